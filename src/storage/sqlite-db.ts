@@ -1,0 +1,114 @@
+import { Database } from 'bun:sqlite';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type SQL, sql } from 'drizzle-orm';
+import { type BunSQLiteDatabase, drizzle } from 'drizzle-orm/bun-sqlite';
+import type { Db, RunResult, SqlRunner } from './db';
+import { isConnectionError, StorageUnavailable } from './storage-errors';
+
+export interface SqliteOptions {
+  /** File path, or `:memory:`. */
+  path: string;
+  /** `normal` survives kill -9 (WAL); `full` fsyncs every commit (survives power loss). */
+  sync?: 'normal' | 'full';
+  cacheSizeMb?: number;
+}
+
+/**
+ * Embedded store on bun:sqlite. One connection; every statement and transaction runs under one
+ * async mutex so a transaction's awaits never interleave with another caller's statements.
+ */
+export class SqliteDb implements Db {
+  readonly dialect = 'sqlite' as const;
+  readonly description: string;
+  private readonly raw: Database;
+  private readonly d: BunSQLiteDatabase;
+  private lock: Promise<void> = Promise.resolve();
+  private busy = 0;
+
+  constructor(opts: SqliteOptions) {
+    if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
+    this.raw = new Database(opts.path, { create: true, strict: true });
+    this.raw.exec('PRAGMA journal_mode = WAL');
+    this.raw.exec(`PRAGMA synchronous = ${opts.sync === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.raw.exec(`PRAGMA cache_size = ${-1024 * (opts.cacheSizeMb ?? 64)}`);
+    this.raw.exec('PRAGMA busy_timeout = 5000');
+    this.raw.exec('PRAGMA temp_store = MEMORY');
+    this.d = drizzle({ client: this.raw });
+    this.description = `sqlite:${opts.path}`;
+  }
+
+  private readonly runner: SqlRunner = {
+    dialect: 'sqlite',
+    all: async <T>(q: SQL) => wrap(() => this.d.all<T>(q)),
+    get: async <T>(q: SQL) => wrap(() => this.d.all<T>(q)[0]),
+    run: async (q: SQL): Promise<RunResult> =>
+      wrap(() => {
+        const r = this.d.run(q) as unknown as { changes: number; lastInsertRowid: number | bigint };
+        return { changes: r.changes, insertId: Number(r.lastInsertRowid) };
+      }),
+  };
+
+  all<T = Record<string, unknown>>(q: SQL): Promise<T[]> {
+    return this.exclusive(() => this.runner.all<T>(q));
+  }
+  get<T = Record<string, unknown>>(q: SQL): Promise<T | undefined> {
+    return this.exclusive(() => this.runner.get<T>(q));
+  }
+  run(q: SQL): Promise<RunResult> {
+    return this.exclusive(() => this.runner.run(q));
+  }
+
+  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      this.raw.exec('BEGIN IMMEDIATE');
+      try {
+        const r = await fn(this.runner);
+        this.raw.exec('COMMIT');
+        return r;
+      } catch (e) {
+        if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
+        throw e;
+      }
+    });
+  }
+
+  /** Executes a multi-statement script (migrations). */
+  execScript(sqlText: string): Promise<void> {
+    return this.exclusive(async () => wrap(() => this.raw.exec(sqlText)));
+  }
+
+  async ping(): Promise<void> {
+    await this.get(sqlSelect1);
+  }
+
+  async close(): Promise<void> {
+    await this.lock;
+    this.raw.close();
+  }
+
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    this.busy++;
+    const prev = this.lock;
+    let release!: () => void;
+    this.lock = new Promise((r) => (release = r));
+    try {
+      if (this.busy > 1) await prev;
+      return await fn();
+    } finally {
+      this.busy--;
+      release();
+    }
+  }
+}
+
+const sqlSelect1 = sql`SELECT 1 AS ok`;
+
+function wrap<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (isConnectionError(e)) throw new StorageUnavailable(e);
+    throw e;
+  }
+}
