@@ -34,7 +34,14 @@ describe('Log', () => {
     log.child('storage').error('boom', { err: new Error('x') });
     expect(sink.lines.length).toBe(2);
     const rec = JSON.parse(sink.lines[0]!);
-    expect(rec).toMatchObject({ level: 'info', target: 'batata', msg: 'shown', user: 'a', password: '***', accessToken: '***' });
+    expect(rec).toMatchObject({
+      level: 'info',
+      target: 'batata',
+      msg: 'shown',
+      user: 'a',
+      password: '***',
+      accessToken: '***',
+    });
     expect(JSON.parse(sink.lines[1]!).err.message).toBe('x');
   });
   test('redact leaves plain fields alone', () => {

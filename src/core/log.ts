@@ -1,4 +1,13 @@
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'off';
@@ -38,7 +47,10 @@ export class LevelFilter {
         continue;
       }
       const target = part.slice(0, eq).trim();
-      const lvl = part.slice(eq + 1).trim().toLowerCase();
+      const lvl = part
+        .slice(eq + 1)
+        .trim()
+        .toLowerCase();
       if (!isLevel(lvl)) continue;
       if (target === 'batata') def = lvl;
       else rules.push([target, lvl]);
@@ -87,6 +99,8 @@ export function redact(fields: Fields): Fields {
 }
 
 export interface LogSink {
+  /** Overrides the logger's format for this sink (files are always JSON). */
+  format?: 'json' | 'text';
   write(line: string): void;
   flush(): void;
   close(): void;
@@ -133,7 +147,10 @@ export class Log implements Logger {
   private emit(level: Level, msg: string, fields?: Fields) {
     if (!this.enabled(level)) return;
     const f = fields ? redact(fields) : undefined;
-    const line = this.opts.format === 'text' ? textLine(level, this.category, msg, f) : jsonLine(level, this.category, msg, f);
+    const line =
+      this.opts.format === 'text'
+        ? textLine(level, this.category, msg, f)
+        : jsonLine(level, this.category, msg, f);
     for (const s of this.opts.sinks) s.write(line);
   }
 }
@@ -190,6 +207,7 @@ export class StreamSink implements LogSink {
 
 /** File sink with size-based rotation: `batata.log` → `batata.log.1` … `.N`. */
 export class RotatingFileSink implements LogSink {
+  readonly format = 'json' as const;
   private fd: number;
   private size: number;
   private buf: string[] = [];

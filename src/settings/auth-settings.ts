@@ -1,20 +1,81 @@
 import type { SettingSpec } from './setting-spec';
 
 /** The well-known sample key from Nacos' shipped application.properties; never accepted. */
-export const NACOS_SAMPLE_SECRET =
-  'SecretKey012345678901234567890123456789012345678901234567890123456789';
+export const NACOS_SAMPLE_SECRET = 'SecretKey012345678901234567890123456789012345678901234567890123456789';
 
 export const authSettings: SettingSpec[] = [
-  { key: 'nacos.core.auth.enabled', type: 'bool', default: false, env: ['BATATA_AUTH_ENABLED'], doc: 'Authentication for the open API, gRPC and Consul API.' },
-  { key: 'nacos.core.auth.admin.enabled', type: 'bool', default: true, doc: 'Authentication for admin APIs (/v3/admin).' },
-  { key: 'nacos.core.auth.console.enabled', type: 'bool', default: true, doc: 'Authentication for the console.' },
-  { key: 'nacos.core.auth.system.type', type: 'enum', values: ['nacos'], default: 'nacos', doc: 'Auth system; only the built-in `nacos` type.' },
-  { key: 'nacos.core.auth.plugin.nacos.token.secret.key', type: 'string', default: '', env: ['BATATA_AUTH_SECRET_KEY'], secret: true, doc: 'Base64 JWT signing key, at least 32 bytes decoded. Required when auth is enabled.' },
-  { key: 'nacos.core.auth.plugin.nacos.token.expire.seconds', type: 'int', default: 18000, min: 60, max: 31536000, env: ['BATATA_AUTH_TOKEN_EXPIRE_SECONDS'], doc: 'Token lifetime.' },
-  { key: 'nacos.core.auth.token.cache.size', type: 'int', default: 10000, min: 0, max: 10000000, doc: 'Verified-token cache entries.' },
-  { key: 'nacos.core.auth.server.identity.key', type: 'string', default: '', doc: 'Header name peers send to identify as cluster members (required in cluster mode with auth).' },
-  { key: 'nacos.core.auth.server.identity.value', type: 'string', default: '', secret: true, doc: 'Header value peers send to identify as cluster members.' },
-  { key: 'nacos.core.auth.admin.password', type: 'string', default: '', env: ['BATATA_ADMIN_PASSWORD'], secret: true, doc: 'Password of the `nacos` admin created on first start with auth on and no users.' },
+  {
+    key: 'nacos.core.auth.enabled',
+    type: 'bool',
+    default: false,
+    env: ['BATATA_AUTH_ENABLED'],
+    doc: 'Authentication for the open API, gRPC and Consul API.',
+  },
+  {
+    key: 'nacos.core.auth.admin.enabled',
+    type: 'bool',
+    default: true,
+    doc: 'Authentication for admin APIs (/v3/admin).',
+  },
+  {
+    key: 'nacos.core.auth.console.enabled',
+    type: 'bool',
+    default: true,
+    doc: 'Authentication for the console.',
+  },
+  {
+    key: 'nacos.core.auth.system.type',
+    type: 'enum',
+    values: ['nacos'],
+    default: 'nacos',
+    doc: 'Auth system; only the built-in `nacos` type.',
+  },
+  {
+    key: 'nacos.core.auth.plugin.nacos.token.secret.key',
+    type: 'string',
+    default: '',
+    env: ['BATATA_AUTH_SECRET_KEY'],
+    secret: true,
+    doc: 'Base64 JWT signing key, at least 32 bytes decoded. Required when auth is enabled.',
+  },
+  {
+    key: 'nacos.core.auth.plugin.nacos.token.expire.seconds',
+    type: 'int',
+    default: 18000,
+    min: 60,
+    max: 31536000,
+    env: ['BATATA_AUTH_TOKEN_EXPIRE_SECONDS'],
+    doc: 'Token lifetime.',
+  },
+  {
+    key: 'nacos.core.auth.token.cache.size',
+    type: 'int',
+    default: 10000,
+    min: 0,
+    max: 10000000,
+    doc: 'Verified-token cache entries.',
+  },
+  {
+    key: 'nacos.core.auth.server.identity.key',
+    type: 'string',
+    default: '',
+    doc: 'Header name peers send to identify as cluster members (required in cluster mode with auth).',
+  },
+  {
+    key: 'nacos.core.auth.server.identity.value',
+    type: 'string',
+    default: '',
+    secret: true,
+    doc: 'Header value peers send to identify as cluster members.',
+  },
+  {
+    key: 'nacos.core.auth.admin.password',
+    type: 'string',
+    default: '',
+    env: ['BATATA_ADMIN_PASSWORD'],
+    secret: true,
+    doc: 'Password of the `nacos` admin created on first start with auth on and no users.',
+  },
 ];
 
 /** Cross-key checks for auth; returns an error line naming the key and the fix, or undefined. */

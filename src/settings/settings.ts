@@ -1,6 +1,6 @@
-import { LevelFilter } from '../core/log';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { LevelFilter } from '../core/log';
 import { authSettings, validateAuthSecret } from './auth-settings';
 import { coreSettings } from './core-settings';
 import { envNameFor, type SettingSpec } from './setting-spec';
@@ -22,7 +22,11 @@ export class Settings {
   readonly warnings: readonly string[];
   readonly sources: ReadonlyMap<string, string>;
 
-  constructor(values: Map<string, SettingValue>, warnings: string[] = [], sources = new Map<string, string>()) {
+  constructor(
+    values: Map<string, SettingValue>,
+    warnings: string[] = [],
+    sources = new Map<string, string>(),
+  ) {
     this.values = values;
     this.warnings = Object.freeze([...warnings]);
     this.sources = sources;
@@ -139,7 +143,8 @@ export function loadSettings(opts: LoadOptions = {}): Settings {
   for (const [k, v] of Object.entries(opts.overrides ?? {})) {
     if (v === undefined) continue;
     const spec = byKey.get(k);
-    if (!spec) throw new SettingsError(`unknown setting "${k}"; run \`batata serve --help-settings\` for the list`);
+    if (!spec)
+      throw new SettingsError(`unknown setting "${k}"; run \`batata serve --help-settings\` for the list`);
     values.set(k, coerce(spec, v, 'command line'));
     sources.set(k, 'flag');
   }
@@ -154,18 +159,24 @@ function readYamlFile(path: string, mustExist: boolean): Map<string, unknown> | 
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if (!mustExist && (e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SettingsError(`cannot read config file ${path}: ${(e as Error).message}; pass an existing file with --config`);
+    throw new SettingsError(
+      `cannot read config file ${path}: ${(e as Error).message}; pass an existing file with --config`,
+    );
   }
   let doc: unknown;
   try {
     doc = parseYaml(text);
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
-    throw new SettingsError(`config file ${path} is not valid YAML: ${msg}; fix the syntax or start from conf/application.yml.example`);
+    throw new SettingsError(
+      `config file ${path} is not valid YAML: ${msg}; fix the syntax or start from conf/application.yml.example`,
+    );
   }
   if (doc === null || doc === undefined) return new Map();
   if (typeof doc !== 'object' || Array.isArray(doc))
-    throw new SettingsError(`config file ${path} must be a YAML mapping of settings, e.g. "nacos: {server: {main: {port: 8848}}}"`);
+    throw new SettingsError(
+      `config file ${path} must be a YAML mapping of settings, e.g. "nacos: {server: {main: {port: 8848}}}"`,
+    );
   return flatten(doc as Record<string, unknown>);
 }
 
@@ -173,7 +184,8 @@ function readYamlFile(path: string, mustExist: boolean): Map<string, unknown> | 
 export function flatten(obj: Record<string, unknown>, prefix = '', out = new Map<string, unknown>()) {
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flatten(v as Record<string, unknown>, key, out);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v))
+      flatten(v as Record<string, unknown>, key, out);
     else out.set(key, v);
   }
   return out;
@@ -181,11 +193,18 @@ export function flatten(obj: Record<string, unknown>, prefix = '', out = new Map
 
 function coerce(spec: SettingSpec, v: unknown, source: string): SettingValue {
   const bad = (what: string) =>
-    new SettingsError(`invalid ${spec.key} from ${source}: ${JSON.stringify(v)} is not ${what} (${spec.doc})`);
+    new SettingsError(
+      `invalid ${spec.key} from ${source}: ${JSON.stringify(v)} is not ${what} (${spec.doc})`,
+    );
   switch (spec.type) {
     case 'port':
     case 'int': {
-      const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : Number.NaN;
+      const n =
+        typeof v === 'number'
+          ? v
+          : typeof v === 'string' && /^-?\d+$/.test(v.trim())
+            ? Number(v)
+            : Number.NaN;
       const min = spec.type === 'port' ? 1 : (spec.min ?? Number.MIN_SAFE_INTEGER);
       const max = spec.type === 'port' ? 65535 : (spec.max ?? Number.MAX_SAFE_INTEGER);
       if (!Number.isInteger(n)) throw bad(spec.type === 'port' ? 'a port number (1-65535)' : 'an integer');
@@ -206,7 +225,11 @@ function coerce(spec: SettingSpec, v: unknown, source: string): SettingValue {
     }
     case 'list': {
       if (Array.isArray(v)) return v.map((x) => String(x).trim()).filter(Boolean);
-      if (typeof v === 'string') return v.split(',').map((x) => x.trim()).filter(Boolean);
+      if (typeof v === 'string')
+        return v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
       throw bad('a list');
     }
     default:
@@ -229,6 +252,7 @@ function validateCrossKeys(values: Map<string, SettingValue>) {
   if (authErr) throw new SettingsError(authErr);
   const level = values.get('log.level') as string;
   if (!LevelFilter.isValid(level))
-    throw new SettingsError(`invalid log.level "${level}": use a level (trace, debug, info, warn, error, off) or directives like batata=debug,storage=warn`);
+    throw new SettingsError(
+      `invalid log.level "${level}": use a level (trace, debug, info, warn, error, off) or directives like batata=debug,storage=warn`,
+    );
 }
-

@@ -72,7 +72,11 @@ describe('StateStore index', () => {
 
   test('reserves index blocks ahead and resumes above them', async () => {
     const reserved: number[] = [];
-    const s = new StateStore({ startIndex: 100, reserveBlock: 10, reserveIndex: (n) => void reserved.push(n) });
+    const s = new StateStore({
+      startIndex: 100,
+      reserveBlock: 10,
+      reserveIndex: (n) => void reserved.push(n),
+    });
     expect(reserved).toEqual([110]);
     const t = s.table<number>('x');
     for (let i = 0; i < 6; i++) await s.write((w) => w.put(t, 'k', i));
@@ -188,7 +192,9 @@ describe('subscribers and feeds', () => {
   test('subscribers see every commit with its changes', async () => {
     const s = new StateStore();
     const seen: string[] = [];
-    const off = s.subscribe((changes, index) => changes.forEach((c) => seen.push(`${index}:${c.op}:${c.key}`)));
+    const off = s.subscribe((changes, index) => {
+      for (const c of changes) seen.push(`${index}:${c.op}:${c.key}`);
+    });
     await s.write((w) => w.put('t', 'a', 1));
     await s.write((w) => w.delete('t', 'a'));
     await s.write((w) => w.delete('t', 'missing'));

@@ -1,5 +1,5 @@
 import { Table } from './table';
-import { Watcher, WatchHub, type Topic } from './watch';
+import { type Topic, Watcher, WatchHub } from './watch';
 
 export type { Entry } from './table';
 export { Table } from './table';

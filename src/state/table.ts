@@ -47,7 +47,8 @@ export class Table<V> {
   /** Highest index of any write under `prefix`, tombstones included. */
   prefixIndex(prefix: string): number {
     let max = 0;
-    for (const e of this.rows.values()) if (e.modifyIndex > max && e.key.startsWith(prefix)) max = e.modifyIndex;
+    for (const e of this.rows.values())
+      if (e.modifyIndex > max && e.key.startsWith(prefix)) max = e.modifyIndex;
     for (const [k, i] of this.tombstones) if (i > max && k.startsWith(prefix)) max = i;
     return max;
   }
@@ -59,7 +60,12 @@ export class Table<V> {
   /** @internal StateStore only. */
   _put(key: string, value: V, index: number, createIndex?: number): Entry<V> | undefined {
     const prev = this.rows.get(key);
-    this.rows.set(key, { key, value, createIndex: createIndex ?? prev?.createIndex ?? index, modifyIndex: index });
+    this.rows.set(key, {
+      key,
+      value,
+      createIndex: createIndex ?? prev?.createIndex ?? index,
+      modifyIndex: index,
+    });
     this.tombstones.delete(key);
     if (index > this.maxIndex) this.maxIndex = index;
     return prev;

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './db';
-import { type Migration, MIGRATIONS, splitStatements } from './migrations';
+import { MIGRATIONS, type Migration, splitStatements } from './migrations';
 
 export interface MigrationStatus {
   applied: number[];
@@ -22,7 +22,9 @@ export async function migrationStatus(db: Db): Promise<MigrationStatus> {
   const all = MIGRATIONS[db.dialect];
   let applied: number[] = [];
   try {
-    const rows = await db.all<{ version: number }>(sql`SELECT version FROM batata_schema_migrations ORDER BY version`);
+    const rows = await db.all<{ version: number }>(
+      sql`SELECT version FROM batata_schema_migrations ORDER BY version`,
+    );
     applied = rows.map((r) => Number(r.version));
   } catch (e) {
     if (!isMissingTable(e)) throw e;
@@ -62,7 +64,7 @@ export async function migrate(db: Db, onApply?: (m: Migration) => void): Promise
 export function mysqlSchemaScript(): string {
   const parts = [
     "-- Batata MySQL schema: the Nacos tables plus Batata's own. Generated from src/storage/migrations/mysql",
-    '-- by `bun run schema:mysql`. `mysql -u root -p < conf/mysql-schema.sql` creates the database `batata`;',
+    '-- by `bun run gen`. `mysql -u root -p < conf/mysql-schema.sql` creates the database `batata`;',
     '-- to load it into another database, remove the two lines below. `batata db migrate` does the same.',
     '',
     'CREATE DATABASE IF NOT EXISTS `batata` DEFAULT CHARACTER SET utf8mb4;',
@@ -83,6 +85,7 @@ export function mysqlSchemaScript(): string {
 
 function isMissingTable(e: unknown): boolean {
   for (let cur: any = e, i = 0; cur && i < 5; cur = cur.cause, i++)
-    if (/no such table|doesn't exist/i.test(String(cur.message)) || cur.code === 'ER_NO_SUCH_TABLE') return true;
+    if (/no such table|doesn't exist/i.test(String(cur.message)) || cur.code === 'ER_NO_SUCH_TABLE')
+      return true;
   return false;
 }

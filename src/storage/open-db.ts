@@ -13,7 +13,9 @@ export class StorageStartupError extends Error {}
 export function createDb(settings: Settings): Db {
   const url = settings.str('db.url');
   if (!url || url.startsWith('sqlite:')) {
-    const path = url ? url.replace(/^sqlite:(\/\/)?/, '') : join(settings.str('storage.data-dir'), 'batata.db');
+    const path = url
+      ? url.replace(/^sqlite:(\/\/)?/, '')
+      : join(settings.str('storage.data-dir'), 'batata.db');
     return new SqliteDb({
       path,
       sync: settings.str('storage.sync') as 'normal' | 'full',
@@ -40,7 +42,9 @@ export async function openStorage(settings: Settings, log: Logger): Promise<Db> 
     );
   }
   if (db.dialect === 'sqlite') {
-    const applied = await migrate(db, (m) => log.info('applying migration', { version: m.version, name: m.name }));
+    const applied = await migrate(db, (m) =>
+      log.info('applying migration', { version: m.version, name: m.name }),
+    );
     log.info('storage ready', { store: db.description, migrationsApplied: applied.length });
     return db;
   }

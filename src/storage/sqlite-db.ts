@@ -75,7 +75,9 @@ export class SqliteDb implements Db {
 
   /** Executes a multi-statement script (migrations). */
   execScript(sqlText: string): Promise<void> {
-    return this.exclusive(async () => wrap(() => this.raw.exec(sqlText)));
+    return this.exclusive(async () => {
+      wrap(() => this.raw.exec(sqlText));
+    });
   }
 
   async ping(): Promise<void> {

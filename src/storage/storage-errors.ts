@@ -36,7 +36,12 @@ export function isConnectionError(e: unknown): boolean {
     const code = String(cur.code ?? '');
     if (CONNECTION_CODES.has(code) || code.startsWith('SQLITE_IOERR')) return true;
     const msg = String(cur.message ?? '');
-    if (!msg.startsWith('Failed query') && !cur.sqlMessage && /connect(ion)? (lost|refused|closed)|closed state|Pool is closed/i.test(msg)) return true;
+    if (
+      !msg.startsWith('Failed query') &&
+      !cur.sqlMessage &&
+      /connect(ion)? (lost|refused|closed)|closed state|Pool is closed/i.test(msg)
+    )
+      return true;
   }
   return false;
 }

@@ -5,7 +5,12 @@ import type { RunResult, SqlRunner } from './db';
  * INSERT or UPDATE on the unique key `keyColumns`, in the dialect's own syntax. Table and column
  * names pass through `sql.identifier`; values are bound parameters.
  */
-export function upsert(db: SqlRunner, table: string, row: Record<string, unknown>, keyColumns: string[]): Promise<RunResult> {
+export function upsert(
+  db: SqlRunner,
+  table: string,
+  row: Record<string, unknown>,
+  keyColumns: string[],
+): Promise<RunResult> {
   const cols = Object.keys(row);
   const colList = sql.join(
     cols.map((c) => sql.identifier(c)),

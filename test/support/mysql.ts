@@ -7,7 +7,9 @@ export const MYSQL_SERVER_URL = process.env.BATATA_TEST_MYSQL_URL ?? 'mysql://ro
  * Creates a uniquely named database for one test file and returns its URL plus a drop function.
  * Fails (never skips) when the server is unreachable: the suite promises MySQL coverage.
  */
-export async function createTestDatabase(prefix = 'batata_test'): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(
+  prefix = 'batata_test',
+): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
   const name = `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const u = new URL(MYSQL_SERVER_URL);
   const conn = await mysql.createConnection({

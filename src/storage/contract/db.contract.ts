@@ -30,7 +30,16 @@ export function runDbContract(name: string, open: () => Promise<{ db: Db; cleanu
     });
 
     test('creates the Nacos tables', async () => {
-      for (const t of ['config_info', 'config_info_gray', 'his_config_info', 'tenant_info', 'users', 'roles', 'permissions', 'config_tags_relation']) {
+      for (const t of [
+        'config_info',
+        'config_info_gray',
+        'his_config_info',
+        'tenant_info',
+        'users',
+        'roles',
+        'permissions',
+        'config_tags_relation',
+      ]) {
         const rows = await db.all(sql`SELECT COUNT(*) AS n FROM ${sql.identifier(t)}`);
         expect(rows.length).toBe(1);
       }
@@ -78,7 +87,9 @@ export function runDbContract(name: string, open: () => Promise<{ db: Db; cleanu
       await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
           db.transaction(async (tx) => {
-            const cur = Number((await tx.get<{ v: string }>(sql`SELECT v FROM batata_meta WHERE k = 'ctr'`))?.v ?? 0);
+            const cur = Number(
+              (await tx.get<{ v: string }>(sql`SELECT v FROM batata_meta WHERE k = 'ctr'`))?.v ?? 0,
+            );
             await upsert(tx, 'batata_meta', { k: 'ctr', v: String(cur + 1) }, ['k']);
             return i;
           }),

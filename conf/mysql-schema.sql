@@ -1,0 +1,163 @@
+-- Batata MySQL schema: the Nacos tables plus Batata's own. Generated from src/storage/migrations/mysql
+-- by `bun run gen`. `mysql -u root -p < conf/mysql-schema.sql` creates the database `batata`;
+-- to load it into another database, remove the two lines below. `batata db migrate` does the same.
+
+CREATE DATABASE IF NOT EXISTS `batata` DEFAULT CHARACTER SET utf8mb4;
+USE `batata`;
+
+CREATE TABLE IF NOT EXISTS `batata_schema_migrations` (`version` int NOT NULL PRIMARY KEY, `name` varchar(128) NOT NULL, `applied_at` bigint NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- 1 nacos_base
+-- Nacos tables (alibaba/nacos distribution/conf/mysql-schema.sql, 2.5/3.x) so an existing Nacos
+-- database can be pointed at Batata, plus Batata's own metadata table.
+CREATE TABLE IF NOT EXISTS `config_info` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `data_id` varchar(255) NOT NULL,
+  `group_id` varchar(128) DEFAULT NULL,
+  `content` longtext NOT NULL,
+  `md5` varchar(32) DEFAULT NULL,
+  `gmt_create` datetime NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  `gmt_modified` datetime NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  `src_user` text,
+  `src_ip` varchar(50) DEFAULT NULL,
+  `app_name` varchar(128) DEFAULT NULL,
+  `tenant_id` varchar(128) DEFAULT '',
+  `c_desc` varchar(256) DEFAULT NULL,
+  `c_use` varchar(64) DEFAULT NULL,
+  `effect` varchar(64) DEFAULT NULL,
+  `type` varchar(64) DEFAULT NULL,
+  `c_schema` text,
+  `encrypted_data_key` varchar(1024) NOT NULL DEFAULT '',
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `uk_configinfo_datagrouptenant` (`data_id`,`group_id`,`tenant_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8 COLLATE=utf8_bin;
+
+CREATE TABLE IF NOT EXISTS `config_info_gray` (
+  `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  `data_id` varchar(255) NOT NULL,
+  `group_id` varchar(128) NOT NULL,
+  `content` longtext NOT NULL,
+  `md5` varchar(32) DEFAULT NULL,
+  `src_user` text,
+  `src_ip` varchar(100) DEFAULT NULL,
+  `gmt_create` datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  `gmt_modified` datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  `app_name` varchar(128) DEFAULT NULL,
+  `tenant_id` varchar(128) DEFAULT '',
+  `gray_name` varchar(128) NOT NULL,
+  `gray_rule` text NOT NULL,
+  `encrypted_data_key` varchar(256) NOT NULL DEFAULT '',
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `uk_configinfogray_datagrouptenantgray` (`data_id`,`group_id`,`tenant_id`,`gray_name`),
+  KEY `idx_dataid_gmt_modified` (`data_id`,`gmt_modified`),
+  KEY `idx_gmt_modified` (`gmt_modified`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+
+CREATE TABLE IF NOT EXISTS `config_tags_relation` (
+  `id` bigint(20) NOT NULL,
+  `tag_name` varchar(128) NOT NULL,
+  `tag_type` varchar(64) DEFAULT NULL,
+  `data_id` varchar(255) NOT NULL,
+  `group_id` varchar(128) NOT NULL,
+  `tenant_id` varchar(128) DEFAULT '',
+  `nid` bigint(20) NOT NULL AUTO_INCREMENT,
+  PRIMARY KEY (`nid`),
+  UNIQUE KEY `uk_configtagrelation_configidtag` (`id`,`tag_name`,`tag_type`),
+  KEY `idx_tenant_id` (`tenant_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8 COLLATE=utf8_bin;
+
+CREATE TABLE IF NOT EXISTS `group_capacity` (
+  `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  `group_id` varchar(128) NOT NULL DEFAULT '',
+  `quota` int(10) unsigned NOT NULL DEFAULT '0',
+  `usage` int(10) unsigned NOT NULL DEFAULT '0',
+  `max_size` int(10) unsigned NOT NULL DEFAULT '0',
+  `max_aggr_count` int(10) unsigned NOT NULL DEFAULT '0',
+  `max_aggr_size` int(10) unsigned NOT NULL DEFAULT '0',
+  `max_history_count` int(10) unsigned NOT NULL DEFAULT '0',
+  `gmt_create` datetime NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  `gmt_modified` datetime NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `uk_group_id` (`group_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8 COLLATE=utf8_bin;
+
+CREATE TABLE IF NOT EXISTS `tenant_capacity` (
+  `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  `tenant_id` varchar(128) NOT NULL DEFAULT '',
+  `quota` int(10) unsigned NOT NULL DEFAULT '0',
+  `usage` int(10) unsigned NOT NULL DEFAULT '0',
+  `max_size` int(10) unsigned NOT NULL DEFAULT '0',
+  `max_aggr_count` int(10) unsigned NOT NULL DEFAULT '0',
+  `max_aggr_size` int(10) unsigned NOT NULL DEFAULT '0',
+  `max_history_count` int(10) unsigned NOT NULL DEFAULT '0',
+  `gmt_create` datetime NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  `gmt_modified` datetime NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `uk_tenant_id` (`tenant_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8 COLLATE=utf8_bin;
+
+CREATE TABLE IF NOT EXISTS `his_config_info` (
+  `id` bigint(20) unsigned NOT NULL,
+  `nid` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  `data_id` varchar(255) NOT NULL,
+  `group_id` varchar(128) NOT NULL,
+  `app_name` varchar(128) DEFAULT NULL,
+  `content` longtext NOT NULL,
+  `md5` varchar(32) DEFAULT NULL,
+  `gmt_create` datetime NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  `gmt_modified` datetime NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  `src_user` text,
+  `src_ip` varchar(50) DEFAULT NULL,
+  `op_type` char(10) DEFAULT NULL,
+  `tenant_id` varchar(128) DEFAULT '',
+  `encrypted_data_key` varchar(1024) NOT NULL DEFAULT '',
+  `publish_type` varchar(50) DEFAULT 'formal',
+  `gray_name` varchar(50) DEFAULT NULL,
+  `ext_info` longtext DEFAULT NULL,
+  PRIMARY KEY (`nid`),
+  KEY `idx_gmt_create` (`gmt_create`),
+  KEY `idx_gmt_modified` (`gmt_modified`),
+  KEY `idx_did` (`data_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8 COLLATE=utf8_bin;
+
+CREATE TABLE IF NOT EXISTS `tenant_info` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `kp` varchar(128) NOT NULL,
+  `tenant_id` varchar(128) DEFAULT '',
+  `tenant_name` varchar(128) DEFAULT '',
+  `tenant_desc` varchar(256) DEFAULT NULL,
+  `create_source` varchar(32) DEFAULT NULL,
+  `gmt_create` bigint(20) NOT NULL,
+  `gmt_modified` bigint(20) NOT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `uk_tenant_info_kptenantid` (`kp`,`tenant_id`),
+  KEY `idx_tenant_id` (`tenant_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8 COLLATE=utf8_bin;
+
+CREATE TABLE IF NOT EXISTS `users` (
+  `username` varchar(50) NOT NULL PRIMARY KEY,
+  `password` varchar(500) NOT NULL,
+  `enabled` boolean NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS `roles` (
+  `username` varchar(50) NOT NULL,
+  `role` varchar(50) NOT NULL,
+  UNIQUE INDEX `idx_user_role` (`username` ASC, `role` ASC) USING BTREE
+);
+
+CREATE TABLE IF NOT EXISTS `permissions` (
+  `role` varchar(50) NOT NULL,
+  `resource` varchar(128) NOT NULL,
+  `action` varchar(8) NOT NULL,
+  UNIQUE INDEX `uk_role_permission` (`role`,`resource`,`action`) USING BTREE
+);
+
+CREATE TABLE IF NOT EXISTS `batata_meta` (
+  `k` varchar(64) NOT NULL,
+  `v` varchar(1024) NOT NULL,
+  PRIMARY KEY (`k`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+INSERT IGNORE INTO `batata_schema_migrations` (`version`, `name`, `applied_at`) VALUES (1, 'nacos_base', 0);
+

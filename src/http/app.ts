@@ -1,0 +1,201 @@
+import { Elysia } from 'elysia';
+import { isBatataError } from '../core/errors';
+import type { Logger } from '../core/log';
+import type { Metrics } from '../metrics/metrics';
+import { nacosResultError, nacosV1Error } from './nacos-errors';
+import type { AuthDecl, RouteDetail } from './route-meta';
+
+/** Per-protocol error rendering, chosen by path prefix. */
+export interface ErrorRenderer {
+  /** Path prefix this renderer owns, e.g. `/v1/` for Consul. */
+  prefix: string;
+  render(err: unknown, status: number, message: string): Response;
+}
+
+export interface HttpAppOptions {
+  log: Logger;
+  metrics: Metrics;
+  /** Nacos context path, '' or '/nacos'. */
+  contextPath: string;
+  accessLog?: boolean;
+  /** Extra protocol renderers (Consul plain text). */
+  renderers?: ErrorRenderer[];
+  /** Called before every routed handler with the route's auth declaration. */
+  guard?: (decl: AuthDecl | undefined, ctx: GuardContext) => void | Promise<void>;
+}
+
+export interface GuardContext {
+  request: Request;
+  method: string;
+  route: string;
+  query: Record<string, unknown>;
+  body: unknown;
+  headers: Record<string, string | undefined>;
+  ip: string;
+}
+
+type AnyElysia = Elysia<any, any, any, any, any, any, any>;
+
+/**
+ * Assembles the main HTTP app: access log, metrics, error mapping (one table per protocol),
+ * 404/405 handling and the auth guard hook. Domain route plugins are added with `app.use(...)`.
+ */
+export function createHttpApp(opts: HttpAppOptions) {
+  const { log, metrics, contextPath } = opts;
+  const access = log.child('http.access');
+  const errLog = log.child('http');
+  const started = new WeakMap<Request, number>();
+  const errorStatus = new WeakMap<Request, number>();
+  const renderers = opts.renderers ?? [];
+  const authDecls = new Map<string, AuthDecl | undefined>();
+  let routeMatcher: RouteMatcher | undefined;
+
+  const nacosPrefix = `${contextPath}/`;
+  const renderError = (path: string, err: unknown, status: number, message: string): Response => {
+    if (isBatataError(err)) {
+      if (
+        path.startsWith(`${contextPath}/v2/`) ||
+        path.startsWith(`${contextPath}/v3/`) ||
+        path.startsWith('/v3/')
+      )
+        return nacosResultError(err);
+      for (const r of renderers) if (path.startsWith(r.prefix)) return r.render(err, status, message);
+      return nacosV1Error(err);
+    }
+    for (const r of renderers) if (path.startsWith(r.prefix)) return r.render(err, status, message);
+    if (
+      path.startsWith(`${contextPath}/v2/`) ||
+      path.startsWith(`${contextPath}/v3/`) ||
+      path.startsWith('/v3/')
+    )
+      return Response.json(
+        { code: status === 404 ? 20004 : status === 400 ? 20002 : 30000, message, data: null },
+        { status },
+      );
+    return new Response(message, { status, headers: { 'content-type': 'text/plain;charset=UTF-8' } });
+  };
+
+  const app = new Elysia({ name: 'batata.http' })
+    .onRequest(({ request }) => {
+      started.set(request, performance.now());
+    })
+    .onBeforeHandle({ as: 'global' }, async (ctx) => {
+      if (!opts.guard) return;
+      const decl = authDecls.get(`${ctx.request.method} ${ctx.route}`);
+      await opts.guard(decl, {
+        request: ctx.request,
+        method: ctx.request.method,
+        route: ctx.route,
+        query: ctx.query as Record<string, unknown>,
+        body: ctx.body,
+        headers: ctx.headers as Record<string, string | undefined>,
+        ip: ctx.server?.requestIP(ctx.request)?.address ?? '',
+      });
+    })
+    .onAfterResponse({ as: 'global' }, (ctx) => {
+      const t0 = started.get(ctx.request);
+      const ms = t0 === undefined ? 0 : performance.now() - t0;
+      const status = errorStatus.get(ctx.request) ?? statusOf(ctx.set.status, ctx.response);
+      const route = ctx.route || 'unmatched';
+      metrics.httpRequests.inc({ method: ctx.request.method, route, status: String(status) });
+      metrics.httpDuration.observe({ method: ctx.request.method, route }, ms / 1000);
+      if (opts.accessLog !== false && access.enabled('info'))
+        access.info('request', {
+          method: ctx.request.method,
+          path: ctx.path,
+          status,
+          ms: Math.round(ms * 100) / 100,
+        });
+    })
+    .onError({ as: 'global' }, (ctx) => {
+      const res = handleError(ctx);
+      errorStatus.set(ctx.request, res.status);
+      return res;
+    });
+
+  function handleError(ctx: { code: unknown; error: unknown; request: Request }): Response {
+    const { code, error, request } = ctx;
+    const path = new URL(request.url).pathname;
+    if (code === 'NOT_FOUND') {
+      const allowed = routeMatcher?.methodsFor(path) ?? [];
+      if (allowed.length && !allowed.includes(request.method)) {
+        const res = renderError(path, undefined, 405, `Request method '${request.method}' is not supported`);
+        res.headers.set('Allow', allowed.join(', '));
+        return res;
+      }
+      return renderError(path, undefined, 404, `No route for ${request.method} ${path}`);
+    }
+    if (code === 'PARSE')
+      return renderError(path, undefined, 400, `Malformed request body: ${(error as Error).message}`);
+    if (code === 'VALIDATION')
+      return renderError(path, undefined, 400, `Invalid request: ${(error as Error).message}`);
+    if (isBatataError(error)) {
+      if (error.kind === 'internal' || error.kind === 'unavailable')
+        errLog.warn('request failed', {
+          method: request.method,
+          path,
+          kind: error.kind,
+          error: error.message,
+        });
+      return renderError(path, error, 0, error.message);
+    }
+    if (code === 'INVALID_COOKIE_SIGNATURE' || code === 'INVALID_FILE_TYPE')
+      return renderError(path, undefined, 400, String((error as Error).message));
+    const id = crypto.randomUUID();
+    errLog.error('unhandled error', { id, method: request.method, path, err: error as Error });
+    return renderError(path, undefined, 500, `internal error, id ${id}`);
+  }
+
+  return {
+    app,
+    /** Call once all plugins are used: indexes auth declarations and routes for 405 detection. */
+    seal(root: AnyElysia) {
+      for (const r of root.routes) {
+        const detail = (r.hooks as any)?.detail as RouteDetail | undefined;
+        authDecls.set(`${r.method} ${r.path}`, detail?.['x-batata-auth']);
+      }
+      routeMatcher = new RouteMatcher(root.routes.map((r) => ({ method: r.method, path: r.path })));
+    },
+    nacosPrefix,
+  };
+}
+
+function statusOf(setStatus: unknown, response: unknown): number {
+  if (response instanceof Response) return response.status;
+  if (typeof setStatus === 'number') return setStatus;
+  return 200;
+}
+
+/** Finds which methods a path is served with, to answer 405 instead of 404. */
+export class RouteMatcher {
+  private readonly routes: Array<{ method: string; re: RegExp }>;
+  constructor(routes: Array<{ method: string; path: string }>) {
+    this.routes = routes.map((r) => ({
+      method: r.method,
+      re: new RegExp(
+        `^${r.path
+          .split('/')
+          .map((seg) =>
+            seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+          )
+          .join('/')}/?$`,
+      ),
+    }));
+  }
+  methodsFor(path: string): string[] {
+    const out = new Set<string>();
+    for (const r of this.routes) if (r.re.test(path)) out.add(r.method);
+    return [...out];
+  }
+}
+
+/**
+ * Keeps a long-poll or blocking query open past Bun's idle timeout: call from the handler.
+ * `server.timeout(req, 0)` disables the idle timer for this request only.
+ */
+export function holdOpen(
+  server: { timeout?: (req: Request, seconds: number) => void } | null | undefined,
+  request: Request,
+) {
+  server?.timeout?.(request, 0);
+}

@@ -1,0 +1,217 @@
+import { networkInterfaces } from 'node:os';
+import { Elysia } from 'elysia';
+import pkg from '../package.json' with { type: 'json' };
+import { standaloneMembership } from './cluster/member';
+import { type Clock, systemClock } from './core/clock';
+import { LevelFilter, Log, type Logger, type LogSink, RotatingFileSink, StreamSink } from './core/log';
+import { clusterNodeRoutes, healthRoutes } from './health/core-routes';
+import { Readiness } from './health/readiness';
+import { createHttpApp } from './http/app';
+import { createMetrics, type Metrics } from './metrics/metrics';
+import { metricsRoutes } from './metrics/metrics-routes';
+import { createNamespaceDomain } from './namespace';
+import { nacosV1NamespaceRoutes, resultNamespaceRoutes } from './namespace/namespace-routes';
+import type { AnyElysia, ServerContext, ServerModule, Services } from './server/module';
+import type { Settings } from './settings/settings';
+import { StateStore } from './state';
+import type { Db } from './storage/db';
+import { getMeta, setMeta } from './storage/meta-repo';
+import { SqlNamespaceRepo } from './storage/namespace-sql-repo';
+import { openStorage } from './storage/open-db';
+
+export const VERSION: string = pkg.version;
+
+export interface RunningServer {
+  settings: Settings;
+  log: Logger;
+  metrics: Metrics;
+  state: StateStore;
+  db: Db;
+  services: Services;
+  /** Actual bound ports (0 when a listener is off). */
+  ports: { main: number; console: number };
+  /** The main HTTP app, for in-process tests (`app.handle(new Request(...))`). */
+  app: AnyElysia;
+  readiness: Readiness;
+  stop(): Promise<void>;
+}
+
+/** Raised when a listener cannot bind; the message names the port and setting. */
+export class ListenError extends Error {}
+
+export function createLogger(
+  settings: Settings,
+  extraSinks: LogSink[] = [],
+): { log: Logger; sinks: LogSink[] } {
+  const sinks: LogSink[] = [new StreamSink(1), ...extraSinks];
+  const dir = settings.str('log.dir');
+  if (dir)
+    sinks.push(
+      new RotatingFileSink(
+        `${dir}/batata.log`,
+        settings.int('log.file.max-size-mb') * 1024 * 1024,
+        settings.int('log.file.keep'),
+      ),
+    );
+  const fmt = settings.str('log.format');
+  const format = fmt === 'auto' ? (process.stdout.isTTY ? 'text' : 'json') : (fmt as 'json' | 'text');
+  return { log: new Log({ filter: new LevelFilter(settings.str('log.level')), sinks, format }), sinks };
+}
+
+export function advertiseAddress(settings: Settings): string {
+  const configured = settings.str('nacos.server.ip');
+  if (configured) return configured;
+  for (const list of Object.values(networkInterfaces()))
+    for (const i of list ?? []) if (i.family === 'IPv4' && !i.internal) return i.address;
+  return '127.0.0.1';
+}
+
+const INDEX_META_KEY = 'state.index.reserved';
+
+/**
+ * Composition root: settings → log → metrics → storage → state → domains → transports.
+ * State is loaded from storage before any listener opens.
+ */
+export async function startServer(
+  settings: Settings,
+  opts: { log?: Logger; clock?: Clock; logSinks?: LogSink[] } = {},
+): Promise<RunningServer> {
+  const created = opts.log ? { log: opts.log, sinks: opts.logSinks ?? [] } : createLogger(settings);
+  const log = created.log;
+  const clock = opts.clock ?? systemClock;
+  const metrics = createMetrics();
+  for (const w of settings.warnings) log.warn(w);
+
+  const db = await openStorage(settings, log.child('storage'));
+  const reserved = Number((await getMeta(db, INDEX_META_KEY)) ?? 0);
+  const state = new StateStore({
+    startIndex: reserved + 1,
+    reserveIndex: (upTo) =>
+      setMeta(db, INDEX_META_KEY, String(upTo)).catch((e) =>
+        log.warn('cannot persist index reservation', { err: e }),
+      ),
+  });
+
+  const modules: ServerModule[] = [];
+  const stopFns: Array<() => Promise<void> | void> = [];
+  try {
+    const nsDomain = await createNamespaceDomain({ state, repo: new SqlNamespaceRepo(db), clock });
+    const services: Services = { namespace: nsDomain.service };
+    const ctx: ServerContext = {
+      settings,
+      log,
+      metrics,
+      db,
+      state,
+      clock,
+      services,
+      version: VERSION,
+      advertiseIp: advertiseAddress(settings),
+    };
+    const membership = standaloneMembership(ctx.advertiseIp, settings.mainPort, VERSION);
+    metrics.clusterSize.set(membership.members().length);
+
+    modules.push({
+      name: 'namespace',
+      nacosRoutes: [
+        nacosV1NamespaceRoutes(nsDomain.service),
+        resultNamespaceRoutes(nsDomain.service, '/v2/console/namespace', 'namespace.nacos-v2'),
+        resultNamespaceRoutes(nsDomain.service, '/v3/admin/core/namespace', 'namespace.nacos-v3'),
+      ],
+      consoleRoutes: [
+        resultNamespaceRoutes(nsDomain.service, '/v3/console/core/namespace', 'namespace.console'),
+      ],
+    });
+    // Further domains plug in here, in dependency order (config, naming, grpc, consul, auth, cluster).
+
+    const readiness = new Readiness(
+      [{ name: 'storage', check: () => db.ping() }, ...modules.flatMap((m) => m.readiness ?? [])],
+      log.child('health'),
+      (ready) => metrics.healthy.set(ready ? 1 : 0),
+    );
+
+    const contextPath = settings.contextPath;
+    const http = createHttpApp({
+      log,
+      metrics,
+      contextPath,
+      accessLog: settings.bool('log.access'),
+      renderers: modules.flatMap((m) => m.renderers ?? []),
+    });
+    const nacos = new Elysia({ name: 'batata.nacos', prefix: contextPath })
+      .use(healthRoutes(readiness))
+      .use(clusterNodeRoutes(membership))
+      .use(metricsRoutes(metrics));
+    for (const m of modules) for (const r of m.nacosRoutes ?? []) nacos.use(r);
+    const app = http.app.use(nacos);
+    for (const m of modules) for (const r of m.rootRoutes ?? []) app.use(r);
+    http.seal(app);
+
+    await readiness.runChecks();
+    readiness.markLoaded();
+    readiness.start();
+    stopFns.push(() => readiness.stop());
+
+    const hostname = settings.str('nacos.server.bind-address');
+    const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port');
+    stopFns.push(() => stopServer(mainServer, settings.int('server.shutdown-timeout-ms')));
+
+    for (const m of modules) await m.start?.();
+    log.info('batata started', {
+      version: VERSION,
+      mainPort: mainServer.port,
+      contextPath,
+      store: db.description,
+      deployment: settings.str('deployment.type'),
+    });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      settings,
+      log,
+      metrics,
+      state,
+      db,
+      services,
+      ports: { main: mainServer.port ?? 0, console: 0 },
+      app,
+      readiness,
+      stop() {
+        stopping ??= (async () => {
+          log.info('shutting down');
+          for (const fn of stopFns.reverse()) await fn();
+          for (const m of [...modules].reverse()) await m.dispose?.();
+          await db.close();
+          log.info('stopped');
+          for (const s of created.sinks) s.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (e) {
+    for (const fn of stopFns.reverse()) await Promise.resolve(fn()).catch(() => {});
+    for (const m of [...modules].reverse()) await Promise.resolve(m.dispose?.()).catch(() => {});
+    await db.close().catch(() => {});
+    throw e;
+  }
+}
+
+function listen(app: AnyElysia, port: number, hostname: string, key: string) {
+  try {
+    app.listen({ port, hostname });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || /in use/i.test(String((e as Error).message)))
+      throw new ListenError(
+        `port ${port} is already in use (${key}); stop the other process or choose another port`,
+      );
+    throw new ListenError(`cannot listen on ${hostname}:${port} (${key}): ${(e as Error).message}`);
+  }
+  return app.server!;
+}
+
+async function stopServer(server: { stop(force?: boolean): Promise<void> | void }, timeoutMs: number) {
+  const graceful = Promise.resolve(server.stop(false));
+  const timedOut = await Promise.race([graceful.then(() => false), Bun.sleep(timeoutMs).then(() => true)]);
+  if (timedOut) await server.stop(true);
+}
