@@ -8,6 +8,7 @@ import type { NamespaceService } from '../namespace';
 import type { Settings } from '../settings/settings';
 import type { StateStore } from '../state';
 import type { Db } from '../storage/db';
+import type { AuthGate } from './auth-gate';
 
 // Elysia plugin generics differ per plugin.
 export type AnyElysia = Elysia<any, any, any, any, any, any, any>;
@@ -18,6 +19,8 @@ export type AnyElysia = Elysia<any, any, any, any, any, any, any>;
  */
 export interface Services {
   namespace: NamespaceService;
+  /** Set by the auth module; transports call it on every request. Absent = allow everything. */
+  auth?: AuthGate;
 }
 
 /** What every module factory receives. */
