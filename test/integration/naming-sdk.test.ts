@@ -1,15 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-// @ts-expect-error the nacos npm package ships no types for this entry
-import { NacosNamingClient } from 'nacos';
+import { NacosNamingClient as TypedClient } from 'nacos';
 import { form, startTestServer, type TestServer } from '../support/server';
 
+// The shipped typings are narrower than the JS API (metadata, partial instances, close()).
+type AnyClient = any;
+const NacosNamingClient = TypedClient as unknown as new (opts: object) => AnyClient;
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
 
 let t: TestServer;
 const clients: Array<{ close(): Promise<void> | void }> = [];
 
 async function client() {
-  const c = new NacosNamingClient({ logger: quiet, serverList: `127.0.0.1:${t.ports.main}`, namespace: 'public' });
+  const c = new NacosNamingClient({
+    logger: quiet,
+    serverList: `127.0.0.1:${t.ports.main}`,
+    namespace: 'public',
+  });
   await c.ready();
   clients.push(c);
   return c;
@@ -31,8 +37,7 @@ async function list(service: string, extra = '') {
   return r.json();
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: untyped npm client
-let beatClient: any;
+let beatClient: AnyClient;
 let beatClientCreated = 0;
 beforeAll(async () => {
   t = await startTestServer({ 'naming.heartbeat.check-interval-ms': 200 });
@@ -118,7 +123,10 @@ describe('real nacos npm client (NacosNamingClient 2.6.3)', () => {
       weight: 2,
       metadata: { 'preserved.heart.beat.interval': '1000' },
     });
-    const r2 = await form('PUT', `${t.nacos}/v1/ns/instance/beat`, { serviceName: 'DEFAULT_GROUP@@beat-auto', beat });
+    const r2 = await form('PUT', `${t.nacos}/v1/ns/instance/beat`, {
+      serviceName: 'DEFAULT_GROUP@@beat-auto',
+      beat,
+    });
     expect(JSON.parse(r2.text)).toEqual({ clientBeatInterval: 1000, code: 10200, lightBeatEnabled: true });
     const info = await list('beat-auto');
     expect(info.hosts[0]).toMatchObject({ ip: '10.3.0.1', clusterName: 'c1', weight: 2 });
@@ -137,9 +145,16 @@ describe('real nacos npm client (NacosNamingClient 2.6.3)', () => {
     await Bun.sleep(2000); // well past the 1.2 s unhealthy timeout: beats keep it healthy
     let info = await list('sdk-beat');
     expect(info.hosts).toHaveLength(1);
-    expect(info.hosts[0]).toMatchObject({ healthy: true, instanceHeartBeatInterval: 300, ipDeleteTimeout: 2500 });
+    expect(info.hosts[0]).toMatchObject({
+      healthy: true,
+      instanceHeartBeatInterval: 300,
+      ipDeleteTimeout: 2500,
+    });
     await beatClient.close();
-    await until('unhealthy after beats stop', async () => (await list('sdk-beat')).hosts[0]?.healthy === false);
+    await until(
+      'unhealthy after beats stop',
+      async () => (await list('sdk-beat')).hosts[0]?.healthy === false,
+    );
     info = await list('sdk-beat', '&healthyOnly=true');
     expect(info.hosts).toHaveLength(0);
     await until('removed after ip delete timeout', async () => (await list('sdk-beat')).hosts.length === 0);
@@ -173,7 +188,9 @@ describe('persistent instances: server-side TCP health checks', () => {
       await until('healthy after the port reopened', async () => (await healthOf()) === true);
       listener.stop(true);
       // persistent: never removed by heartbeat expiry, survives a restart
-      const detail = await (await fetch(`${s.nacos}/v1/ns/instance?serviceName=db&ip=127.0.0.1&port=${port}`)).json();
+      const detail = await (
+        await fetch(`${s.nacos}/v1/ns/instance?serviceName=db&ip=127.0.0.1&port=${port}`)
+      ).json();
       expect(detail).toMatchObject({ service: 'DEFAULT_GROUP@@db', ip: '127.0.0.1', port });
     } finally {
       await s.stop();
