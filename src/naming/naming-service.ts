@@ -234,20 +234,21 @@ export class NamingService {
     const heartbeat = client.heartbeat ?? client.clientId === undefined;
     const result = await this.state.write(async (w) => {
       const existing = this.services.get(sk)?.value;
-      const kind = existing?.ephemeral ?? recs[0]?.ephemeral;
-      for (const r of recs) {
-        if (
-          kind !== undefined &&
-          r.ephemeral !== kind &&
-          (existing?.persisted || this.entries.get(sk)?.instances.size)
-        )
-          throw new InvalidArgument(
-            `Current service ${groupedName(svc)} is ${kind ? 'ephemeral' : 'persistent'} service, can't register ${
-              r.ephemeral ? 'ephemeral' : 'persistent'
-            } instance.`,
-            NacosCode.INSTANCE_ERROR,
-          );
-      }
+      // compat(nacos): Nacos fixes a service's kind when it is created; we fix it by its current
+      // instances, so a service created empty (console, v1 POST /service) takes either kind.
+      const entry = this.entries.get(sk);
+      const first = entry?.instances.values().next().value as InstanceRecord | undefined;
+      const onlyOwn =
+        replaceClient && entry && [...entry.instances.values()].every((i) => i.clientId === client.clientId);
+      if (first && !onlyOwn)
+        for (const r of recs)
+          if (r.ephemeral !== first.ephemeral)
+            throw new InvalidArgument(
+              `Current service ${groupedName(svc)} is ${first.ephemeral ? 'ephemeral' : 'persistent'} service, can't register ${
+                r.ephemeral ? 'ephemeral' : 'persistent'
+              } instance.`,
+              NacosCode.INSTANCE_ERROR,
+            );
       const stale: InstanceRecord[] = [];
       if (replaceClient && client.clientId) {
         const keep = new Set(recs.map((r) => r.instanceId));
