@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../src/main';
 import { registerDb } from './commands/db-migrate';
+import { registerNs } from './commands/ns';
 import { registerServe } from './commands/serve';
 import { CliError, EXIT } from './exit-codes';
 import type { Io } from './io';
@@ -14,6 +15,7 @@ export function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   registerServe(program, io);
   registerDb(program, io);
+  registerNs(program, io);
   return program;
 }
 
