@@ -2,6 +2,7 @@ import { networkInterfaces } from 'node:os';
 import { Elysia } from 'elysia';
 import pkg from '../package.json' with { type: 'json' };
 import { standaloneMembership } from './cluster/member';
+import { createConfigModule } from './config/module';
 import { type Clock, systemClock } from './core/clock';
 import { LevelFilter, Log, type Logger, type LogSink, RotatingFileSink, StreamSink } from './core/log';
 import { clusterNodeRoutes, healthRoutes } from './health/core-routes';
@@ -123,6 +124,9 @@ export async function startServer(
       ],
     });
     // Further domains plug in here, in dependency order (config, naming, grpc, consul, auth, cluster).
+    const config = await createConfigModule(ctx);
+    services.config = config.service;
+    modules.push(config.module);
 
     const readiness = new Readiness(
       [{ name: 'storage', check: () => db.ping() }, ...modules.flatMap((m) => m.readiness ?? [])],

@@ -1,4 +1,5 @@
 import type { Elysia } from 'elysia';
+import type { ConfigService } from '../config/config-service';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
 import type { ReadinessCheck } from '../health/readiness';
@@ -19,6 +20,8 @@ export type AnyElysia = Elysia<any, any, any, any, any, any, any>;
  */
 export interface Services {
   namespace: NamespaceService;
+  /** Config service (src/config): transport-neutral publish/query/remove/listen for every adapter. */
+  config?: ConfigService;
   /** Set by the auth module; transports call it on every request. Absent = allow everything. */
   auth?: AuthGate;
 }
