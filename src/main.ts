@@ -183,6 +183,7 @@ export async function startServer(
       stop() {
         stopping ??= (async () => {
           log.info('shutting down');
+          for (const m of modules) m.drain?.();
           for (const fn of stopFns.reverse()) await fn();
           for (const m of [...modules].reverse()) await m.dispose?.();
           await db.close();

@@ -70,9 +70,12 @@ export async function createConfigModule(
         timer = setInterval(clean, intervalMs);
       }
     },
+    drain() {
+      // Releases every held long poll at once (they answer "no change") so the listener can stop.
+      shutdown.abort();
+    },
     dispose() {
       if (timer) clearInterval(timer);
-      // Releases every held long poll at once (they answer "no change").
       shutdown.abort();
     },
   };

@@ -58,6 +58,8 @@ export interface ServerModule {
   readiness?: ReadinessCheck[];
   /** Called after every listener is up. */
   start?(): Promise<void> | void;
+  /** Called when shutdown begins, before the listeners stop: answer held requests (long polls) now. */
+  drain?(): void;
   /** Called on shutdown, in reverse creation order: release waiters, stop timers. */
   dispose?(): Promise<void> | void;
 }
