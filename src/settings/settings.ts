@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { configSettings } from '../config/config-settings';
 import { LevelFilter } from '../core/log';
 import { namingSettings } from '../naming/naming-settings';
 import { authSettings, validateAuthSecret } from './auth-settings';
@@ -12,7 +13,12 @@ export type SettingValue = string | number | boolean | string[];
 export class SettingsError extends Error {}
 
 /** Every setting the server knows. Domains append their own spec lists here. */
-export const ALL_SETTINGS: SettingSpec[] = [...coreSettings, ...authSettings, ...namingSettings];
+export const ALL_SETTINGS: SettingSpec[] = [
+  ...coreSettings,
+  ...authSettings,
+  ...namingSettings,
+  ...configSettings,
+];
 
 /**
  * Frozen, validated settings. Accessors throw on a key that is not declared: that is a
