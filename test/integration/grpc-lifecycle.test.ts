@@ -135,3 +135,36 @@ describe('gRPC connection lifecycle', () => {
 test('decode helper sanity', () => {
   expect(decode(encode('X', { a: null })).raw).toBe('{"a":null}');
 });
+
+describe('graceful shutdown', () => {
+  test('sends ConnectResetRequest to every client, does not wait forever for a silent one', async () => {
+    const s = await startTestServer({ 'grpc.shutdown.reset-wait-ms': 500 });
+    const a = `127.0.0.1:${s.ports.sdk}`;
+    const good = await NacosGrpcClient.connect(a);
+    const silent = await NacosGrpcClient.connect(a, { autoAck: false });
+    const t0 = Date.now();
+    await s.stop();
+    expect(Date.now() - t0).toBeLessThan(4000);
+    const reset = await good.waitFor('ConnectResetRequest', 100);
+    expect(reset.body).toMatchObject({ module: 'internal', headers: {} });
+    expect(typeof reset.body.requestId).toBe('string');
+    await silent.waitFor('ConnectResetRequest', 100);
+    const t1 = Date.now();
+    while (!(good.streamClosed && silent.streamClosed) && Date.now() - t1 < 2000) await Bun.sleep(20);
+    expect(good.streamClosed && silent.streamClosed).toBe(true);
+    good.close();
+    silent.close();
+  });
+
+  test('once shutdown has begun, unary calls get ErrorResponse 300 (INVALID_SERVER_STATUS)', async () => {
+    const s = await startTestServer({ 'grpc.shutdown.reset-wait-ms': 300 });
+    const c = await NacosGrpcClient.connect(`127.0.0.1:${s.ports.sdk}`, { autoAck: false });
+    const stopping = s.stop();
+    await c.waitFor('ConnectResetRequest', 1000);
+    const r = await c.request('HealthCheckRequest', {});
+    expect(r.type).toBe('ErrorResponse');
+    expect(r.body).toMatchObject({ errorCode: 300, message: 'Server is starting,please try later.' });
+    await stopping;
+    c.close();
+  });
+});
