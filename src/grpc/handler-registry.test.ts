@@ -85,7 +85,7 @@ describe('HandlerRegistry', () => {
       bearer: undefined,
       ip: '10.0.0.7',
     });
-    for (const headers of [{ accessToken: 'other' }, {}]) {
+    for (const headers of [{ accessToken: 'other' }, {}] as Record<string, string>[]) {
       const r = await reg.dispatch(query, { headers, dataId: 'a', group: 'G' }, conn);
       expect(r.type).toBe('ConfigQueryResponse');
       expect(r.body).toMatchObject({ resultCode: 500, errorCode: 403, success: false });
