@@ -10,7 +10,11 @@ afterAll(async () => {
 test('compiled binary serves the Nacos SDK gRPC port (embedded proto) and resets clients on SIGTERM', async () => {
   bin = await spawnBinary();
   const c = await NacosGrpcClient.connect(`127.0.0.1:${bin.ports.sdk}`);
-  expect(c.serverCheck!.body).toMatchObject({ resultCode: 200, success: true, supportAbilityNegotiation: true });
+  expect(c.serverCheck!.body).toMatchObject({
+    resultCode: 200,
+    success: true,
+    supportAbilityNegotiation: true,
+  });
   expect(c.setupAck!.type).toBe('SetupAckRequest');
   expect(await c.request('HealthCheckRequest', {})).toEqual({
     type: 'HealthCheckResponse',
