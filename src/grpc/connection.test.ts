@@ -40,7 +40,15 @@ function setup(max = 0) {
     );
     const { ip, port } = splitPeer(peer);
     const conn = new Connection(
-      { id: mgr.idForPeer(peer), remoteIp: ip, remotePort: port, clientIp: '', clientVersion: '', tenant: '', labels: {} },
+      {
+        id: mgr.idForPeer(peer),
+        remoteIp: ip,
+        remotePort: port,
+        clientIp: '',
+        clientVersion: '',
+        tenant: '',
+        labels: {},
+      },
       push,
       () => (closed = true),
       clock.now(),
