@@ -93,6 +93,20 @@ describe('gRPC connection lifecycle', () => {
     );
   });
 
+  test('garbage on the bi-stream is ignored; the connection keeps working and others are unaffected', async () => {
+    const c = await open();
+    const other = await open();
+    c.sendRaw(encode('ConfigChangeNotifyResponse', '{broken'));
+    c.sendRaw({ metadata: {}, body: {} });
+    c.sendRaw(encode('SomeRequest', { requestId: '1' }));
+    c.send('ClientDetectionResponse', { requestId: 'not-a-push', resultCode: 200 });
+    c.send('ConnectionSetupRequest', { labels: { source: 'sdk' } }); // a second setup is ignored
+    await Bun.sleep(50);
+    expect(c.streamClosed).toBe(false);
+    expect((await c.request('HealthCheckRequest', {})).type).toBe('HealthCheckResponse');
+    expect((await other.request('HealthCheckRequest', {})).type).toBe('HealthCheckResponse');
+  });
+
   test('oversize bodies get an error response, not a broken call', async () => {
     const c = await open();
     const big = `{"x":"${'a'.repeat(10 * 1024 * 1024 + 10)}"}`;
