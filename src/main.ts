@@ -5,6 +5,7 @@ import { standaloneMembership } from './cluster/member';
 import { createConfigModule } from './config/module';
 import { type Clock, systemClock } from './core/clock';
 import { LevelFilter, Log, type Logger, type LogSink, RotatingFileSink, StreamSink } from './core/log';
+import { createGrpcModule } from './grpc/module';
 import { clusterNodeRoutes, healthRoutes } from './health/core-routes';
 import { Readiness } from './health/readiness';
 import { createHttpApp } from './http/app';
@@ -31,7 +32,7 @@ export interface RunningServer {
   db: Db;
   services: Services;
   /** Actual bound ports (0 when a listener is off). */
-  ports: { main: number; console: number };
+  ports: { main: number; console: number; sdk: number };
   /** The main HTTP app, for in-process tests (`app.handle(new Request(...))`). */
   app: AnyElysia;
   readiness: Readiness;
@@ -129,6 +130,9 @@ export async function startServer(
     const config = await createConfigModule(ctx);
     services.config = config.service;
     modules.push(config.module);
+    // The gRPC SDK port serves the handlers of the services registered above it.
+    const grpc = createGrpcModule(ctx);
+    modules.push(grpc);
 
     const readiness = new Readiness(
       [{ name: 'storage', check: () => db.ping() }, ...modules.flatMap((m) => m.readiness ?? [])],
@@ -179,7 +183,7 @@ export async function startServer(
       state,
       db,
       services,
-      ports: { main: mainServer.port ?? 0, console: 0 },
+      ports: { main: mainServer.port ?? 0, console: 0, sdk: grpc.port },
       app,
       readiness,
       stop() {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { configSettings } from '../config/config-settings';
 import { LevelFilter } from '../core/log';
+import { grpcSettings } from '../grpc/grpc-settings';
 import { namingSettings } from '../naming/naming-settings';
 import { authSettings, validateAuthSecret } from './auth-settings';
 import { coreSettings } from './core-settings';
@@ -18,6 +19,7 @@ export const ALL_SETTINGS: SettingSpec[] = [
   ...authSettings,
   ...namingSettings,
   ...configSettings,
+  ...grpcSettings,
 ];
 
 /**
