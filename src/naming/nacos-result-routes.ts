@@ -62,8 +62,8 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
   const instances = new Elysia({ name: `naming.nacos-${flavor}.instance`, prefix })
     .post(
       '/instance',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.registerInstance(serviceIdOf(p), instanceInputOf(p));
         return ok('ok');
       },
@@ -71,8 +71,8 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
     )
     .delete(
       '/instance',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.deregisterInstance(serviceIdOf(p), locatorOf(p));
         return ok('ok');
       },
@@ -80,8 +80,8 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
     )
     .put(
       '/instance',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.updateInstance(serviceIdOf(p), instanceInputOf(p));
         return ok('ok');
       },
@@ -89,8 +89,8 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
     )
     .get(
       '/instance',
-      (ctx) => {
-        const p = paramsOf(ctx);
+      ({ query, body }) => {
+        const p = paramsOf({ query, body });
         const i = naming.getInstance(serviceIdOf(p), locatorOf(p));
         return ok(flavor === 'v2' ? instanceDetail(i, 'serviceName') : instanceJson(i));
       },
@@ -98,8 +98,8 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
     )
     .get(
       '/instance/list',
-      (ctx) => {
-        const p = paramsOf(ctx);
+      ({ query, body }) => {
+        const p = paramsOf({ query, body });
         const svc = serviceIdOf(p);
         const info = naming.query(svc, {
           clusters: p.first('clusterName', 'clusters') ?? '',
@@ -109,16 +109,16 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
       },
       { detail: route('List instances', R) },
     )
-    .put('/instance/metadata/batch', async (ctx) => metadataBatch(ctx, 'update'), {
+    .put('/instance/metadata/batch', async ({ query, body }) => metadataBatch({ query, body }, 'update'), {
       detail: route('Add/update metadata on several instances', WRITE_ADMIN),
     })
-    .delete('/instance/metadata/batch', async (ctx) => metadataBatch(ctx, 'delete'), {
+    .delete('/instance/metadata/batch', async ({ query, body }) => metadataBatch({ query, body }, 'delete'), {
       detail: route('Remove metadata keys from several instances', WRITE_ADMIN),
     })
     .put(
       flavor === 'v2' ? '/instance/patch' : '/instance/partial',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.patchInstance(serviceIdOf(p), locatorOf(p), instancePatchOf(p));
         return ok('ok');
       },
@@ -127,8 +127,8 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
   const services = new Elysia({ name: `naming.nacos-${flavor}.service`, prefix })
     .post(
       '/service',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.createService(serviceIdOf(p), servicePatchOf(p));
         return ok('ok');
       },
@@ -136,16 +136,16 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
     )
     .delete(
       '/service',
-      async (ctx) => {
-        await naming.deleteService(serviceIdOf(paramsOf(ctx)));
+      async ({ query, body }) => {
+        await naming.deleteService(serviceIdOf(paramsOf({ query, body })));
         return ok('ok');
       },
       { detail: route('Delete an empty service', WRITE_ADMIN) },
     )
     .put(
       '/service',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.updateService(serviceIdOf(p), servicePatchOf(p));
         return ok('ok');
       },
@@ -153,13 +153,14 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
     )
     .get(
       '/service',
-      (ctx) => ok(serviceDetailV2(naming, naming.requireService(serviceIdOf(paramsOf(ctx))))),
+      ({ query, body }) =>
+        ok(serviceDetailV2(naming, naming.requireService(serviceIdOf(paramsOf({ query, body }))))),
       { detail: route('Service detail', READ_ADMIN) },
     )
     .get(
       '/service/list',
-      (ctx) => {
-        const p = paramsOf(ctx);
+      ({ query, body }) => {
+        const p = paramsOf({ query, body });
         if (flavor === 'v2') {
           const r = naming.listServices(namespaceOf(p), {
             groupName: p.first('groupName') ?? DEFAULT_GROUP,
@@ -172,7 +173,7 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
       },
       { detail: route('List services', flavor === 'v2' ? READ_CLIENT : READ_ADMIN) },
     )
-    .get('/service/subscribers', (ctx) => ok(subscribersPage(deps, paramsOf(ctx))), {
+    .get('/service/subscribers', ({ query, body }) => ok(subscribersPage(deps, paramsOf({ query, body }))), {
       detail: route('Subscribers of a service', READ_ADMIN),
     })
     .get('/service/selector/types', () => ok(['none', 'label']), {
@@ -181,8 +182,8 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
   const ops = new Elysia({ name: `naming.nacos-${flavor}.ops`, prefix })
     .put(
       '/cluster',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.updateCluster(serviceIdOf(p), clusterOf(p), clusterPatchOf(p));
         return ok('ok');
       },
@@ -190,8 +191,8 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
     )
     .put(
       '/health/instance',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.setHealth(serviceIdOf(p), locatorOf(p), healthyOf(p));
         return ok('ok');
       },
@@ -211,8 +212,8 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
     )
     .get(
       flavor === 'v2' ? '/operator/metrics' : '/ops/metrics',
-      (ctx) => {
-        const p = paramsOf(ctx);
+      ({ query, body }) => {
+        const p = paramsOf({ query, body });
         return ok(p.bool('onlyStatus', true) ? { status: deps.status() } : metricsJson(deps));
       },
       { detail: route('Naming status and counts', READ_ADMIN) },
@@ -222,8 +223,8 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
     })
     .put(
       flavor === 'v2' ? '/operator/switches' : '/ops/switches',
-      (ctx) => {
-        const p = paramsOf(ctx);
+      ({ query, body }) => {
+        const p = paramsOf({ query, body });
         deps.switches.set(p.required('entry'), p.required('value'));
         return ok('ok');
       },
@@ -240,8 +241,8 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
     )
     .get(
       '/client',
-      (ctx) => {
-        const id = paramsOf(ctx).required('clientId');
+      ({ query, body }) => {
+        const id = paramsOf({ query, body }).required('clientId');
         if (!naming.clientIds().includes(id))
           throw new NotFound(`clientId [ ${id} ] not exist`, NacosCode.RESOURCE_NOT_FOUND);
         const ephemeral = !id.endsWith('#false');
@@ -251,8 +252,8 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
     )
     .get(
       '/client/publish/list',
-      (ctx) => {
-        const id = paramsOf(ctx).required('clientId');
+      ({ query, body }) => {
+        const id = paramsOf({ query, body }).required('clientId');
         const out = naming.clientInstanceKeys(id).flatMap((k) => {
           const i = naming.instanceTable.get(k)?.value;
           return i
@@ -272,8 +273,8 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
     )
     .get(
       '/client/subscribe/list',
-      (ctx) => {
-        const id = paramsOf(ctx).required('clientId');
+      ({ query, body }) => {
+        const id = paramsOf({ query, body }).required('clientId');
         return ok(
           naming
             .allSubscribers()
@@ -290,8 +291,8 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
     )
     .get(
       '/client/service/publisher/list',
-      (ctx) => {
-        const p = paramsOf(ctx);
+      ({ query, body }) => {
+        const p = paramsOf({ query, body });
         return ok(
           naming.instances(serviceIdOf(p)).map((i) => ({
             clientId: i.clientId,
@@ -305,8 +306,8 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
     )
     .get(
       '/client/service/subscriber/list',
-      (ctx) => {
-        const p = paramsOf(ctx);
+      ({ query, body }) => {
+        const p = paramsOf({ query, body });
         return ok(
           naming.subscribersOf(serviceIdOf(p)).map((s) => ({
             clientId: s.clientId,
@@ -320,9 +321,13 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
       { detail: route('Clients subscribing a service', READ_ADMIN) },
     );
   if (flavor === 'v2')
-    instances.put('/instance/beat', async (ctx) => ok(await beatReply(deps, paramsOf(ctx))), {
-      detail: route('Instance heartbeat', WRITE_CLIENT),
-    });
+    instances.put(
+      '/instance/beat',
+      async ({ query, body }) => ok(await beatReply(deps, paramsOf({ query, body }))),
+      {
+        detail: route('Instance heartbeat', WRITE_CLIENT),
+      },
+    );
   return [instances, services, ops, clients];
 
   async function metadataBatch(ctx: { query: unknown; body: unknown }, op: 'update' | 'delete') {
@@ -374,8 +379,8 @@ export function nacosV3ClientRoutes(deps: NamingHttpDeps) {
   return new Elysia({ name: 'naming.nacos-v3-client', prefix: '/v3/client/ns' })
     .post(
       '/instance',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         const svc = serviceIdOf(p);
         const input = instanceInputOf(p);
         if (p.bool('heartBeat', false)) {
@@ -398,8 +403,8 @@ export function nacosV3ClientRoutes(deps: NamingHttpDeps) {
     )
     .delete(
       '/instance',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.deregisterInstance(serviceIdOf(p), locatorOf(p));
         return ok('ok');
       },
@@ -407,8 +412,8 @@ export function nacosV3ClientRoutes(deps: NamingHttpDeps) {
     )
     .get(
       '/instance/list',
-      (ctx) => {
-        const p = paramsOf(ctx);
+      ({ query, body }) => {
+        const p = paramsOf({ query, body });
         return ok(
           naming.query(serviceIdOf(p), {
             clusters: p.first('clusterName', 'clusters') ?? '',
@@ -428,8 +433,8 @@ export function consoleNamingRoutes(deps: NamingHttpDeps) {
   return new Elysia({ name: 'naming.console', prefix: '/v3/console/ns' })
     .post(
       '/service',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.createService(serviceIdOf(p), servicePatchOf(p));
         return ok('ok');
       },
@@ -437,16 +442,16 @@ export function consoleNamingRoutes(deps: NamingHttpDeps) {
     )
     .delete(
       '/service',
-      async (ctx) => {
-        await naming.deleteService(serviceIdOf(paramsOf(ctx)));
+      async ({ query, body }) => {
+        await naming.deleteService(serviceIdOf(paramsOf({ query, body })));
         return ok('ok');
       },
       { detail: route('Delete an empty service', W) },
     )
     .put(
       '/service',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.updateService(serviceIdOf(p), servicePatchOf(p));
         return ok('ok');
       },
@@ -454,22 +459,23 @@ export function consoleNamingRoutes(deps: NamingHttpDeps) {
     )
     .get(
       '/service',
-      (ctx) => ok(serviceDetailV2(naming, naming.requireService(serviceIdOf(paramsOf(ctx))))),
+      ({ query, body }) =>
+        ok(serviceDetailV2(naming, naming.requireService(serviceIdOf(paramsOf({ query, body }))))),
       {
         detail: route('Service detail', R),
       },
     )
-    .get('/service/list', (ctx) => ok(serviceListPage(deps, paramsOf(ctx))), {
+    .get('/service/list', ({ query, body }) => ok(serviceListPage(deps, paramsOf({ query, body }))), {
       detail: route('List services with counts', R),
     })
-    .get('/service/subscribers', (ctx) => ok(subscribersPage(deps, paramsOf(ctx))), {
+    .get('/service/subscribers', ({ query, body }) => ok(subscribersPage(deps, paramsOf({ query, body }))), {
       detail: route('Subscribers of a service', R),
     })
     .get('/service/selector/types', () => ok(['none', 'label']), { detail: route('Selector types', R) })
     .put(
       '/service/cluster',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.updateCluster(serviceIdOf(p), clusterOf(p), clusterPatchOf(p));
         return ok('ok');
       },
@@ -477,8 +483,8 @@ export function consoleNamingRoutes(deps: NamingHttpDeps) {
     )
     .get(
       '/instance/list',
-      (ctx) => {
-        const p = paramsOf(ctx);
+      ({ query, body }) => {
+        const p = paramsOf({ query, body });
         const cluster = p.first('clusterName');
         const all = naming
           .instances(serviceIdOf(p))
@@ -490,8 +496,8 @@ export function consoleNamingRoutes(deps: NamingHttpDeps) {
     )
     .put(
       '/instance',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.updateInstance(serviceIdOf(p), instanceInputOf(p));
         return ok('ok');
       },
