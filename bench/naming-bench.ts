@@ -36,15 +36,16 @@ const ipOf = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`
 async function register(
   base: string,
   n: number,
-  opts: { ephemeral: boolean; service: (i: number) => string },
+  opts: { ephemeral: boolean; service: (i: number) => string; metadata?: string; offset?: number },
 ) {
   const t0 = performance.now();
   await pool(n, async (i) => {
     const body = new URLSearchParams({
       serviceName: opts.service(i),
-      ip: ipOf(i),
+      ip: ipOf(i + (opts.offset ?? 0)),
       port: '8080',
       ephemeral: String(opts.ephemeral),
+      ...(opts.metadata ? { metadata: opts.metadata } : {}),
     }).toString();
     const r = await fetch(`${base}/nacos/v1/ns/instance`, {
       method: 'POST',
@@ -153,6 +154,7 @@ try {
       const r = await register(b.url, add, {
         ephemeral: true,
         service: (i) => `scale-${(total + i) % 1000}`,
+        offset: total,
       });
       total = n;
       const l = await latency(`${b.url}/nacos/v1/ns/instance/list?serviceName=scale-7`, 5000);

@@ -112,6 +112,18 @@ export function runNamingRepoContract(
       expect(await repo.deleteInstance(i, i.instanceId)).toBe(true);
     });
 
+    test('concurrent saves (group commit) are all durable; the last save of a key wins', async () => {
+      const ips = Array.from({ length: 150 }, (_, n) => `10.5.${n >> 8}.${n & 255}`);
+      await Promise.all([
+        ...ips.map((ip) => repo.saveInstance(inst(ip, { weight: 1 }))),
+        repo.saveInstance(inst(ips[0]!, { weight: 9 })),
+      ]);
+      const loaded = (await repo.loadInstances()).filter((i) => i.ip.startsWith('10.5.'));
+      expect(loaded).toHaveLength(150);
+      expect(loaded.find((i) => i.ip === ips[0])?.weight).toBe(9);
+      for (const ip of ips) await repo.deleteInstance(inst(ip), inst(ip).instanceId);
+    });
+
     test('deletes one instance and reports whether it existed', async () => {
       const id = { namespaceId: 'public', groupName: 'DEFAULT_GROUP', serviceName: 'orders' };
       expect(await repo.deleteInstance(id, '10.0.0.1#8080#DEFAULT#DEFAULT_GROUP@@orders')).toBe(true);
