@@ -126,7 +126,7 @@ export class NamingService {
   /** Client id → its instance keys; a single key is stored as a string (most HTTP clients own one). */
   private readonly clientInstances = new Map<string, string | Set<string>>();
   /** Heartbeat-driven instances: instance key → last beat (ms). */
-  private readonly beats = new Map<string, number>();
+  private readonly beats = new Map<string, { last: number; timeout: number; del: number }>();
   private readonly subs = new Map<string, Map<string, Subscriber>>();
   private readonly pushTimers = new Map<string, TimerHandle>();
   private readonly pushListeners = new Set<(e: PushEvent) => void>();
@@ -269,7 +269,12 @@ export class NamingService {
     });
     for (const r of result) {
       const k = instanceKey(sk, r.instanceId);
-      if (heartbeat && r.ephemeral) this.beats.set(k, now);
+      if (heartbeat && r.ephemeral)
+        this.beats.set(k, {
+          last: now,
+          timeout: beatTimeoutOf(r.metadata),
+          del: ipDeleteTimeoutOf(r.metadata),
+        });
       else this.beats.delete(k);
     }
     if (result.length) this.hooks.registered?.(result.length);
@@ -476,8 +481,9 @@ export class NamingService {
       return { code: 10200, clientBeatInterval: beatIntervalOf(inst.metadata) };
     }
     const k = instanceKey(serviceKey(svc), inst.instanceId);
-    if (inst.ephemeral && this.beats.has(k)) {
-      this.beats.set(k, this.clock.now());
+    const b = inst.ephemeral ? this.beats.get(k) : undefined;
+    if (b) {
+      b.last = this.clock.now();
       if (!inst.healthy) await this.setHealth(svc, { instanceId: inst.instanceId }, true).catch(() => {});
     }
     return { code: 10200, clientBeatInterval: beatIntervalOf(inst.metadata) };
@@ -525,15 +531,16 @@ export class NamingService {
     const now = this.clock.now();
     const unhealthy: InstanceRecord[] = [];
     const expired: InstanceRecord[] = [];
-    for (const [k, last] of this.beats) {
+    for (const [k, b] of this.beats) {
+      const idle = now - b.last;
+      if (idle <= b.timeout) continue; // the common case: no lookup at all
       const i = this.instanceTable.get(k)?.value;
       if (!i) {
         this.beats.delete(k);
         continue;
       }
-      const idle = now - last;
-      if (idle > ipDeleteTimeoutOf(i.metadata)) expired.push(i);
-      else if (idle > beatTimeoutOf(i.metadata) && i.healthy) unhealthy.push(i);
+      if (idle > b.del) expired.push(i);
+      else if (i.healthy) unhealthy.push(i);
     }
     for (const [sk, m] of this.subs) {
       for (const [k, s] of m) if (s.expires && now - s.lastSeen > this.opts.subscriberExpireMs) m.delete(k);
@@ -544,16 +551,15 @@ export class NamingService {
       for (const i of unhealthy) {
         const k = instanceKey(serviceKey(i), i.instanceId);
         const cur = this.instanceTable.get(k)?.value;
-        const last = this.beats.get(k);
-        if (cur?.healthy && last !== undefined && now - last > beatTimeoutOf(cur.metadata))
+        const b = this.beats.get(k);
+        if (cur?.healthy && b !== undefined && now - b.last > b.timeout)
           w.put(this.instanceTable, k, { ...cur, healthy: false, modifyTime: now });
       }
       const bySvc = new Map<string, InstanceRecord[]>();
       for (const i of expired) {
         const k = instanceKey(serviceKey(i), i.instanceId);
-        const last = this.beats.get(k);
-        if (last === undefined || now - last <= ipDeleteTimeoutOf(i.metadata) || !this.instanceTable.has(k))
-          continue;
+        const b = this.beats.get(k);
+        if (b === undefined || now - b.last <= b.del || !this.instanceTable.has(k)) continue;
         bySvc.set(serviceKey(i), [...(bySvc.get(serviceKey(i)) ?? []), i]);
       }
       for (const [sk, gone] of bySvc) this.stageRemove(w, sk, gone);
@@ -921,6 +927,11 @@ export class NamingService {
           const v = c.value as InstanceRecord;
           e.instances.set(c.key, v);
           this.own(v.clientId, c.key);
+          const b = this.beats.get(c.key);
+          if (b) {
+            b.timeout = beatTimeoutOf(v.metadata);
+            b.del = ipDeleteTimeoutOf(v.metadata);
+          }
         } else {
           e.instances.delete(c.key);
           this.beats.delete(c.key);
