@@ -2,6 +2,7 @@ import { networkInterfaces } from 'node:os';
 import { Elysia } from 'elysia';
 import pkg from '../package.json' with { type: 'json' };
 import { standaloneMembership } from './cluster/member';
+import { createConsulModule } from './consul/module';
 import { type Clock, systemClock } from './core/clock';
 import { LevelFilter, Log, type Logger, type LogSink, RotatingFileSink, StreamSink } from './core/log';
 import { clusterNodeRoutes, healthRoutes } from './health/core-routes';
@@ -123,6 +124,7 @@ export async function startServer(
       ],
     });
     // Further domains plug in here, in dependency order (config, naming, grpc, consul, auth, cluster).
+    if (settings.bool('consul.enabled')) modules.push((await createConsulModule(ctx)).module);
 
     const readiness = new Readiness(
       [{ name: 'storage', check: () => db.ping() }, ...modules.flatMap((m) => m.readiness ?? [])],
