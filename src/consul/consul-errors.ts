@@ -73,7 +73,7 @@ export function parseGoDuration(s: string): number {
     const m = re.exec(s);
     if (!m) {
       if (/^\d*(\.\d*)?$/.test(s)) throw new Error(`time: missing unit in duration "${orig}"`);
-      if (/^\d*(\.\d*)?[a-zA-Z]/.test(s)) {
+      if (/^(\d+(\.\d*)?|\.\d+)[^\d.]/.test(s)) {
         const unit = /^\d*(?:\.\d*)?([^\d.]+)/.exec(s)?.[1] ?? '';
         throw new Error(`time: unknown unit "${unit}" in duration "${orig}"`);
       }
