@@ -1,6 +1,7 @@
 import { networkInterfaces } from 'node:os';
 import { Elysia } from 'elysia';
 import pkg from '../package.json' with { type: 'json' };
+import { createAuthModule, tlsOptions } from './auth/module';
 import { standaloneMembership } from './cluster/member';
 import { type Clock, systemClock } from './core/clock';
 import { LevelFilter, Log, type Logger, type LogSink, RotatingFileSink, StreamSink } from './core/log';
@@ -108,6 +109,9 @@ export async function startServer(
       version: VERSION,
       advertiseIp: advertiseAddress(settings),
     };
+    const auth = await createAuthModule(ctx);
+    modules.push(auth.module);
+    services.auth = auth.gate;
     const membership = standaloneMembership(ctx.advertiseIp, settings.mainPort, VERSION);
     metrics.clusterSize.set(membership.members().length);
 
@@ -137,6 +141,7 @@ export async function startServer(
       contextPath,
       accessLog: settings.bool('log.access'),
       renderers: modules.flatMap((m) => m.renderers ?? []),
+      guard: auth.guard,
     });
     const nacos = new Elysia({ name: 'batata.nacos', prefix: contextPath })
       .use(healthRoutes(readiness))
@@ -153,7 +158,7 @@ export async function startServer(
     stopFns.push(() => readiness.stop());
 
     const hostname = settings.str('nacos.server.bind-address');
-    const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port');
+    const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port', settings);
     stopFns.push(() => stopServer(mainServer, settings.int('server.shutdown-timeout-ms')));
 
     for (const m of modules) await m.start?.();
@@ -196,9 +201,10 @@ export async function startServer(
   }
 }
 
-function listen(app: AnyElysia, port: number, hostname: string, key: string) {
+function listen(app: AnyElysia, port: number, hostname: string, key: string, settings?: Settings) {
   try {
-    app.listen({ port, hostname });
+    const tls = settings && tlsOptions(settings);
+    app.listen({ port, hostname, ...(tls ? { tls } : {}) });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || /in use/i.test(String((e as Error).message)))
