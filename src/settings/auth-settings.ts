@@ -42,7 +42,7 @@ export const authSettings: SettingSpec[] = [
     key: 'nacos.core.auth.plugin.nacos.token.expire.seconds',
     type: 'int',
     default: 18000,
-    min: 60,
+    min: 1,
     max: 31536000,
     env: ['BATATA_AUTH_TOKEN_EXPIRE_SECONDS'],
     doc: 'Token lifetime.',
