@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { TokenService } from '../../src/auth/token';
 import { FakeClock } from '../../src/core/clock';
 import { form } from './server';
@@ -29,4 +30,33 @@ export async function expiredToken(username: string, secret = TEST_SECRET): Prom
 export async function foreignToken(username: string): Promise<string> {
   const other = new TokenService(Buffer.alloc(32, 42).toString('base64'), 3600, new FakeClock(Date.now()));
   return (await other.issue(username)).token;
+}
+
+/** Self-signed cert + key for 127.0.0.1 (openssl is part of the build image). */
+export function selfSignedCert(dir: string): { cert: string; key: string } {
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  const r = Bun.spawnSync(
+    [
+      'openssl',
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stderr: 'pipe' },
+  );
+  if (r.exitCode !== 0) throw new Error(`openssl failed: ${r.stderr.toString()}`);
+  return { cert, key };
 }
