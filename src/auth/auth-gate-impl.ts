@@ -67,6 +67,8 @@ export function describeResource(decl: AuthDecl, ref: ResourceRef): string {
 export class RbacAuthGate implements AuthGate {
   readonly enabled: boolean;
   readonly loginLimiter: LoginLimiter;
+  /** Password spraying: failures for any user from one address, ten times the per-user limit. */
+  private readonly addressLimiter: LoginLimiter;
   private readonly rateLimiter: ClientRateLimiter;
   private readonly tokenCache: LruCache<{ username: string; exp: number }>;
   private readonly credentialCache = new LruCache<{ username: string; until: number }>(10_000);
@@ -83,6 +85,10 @@ export class RbacAuthGate implements AuthGate {
   ) {
     this.enabled = opts.enabled;
     this.loginLimiter = new LoginLimiter(opts.login, clock);
+    this.addressLimiter = new LoginLimiter(
+      { ...opts.login, maxAttempts: opts.login.maxAttempts * 10 },
+      clock,
+    );
     this.rateLimiter = new ClientRateLimiter(opts.rateLimit.rps, opts.rateLimit.burst, clock);
     this.tokenCache = new LruCache(opts.tokenCacheSize);
     this.unsubscribe = service.onChange(() => this.credentialCache.clear());
@@ -90,6 +96,13 @@ export class RbacAuthGate implements AuthGate {
 
   dispose() {
     this.unsubscribe();
+  }
+
+  /** True when `authorize` would allow without looking at the request (lets transports skip extraction). */
+  trivial(decl: AuthDecl): boolean {
+    if (this.rateLimiter.enabled) return false;
+    if ('open' in decl) return true;
+    return !this.enabled && !('inner' in decl) && decl.action === 'r';
   }
 
   async authorize(decl: AuthDecl, ref: ResourceRef, creds: Credentials, via?: string): Promise<AuthResult> {
@@ -196,7 +209,7 @@ export class RbacAuthGate implements AuthGate {
    */
   async checkCredentials(username: string, password: string, ip: string): Promise<string> {
     const lockKey = `${ip}\u0000${username}`;
-    const locked = this.loginLimiter.lockedFor(lockKey);
+    const locked = Math.max(this.loginLimiter.lockedFor(lockKey), this.addressLimiter.lockedFor(ip));
     if (locked > 0)
       throw new Unauthenticated(
         `too many failed logins for this user from ${ip || 'this address'}; retry in ${Math.ceil(locked / 1000)} s`,
@@ -207,6 +220,8 @@ export class RbacAuthGate implements AuthGate {
     if (!(await this.service.checkPassword(username, password))) {
       if (this.loginLimiter.fail(lockKey))
         this.log.warn('login locked out after repeated failures', { username, ip });
+      if (this.addressLimiter.fail(ip))
+        this.log.warn('client address locked out after failed logins for many users', { ip });
       throw new Unauthenticated(BAD_CREDENTIALS);
     }
     this.loginLimiter.succeed(lockKey);
