@@ -1,6 +1,7 @@
 import { networkInterfaces } from 'node:os';
 import { Elysia } from 'elysia';
 import pkg from '../package.json' with { type: 'json' };
+import { createAuthModule, tlsOptions } from './auth/module';
 import { standaloneMembership } from './cluster/member';
 import { createConfigModule } from './config/module';
 import { createConsulModule } from './consul/module';
@@ -112,6 +113,9 @@ export async function startServer(
       version: VERSION,
       advertiseIp: advertiseAddress(settings),
     };
+    const auth = await createAuthModule(ctx);
+    modules.push(auth.module);
+    services.auth = auth.gate;
     const membership = standaloneMembership(ctx.advertiseIp, settings.mainPort, VERSION);
     metrics.clusterSize.set(membership.members().length);
 
@@ -149,6 +153,7 @@ export async function startServer(
       contextPath,
       accessLog: settings.bool('log.access'),
       renderers: modules.flatMap((m) => m.renderers ?? []),
+      guard: auth.guard,
     });
     const nacos = new Elysia({ name: 'batata.nacos', prefix: contextPath })
       .use(healthRoutes(readiness))
@@ -165,7 +170,7 @@ export async function startServer(
     stopFns.push(() => readiness.stop());
 
     const hostname = settings.str('nacos.server.bind-address');
-    const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port');
+    const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port', settings);
     stopFns.push(() => stopServer(mainServer, settings.int('server.shutdown-timeout-ms')));
 
     for (const m of modules) await m.start?.();
@@ -209,9 +214,10 @@ export async function startServer(
   }
 }
 
-function listen(app: AnyElysia, port: number, hostname: string, key: string) {
+function listen(app: AnyElysia, port: number, hostname: string, key: string, settings?: Settings) {
   try {
-    app.listen({ port, hostname });
+    const tls = settings && tlsOptions(settings);
+    app.listen({ port, hostname, ...(tls ? { tls } : {}) });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || /in use/i.test(String((e as Error).message)))
