@@ -1,7 +1,7 @@
 import { networkInterfaces } from 'node:os';
 import { Elysia } from 'elysia';
 import pkg from '../package.json' with { type: 'json' };
-import { standaloneMembership } from './cluster/member';
+import { createClusterModule } from './cluster/module';
 import { type Clock, systemClock } from './core/clock';
 import { LevelFilter, Log, type Logger, type LogSink, RotatingFileSink, StreamSink } from './core/log';
 import { clusterNodeRoutes, healthRoutes } from './health/core-routes';
@@ -108,8 +108,6 @@ export async function startServer(
       version: VERSION,
       advertiseIp: advertiseAddress(settings),
     };
-    const membership = standaloneMembership(ctx.advertiseIp, settings.mainPort, VERSION);
-    metrics.clusterSize.set(membership.members().length);
 
     modules.push({
       name: 'namespace',
@@ -123,6 +121,9 @@ export async function startServer(
       ],
     });
     // Further domains plug in here, in dependency order (config, naming, grpc, consul, auth, cluster).
+    const cluster = createClusterModule(ctx);
+    modules.push(cluster.module);
+    const membership = cluster.membership;
 
     const readiness = new Readiness(
       [{ name: 'storage', check: () => db.ping() }, ...modules.flatMap((m) => m.readiness ?? [])],
