@@ -93,7 +93,7 @@ export async function startServer(
   });
 
   const modules: ServerModule[] = [];
-  const stopFns: Array<() => Promise<void> | void> = [];
+  const stopFns: Array<() => Promise<void> | void> = [state.startReaper()];
   try {
     const nsDomain = await createNamespaceDomain({ state, repo: new SqlNamespaceRepo(db), clock });
     const services: Services = { namespace: nsDomain.service };
