@@ -80,10 +80,6 @@ export function createClusterModule(ctx: ServerContext): {
     throw new ClusterStartupError(
       `nacos.cluster.port must be main port + ${CLUSTER_PORT_OFFSET} (${s.mainPort + CLUSTER_PORT_OFFSET}) in cluster mode: peers derive it from the member address`,
     );
-  if (ctx.db.dialect !== 'mysql')
-    throw new ClusterStartupError(
-      'cluster mode needs a shared MySQL database: set db.url to the same mysql://… on every member',
-    );
   const identity: ServerIdentity = {
     key: s.str('nacos.core.auth.server.identity.key'),
     value: s.str('nacos.core.auth.server.identity.value'),
@@ -91,6 +87,10 @@ export function createClusterModule(ctx: ServerContext): {
   if (s.bool('nacos.core.auth.enabled') && (!identity.key || !identity.value))
     throw new ClusterStartupError(
       'cluster mode with nacos.core.auth.enabled=true needs nacos.core.auth.server.identity.key and .value (the same on every member)',
+    );
+  if (ctx.db.dialect !== 'mysql')
+    throw new ClusterStartupError(
+      'cluster mode needs a shared MySQL database: set db.url to the same mysql://… on every member',
     );
   if (!identity.key) log.warn('no server identity configured: any host reaching the cluster port is trusted');
 
