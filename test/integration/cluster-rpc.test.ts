@@ -52,7 +52,7 @@ describe('cluster gRPC', () => {
     );
     const r = await good.call<{ members: any[] }>(p.address, MSG.MEMBERS_GET, {});
     expect(r.members.map((m) => m.address)).toEqual([p.address]);
-    const err = await bad.call(p.address, MSG.MEMBERS_GET, {}).catch((e: any) => e);
+    const err: any = await bad.call(p.address, MSG.MEMBERS_GET, {}).catch((e: any) => e);
     expect(err).toBeInstanceOf(ClusterCallError);
     expect(err.reason).toBe('identity');
     expect(err.code).toBe(403);
