@@ -112,9 +112,18 @@ export function createClusterModule(ctx: ServerContext): {
   });
   node.registerHandlers(server);
 
+  let synced = false;
   const module: ServerModule = {
     name: 'cluster',
     nacosRoutes: [clusterAdminRoutes(node)],
+    readiness: [
+      {
+        name: 'cluster',
+        check: async () => {
+          if (!synced) throw new Error('initial sync with the shared database not finished');
+        },
+      },
+    ],
     async start() {
       try {
         await server.listen(s.str('nacos.server.bind-address'), s.clusterPort);
@@ -124,6 +133,9 @@ export function createClusterModule(ctx: ServerContext): {
         );
       }
       await node.start();
+      // State was loaded at boot; one reconciliation closes the gap to writes peers made meanwhile.
+      await node.replicator.reconcile();
+      synced = true;
       log.info('cluster mode', { self, lookup: lookup.type, members: members.addresses() });
     },
     async dispose() {
