@@ -13,6 +13,7 @@ export const MSG = {
   MEMBERS_GET: 'MemberListRequest',
   MEMBERS_SET: 'MemberListUpdateRequest',
   STATE_SYNC: 'StateSyncRequest',
+  MEMBER_SHUTDOWN: 'MemberShutdownRequest',
 } as const;
 
 export interface JoinResult {
@@ -52,6 +53,14 @@ export class ClusterNode {
       this.members.receiveReport(body?.node);
       return { node: this.members.self() };
     });
+    server.register(MSG.MEMBER_SHUTDOWN, (body) => {
+      const address = String(body?.address ?? '');
+      if (this.members.get(address)) {
+        this.members.markDown(address);
+        this.log.info('member is shutting down', { member: address });
+      }
+      return {};
+    });
     server.register(MSG.MEMBERS_GET, () => ({ members: this.members.members() }));
     server.register(MSG.MEMBERS_SET, (body) => {
       const list = Array.isArray(body?.addresses) ? body.addresses.map(String) : null;
@@ -72,6 +81,18 @@ export class ClusterNode {
     this.reportTimer.unref?.();
     this.reconcileTimer = setInterval(() => void this.reconcileOnce(), this.opts.reconcileIntervalMs);
     this.reconcileTimer.unref?.();
+  }
+
+  /** Tells the peers this node is going away (graceful shutdown), so they mark it DOWN now. */
+  async announceShutdown(timeoutMs = 500) {
+    await Promise.allSettled(
+      this.members
+        .peers()
+        .filter((m) => m.state !== 'DOWN')
+        .map((m) =>
+          this.rpc.call(m.address, MSG.MEMBER_SHUTDOWN, { address: this.members.selfAddress }, timeoutMs),
+        ),
+    );
   }
 
   stop() {

@@ -124,6 +124,12 @@ export class MemberManager implements MembershipView {
     this.setState(m, refused || n > this.maxFailAccess ? 'DOWN' : 'SUSPICIOUS');
   }
 
+  /** A peer announced its graceful shutdown: DOWN until its next report. */
+  markDown(address: string) {
+    const m = this.byAddress.get(address);
+    if (m && address !== this.selfAddress) this.setState(m, 'DOWN');
+  }
+
   failAccessCount(address: string): number {
     return this.failures.get(address) ?? 0;
   }

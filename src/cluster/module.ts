@@ -111,6 +111,13 @@ export function createClusterModule(ctx: ServerContext): {
     onReportFailure: () => metrics.reportFailures.inc(),
   });
   node.registerHandlers(server);
+  ctx.services.cluster = {
+    resetTarget() {
+      const up = members.peers().filter((m) => m.state === 'UP');
+      const m = up[Math.floor(Math.random() * up.length)];
+      return m ? { ip: m.ip, port: m.port } : undefined;
+    },
+  };
 
   let synced = false;
   const module: ServerModule = {
@@ -140,6 +147,7 @@ export function createClusterModule(ctx: ServerContext): {
     },
     async dispose() {
       node.stop();
+      await node.announceShutdown();
       await server.close();
       rpc.close();
     },

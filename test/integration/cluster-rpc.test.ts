@@ -89,6 +89,10 @@ describe('cluster gRPC', () => {
     await joiner.node.reportOnce();
     expect(joiner.members.get(seed.address)!.extendInfo.version).toBe('0.0.0-test');
     expect(seed.members.get(joiner.address)!.extendInfo.version).toBe('0.0.0-test');
+    // Graceful shutdown: peers mark the node DOWN at once (reports are 60 s apart here).
+    await joiner.node.announceShutdown();
+    expect(seed.members.get(joiner.address)!.state).toBe('DOWN');
+    expect(seed.node.members.healthyAddresses()).toEqual([seed.address]);
   });
 
   test('the binary refuses cluster mode with auth on and no server identity', async () => {
