@@ -14,7 +14,7 @@ afterAll(async () => {
 
 /** address → state; a member this node has not exchanged a report with yet (no version) counts as 'UNKNOWN'. */
 async function nodeStates(n: ClusterTestNode): Promise<Record<string, string>> {
-  const r = await (await fetch(`${n.proc.nacos}/v1/core/cluster/nodes`)).json();
+  const r = await (await fetch(`${n.nacos}/v1/core/cluster/nodes`)).json();
   return Object.fromEntries(r.data.map((m: any) => [m.address, m.extendInfo?.version ? m.state : 'UNKNOWN']));
 }
 const allUp = (n: ClusterTestNode, addrs: string[]) => async () => {
@@ -22,7 +22,7 @@ const allUp = (n: ClusterTestNode, addrs: string[]) => async () => {
   return addrs.every((a) => s[a] === 'UP') && Object.keys(s).length === addrs.length;
 };
 async function namespaces(n: ClusterTestNode): Promise<string[]> {
-  const r = await (await fetch(`${n.proc.nacos}/v1/console/namespaces`)).json();
+  const r = await (await fetch(`${n.nacos}/v1/console/namespaces`)).json();
   return r.data.map((x: any) => x.namespace);
 }
 
@@ -31,19 +31,19 @@ describe('3-node cluster of compiled binaries on one MariaDB', () => {
     const [a, b, c] = cluster.nodes as [ClusterTestNode, ClusterTestNode, ClusterTestNode];
     const addrs = [a, b, c].map((n) => n.address);
     for (const n of [a, b, c]) await waitUntil(allUp(n, addrs), 5000, `${n.name} sees 3 UP`);
-    const v3 = await (await fetch(`${a.proc.nacos}/v3/admin/core/cluster/node/list`)).json();
+    const v3 = await (await fetch(`${a.nacos}/v3/admin/core/cluster/node/list`)).json();
     expect(v3.data.map((m: any) => m.address)).toEqual([...addrs].sort());
     const peer = v3.data.find((m: any) => m.address === b.address);
     expect(peer.extendInfo.version).toBeString();
     expect(peer.abilities.remoteAbility.grpcReportEnabled).toBe(true);
-    const metrics = await (await fetch(`${c.proc.nacos}/metrics`)).text();
+    const metrics = await (await fetch(`${c.nacos}/metrics`)).text();
     expect(metrics).toMatch(/batata_cluster_size 3/);
     expect(metrics).toMatch(/batata_cluster_members\{state="UP"\} 3/);
   });
 
   test('a namespace created on A is visible on B and C within 1 s; updates and deletes too', async () => {
     const [a, b, c] = cluster.nodes as [ClusterTestNode, ClusterTestNode, ClusterTestNode];
-    const created = await form('POST', `${a.proc.nacos}/v1/console/namespaces`, {
+    const created = await form('POST', `${a.nacos}/v1/console/namespaces`, {
       customNamespaceId: 'prop-ns',
       namespaceName: 'Propagated',
     });
@@ -56,29 +56,27 @@ describe('3-node cluster of compiled binaries on one MariaDB', () => {
       );
       expect(ms).toBeLessThan(1000);
     }
-    await form('PUT', `${b.proc.nacos}/v1/console/namespaces`, {
+    await form('PUT', `${b.nacos}/v1/console/namespaces`, {
       namespace: 'prop-ns',
       namespaceShowName: 'Renamed',
       namespaceDesc: 'd',
     });
     await waitUntil(
       async () => {
-        const r = await (
-          await fetch(`${c.proc.nacos}/v1/console/namespaces?show=all&namespaceId=prop-ns`)
-        ).json();
+        const r = await (await fetch(`${c.nacos}/v1/console/namespaces?show=all&namespaceId=prop-ns`)).json();
         return r.namespaceShowName === 'Renamed';
       },
       1000,
       'rename on C',
     );
-    await fetch(`${c.proc.nacos}/v1/console/namespaces?namespaceId=prop-ns`, { method: 'DELETE' });
+    await fetch(`${c.nacos}/v1/console/namespaces?namespaceId=prop-ns`, { method: 'DELETE' });
     for (const n of [a, b])
       await waitUntil(async () => !(await namespaces(n)).includes('prop-ns'), 1000, `delete on ${n.name}`);
   });
 
   test('kill -9 marks the node DOWN on the others; restarted it is UP and caught up', async () => {
     const [a, b, c] = cluster.nodes as [ClusterTestNode, ClusterTestNode, ClusterTestNode];
-    await c.proc.kill9();
+    await c.kill9();
     for (const n of [a, b])
       await waitUntil(
         async () => (await nodeStates(n))[c.address] === 'DOWN',
@@ -86,7 +84,7 @@ describe('3-node cluster of compiled binaries on one MariaDB', () => {
         `${n.name} marks C DOWN`,
       );
     // Written while C is down: C loads it from the database on restart.
-    await form('POST', `${a.proc.nacos}/v1/console/namespaces`, {
+    await form('POST', `${a.nacos}/v1/console/namespaces`, {
       customNamespaceId: 'while-down',
       namespaceName: 'x',
     });
@@ -95,7 +93,7 @@ describe('3-node cluster of compiled binaries on one MariaDB', () => {
     for (const n of [a, b, c]) await waitUntil(allUp(n, addrs), 5000, `${n.name} sees C UP again`);
     expect(await namespaces(c)).toContain('while-down');
     // And it receives new changes again.
-    await form('POST', `${b.proc.nacos}/v1/console/namespaces`, {
+    await form('POST', `${b.nacos}/v1/console/namespaces`, {
       customNamespaceId: 'after-up',
       namespaceName: 'y',
     });
@@ -134,7 +132,7 @@ describe('3-node cluster of compiled binaries on one MariaDB', () => {
     expect(readFileSync(b.confPath, 'utf8')).toContain(d.address);
     // D serves the shared state and takes part in propagation.
     expect(await namespaces(d)).toContain('after-up');
-    await form('POST', `${d.proc.nacos}/v1/console/namespaces`, {
+    await form('POST', `${d.nacos}/v1/console/namespaces`, {
       customNamespaceId: 'from-d',
       namespaceName: 'd',
     });
