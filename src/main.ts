@@ -2,7 +2,7 @@ import { networkInterfaces } from 'node:os';
 import { Elysia } from 'elysia';
 import pkg from '../package.json' with { type: 'json' };
 import { createAuthModule, tlsOptions } from './auth/module';
-import { standaloneMembership } from './cluster/member';
+import { createClusterModule } from './cluster/module';
 import { createConfigModule } from './config/module';
 import { createConsulModule } from './consul/module';
 import { type Clock, systemClock } from './core/clock';
@@ -116,8 +116,6 @@ export async function startServer(
     const auth = await createAuthModule(ctx);
     modules.push(auth.module);
     services.auth = auth.gate;
-    const membership = standaloneMembership(ctx.advertiseIp, settings.mainPort, VERSION);
-    metrics.clusterSize.set(membership.members().length);
 
     modules.push({
       name: 'namespace',
@@ -139,6 +137,9 @@ export async function startServer(
     const grpc = createGrpcModule(ctx);
     modules.push(grpc);
     if (settings.bool('consul.enabled')) modules.push((await createConsulModule(ctx)).module);
+    const cluster = createClusterModule(ctx);
+    modules.push(cluster.module);
+    const membership = cluster.membership;
 
     const readiness = new Readiness(
       [{ name: 'storage', check: () => db.ping() }, ...modules.flatMap((m) => m.readiness ?? [])],
