@@ -58,7 +58,7 @@ describe('Dockerfile and .dockerignore', () => {
     const pinned = /BUN_VERSION="([^"]+)"/.exec(read('install.sh'))![1];
     expect(instr('ARG')).toContain(`ARG BUN_VERSION=${pinned}`);
     expect(Bun.version).toBe(pinned!);
-    expect(lines.some((l) => l.includes('npm install -g') && l.includes('bun@${BUN_VERSION}'))).toBe(true);
+    expect(lines.some((l) => l.includes('npm install -g') && l.includes(`bun@\${BUN_VERSION}`))).toBe(true);
     expect(lines).toContain('RUN bun install --frozen-lockfile');
     expect(lines.some((l) => l.startsWith('RUN bun run build'))).toBe(true);
     expect(instr('COPY')).toContain('COPY --from=build /src/dist/batata /usr/local/bin/batata');
@@ -178,8 +178,8 @@ describe('Kubernetes manifests', () => {
     expect(sts.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
     const members = container.env.find((e: any) => e.name === 'BATATA_CLUSTER_MEMBERS').value.split(',');
     expect(members).toHaveLength(sts.spec.replicas);
-    members.forEach((m: string, i: number) =>
-      expect(m).toBe(`${sts.metadata.name}-${i}.${sts.spec.serviceName}:${MAIN}`),
+    expect(members).toEqual(
+      members.map((_: string, i: number) => `${sts.metadata.name}-${i}.${sts.spec.serviceName}:${MAIN}`),
     );
     const secretKeys = Object.keys(kind('Secret')[0].stringData);
     for (const e of container.env.filter((x: any) => x.valueFrom?.secretKeyRef))
