@@ -261,3 +261,29 @@ describe('Prometheus and Grafana', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 });
+
+describe('README operator docs', () => {
+  const readme = read('README.md');
+
+  test('the configuration reference names every setting and every env alias', () => {
+    const missingKeys = ALL_SETTINGS.filter((s) => !readme.includes(`\`${s.key}\``)).map((s) => s.key);
+    expect(missingKeys).toEqual([]);
+    const missingEnv = ALL_SETTINGS.flatMap((s) => s.env ?? []).filter((e) => !readme.includes(`\`${e}\``));
+    expect(missingEnv).toEqual([]);
+  });
+
+  test('documents the deployment files, probes and the seed metric names', () => {
+    for (const f of [
+      'Dockerfile',
+      'docker-compose.yml',
+      'deploy/k8s',
+      'deploy/systemd/batata.service',
+      'deploy/grafana/batata-dashboard.json',
+      'deploy/prometheus.yml',
+    ])
+      expect(readme).toContain(f);
+    expect(readme).toContain(LIVENESS);
+    expect(readme).toContain(READINESS);
+    for (const m of SEED_METRIC_NAMES) expect(readme).toContain(`\`${m}\``);
+  });
+});
