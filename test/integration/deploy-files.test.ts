@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { SEED_METRIC_NAMES } from '../../src/metrics/seed-metrics';
+import { withSettingsReference } from '../../src/settings/reference';
 import { envNameFor } from '../../src/settings/setting-spec';
 import { ALL_SETTINGS, loadSettings } from '../../src/settings/settings';
 import { startTestServer, type TestServer } from '../support/server';
@@ -264,6 +265,10 @@ describe('Prometheus and Grafana', () => {
 
 describe('README operator docs', () => {
   const readme = read('README.md');
+
+  test('the generated settings reference is current (run `bun run gen` after adding settings)', () => {
+    expect(withSettingsReference(readme, ALL_SETTINGS) === readme).toBe(true);
+  });
 
   test('the configuration reference names every setting and every env alias', () => {
     const missingKeys = ALL_SETTINGS.filter((s) => !readme.includes(`\`${s.key}\``)).map((s) => s.key);
