@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { SEED_METRICS } from '../../src/metrics/seed-metrics';
+import { NacosGrpcClient } from '../support/grpc-client';
 import { scrape, sumOf } from '../support/prom';
 import { form, startTestServer, type TestServer } from '../support/server';
 
@@ -61,5 +62,66 @@ describe('metrics after real traffic', () => {
     expect(sumOf(s, 'batata_process_resident_memory_bytes')).toBeGreaterThan(10 * 1024 * 1024);
     const a = await scrape(`${t.nacos}/actuator/prometheus`);
     expect(new Set(a.map((x) => x.name))).toEqual(new Set(s.map((x) => x.name)));
+  });
+
+  test('domain counters: config publish/query, service register/query, gRPC requests and connections', async () => {
+    const before = await scrape(metricsUrl());
+    // Config: 2 publishes, 3 HTTP reads (one of a missing config: still a query).
+    for (const id of ['m1.properties', 'm2.properties'])
+      expect(
+        (await form('POST', `${t.nacos}/v1/cs/configs`, { dataId: id, group: 'METRICS', content: 'k=v' }))
+          .text,
+      ).toBe('true');
+    for (const id of ['m1.properties', 'm2.properties', 'missing.properties'])
+      await (await fetch(`${t.nacos}/v1/cs/configs?dataId=${id}&group=METRICS`)).text();
+    // Naming: 2 instance registrations, 2 instance-list queries.
+    for (const ip of ['10.0.0.1', '10.0.0.2'])
+      expect(
+        (await form('POST', `${t.nacos}/v1/ns/instance`, { serviceName: 'metrics-svc', ip, port: 8080 }))
+          .text,
+      ).toBe('ok');
+    for (let i = 0; i < 2; i++)
+      expect((await fetch(`${t.nacos}/v1/ns/instance/list?serviceName=metrics-svc`)).status).toBe(200);
+    // gRPC: one SDK connection, 2 health checks and 1 unknown request over it.
+    const c = await NacosGrpcClient.connect(`127.0.0.1:${t.ports.sdk}`);
+    const mid = await scrape(metricsUrl());
+    try {
+      for (let i = 0; i < 2; i++)
+        expect((await c.request('HealthCheckRequest', {})).type).toBe('HealthCheckResponse');
+      // Unknown request types are counted too (result no_handler).
+      expect((await c.request('NoSuchRequest', {})).type).toBe('ErrorResponse');
+      const after = await scrape(metricsUrl());
+      const d = (name: string, labels: Record<string, string> = {}) =>
+        sumOf(after, name, labels) - sumOf(before, name, labels);
+      expect(d(SEED_METRICS.configPublish, { kind: 'formal' })).toBe(2);
+      expect(d(SEED_METRICS.configQuery)).toBe(3);
+      expect(d(SEED_METRICS.serviceRegister)).toBe(2);
+      expect(d(SEED_METRICS.serviceQuery)).toBe(2);
+      expect(sumOf(after, SEED_METRICS.grpcRequests, { type: 'HealthCheckRequest' })).toBe(
+        sumOf(mid, SEED_METRICS.grpcRequests, { type: 'HealthCheckRequest' }) + 2,
+      );
+      expect(d(SEED_METRICS.grpcRequests, { type: 'unknown', result: 'no_handler' })).toBe(1);
+      expect(sumOf(after, SEED_METRICS.activeConnections)).toBe(
+        sumOf(before, SEED_METRICS.activeConnections) + 1,
+      );
+    } finally {
+      c.close();
+    }
+    // Closing the connection takes it out of the gauge.
+    const deadline = Date.now() + 5000;
+    while (
+      sumOf(await scrape(metricsUrl()), SEED_METRICS.activeConnections) !==
+      sumOf(before, SEED_METRICS.activeConnections)
+    ) {
+      if (Date.now() > deadline) throw new Error('active connection gauge did not drop after close');
+      await Bun.sleep(50);
+    }
+  });
+
+  test('every seed metric name is exposed by the assembled server', async () => {
+    const names = new Set((await scrape(metricsUrl())).map((x) => x.name));
+    const exposed = (n: string) =>
+      names.has(n) || names.has(`${n}_total`) || [...names].some((x) => x.startsWith(`${n}_`));
+    for (const n of Object.values(SEED_METRICS)) expect(exposed(n), n).toBe(true);
   });
 });
