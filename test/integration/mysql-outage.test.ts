@@ -45,6 +45,9 @@ afterAll(async () => {
 describe('MySQL outage', () => {
   test('reads from memory, writes 503 fast, readiness follows, recovery without restart', async () => {
     expect((await createNs('before-outage')).text).toBe('true');
+    const cfg = { dataId: 'outage.properties', group: 'OPS' };
+    expect((await form('POST', `${t.nacos}/v1/cs/configs`, { ...cfg, content: 'v=1' })).text).toBe('true');
+    const getCfg = () => fetch(`${t.nacos}/v1/cs/configs?dataId=${cfg.dataId}&group=${cfg.group}`);
     expect(await readiness()).toBe(200);
 
     proxy.cut();
@@ -77,6 +80,14 @@ describe('MySQL outage', () => {
     expect(ids).toContain('before-outage');
     expect(ids).not.toContain('during-outage');
     expect((await fetch(`${t.nacos}/v1/console/health/liveness`)).status).toBe(200);
+    const c = await getCfg();
+    expect(c.status).toBe(200);
+    expect(await c.text()).toBe('v=1');
+    const t2 = performance.now();
+    const pub = await form('POST', `${t.nacos}/v1/cs/configs`, { ...cfg, content: 'v=2' });
+    expect(pub.status).toBe(503);
+    expect(performance.now() - t2).toBeLessThan(200);
+    expect(await (await getCfg()).text()).toBe('v=1');
     const metrics = await (await fetch(`${t.nacos}/metrics`)).text();
     expect(metrics).toContain('batata_healthy 0');
     expect(metrics).toMatch(
@@ -87,7 +98,8 @@ describe('MySQL outage', () => {
 
     await until('writes succeed again', async () => (await createNs('after-outage')).text === 'true');
     await until('readiness 200', async () => (await readiness()) === 200);
-    expect((await fetch(`${t.nacos}/metrics`)).ok).toBe(true);
+    expect((await form('POST', `${t.nacos}/v1/cs/configs`, { ...cfg, content: 'v=3' })).text).toBe('true');
+    expect(await (await getCfg()).text()).toBe('v=3');
 
     // The write after recovery is durable in MariaDB.
     const direct = new MysqlDb({ url: dbInfo.url, poolSize: 1 });
