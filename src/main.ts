@@ -11,6 +11,7 @@ import { createGrpcModule } from './grpc/module';
 import { clusterNodeRoutes, healthRoutes } from './health/core-routes';
 import { Readiness } from './health/readiness';
 import { createHttpApp } from './http/app';
+import { openApiRoutes, type RouteTable } from './http/openapi';
 import { createMetrics, type Metrics } from './metrics/metrics';
 import { metricsRoutes } from './metrics/metrics-routes';
 import { createNamespaceDomain } from './namespace';
@@ -23,6 +24,7 @@ import type { Db } from './storage/db';
 import { getMeta, setMeta } from './storage/meta-repo';
 import { SqlNamespaceRepo } from './storage/namespace-sql-repo';
 import { openStorage } from './storage/open-db';
+import { ResilientDb } from './storage/resilient-db';
 
 export const VERSION: string = pkg.version;
 
@@ -87,7 +89,10 @@ export async function startServer(
   const metrics = createMetrics();
   for (const w of settings.warnings) log.warn(w);
 
-  const db = await openStorage(settings, log.child('storage'));
+  const db = new ResilientDb(await openStorage(settings, log.child('storage')), {
+    registry: metrics.registry,
+    log: log.child('storage'),
+  });
   const reserved = Number((await getMeta(db, INDEX_META_KEY)) ?? 0);
   const state = new StateStore({
     startIndex: reserved + 1,
@@ -156,12 +161,19 @@ export async function startServer(
       renderers: modules.flatMap((m) => m.renderers ?? []),
       guard: auth.guard,
     });
+    let assembled: AnyElysia | undefined;
     const nacos = new Elysia({ name: 'batata.nacos', prefix: contextPath })
       .use(healthRoutes(readiness))
       .use(clusterNodeRoutes(membership))
-      .use(metricsRoutes(metrics));
+      .use(metricsRoutes(metrics))
+      .use(
+        openApiRoutes(() => routeTables(assembled!, modules, settings.str('nacos.console.context-path')), {
+          version: VERSION,
+        }),
+      );
     for (const m of modules) for (const r of m.nacosRoutes ?? []) nacos.use(r);
     const app = http.app.use(nacos);
+    assembled = app;
     for (const m of modules) for (const r of m.rootRoutes ?? []) app.use(r);
     http.seal(app);
 
@@ -213,6 +225,17 @@ export async function startServer(
     await db.close().catch(() => {});
     throw e;
   }
+}
+
+/** Route tables for the OpenAPI document: the main app plus every module's console routes. */
+function routeTables(app: AnyElysia, modules: ServerModule[], consolePath: string): RouteTable[] {
+  const consoleRoutes = modules
+    .flatMap((m) => m.consoleRoutes ?? [])
+    .flatMap((p) => p.routes.map((r) => ({ ...r, path: `${consolePath}${r.path}` })));
+  return [
+    { listener: 'main', routes: app.routes },
+    { listener: 'console', routes: consoleRoutes },
+  ];
 }
 
 function listen(app: AnyElysia, port: number, hostname: string, key: string, settings?: Settings) {

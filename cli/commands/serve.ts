@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ListenError, startServer } from '../../src/main';
+import { installProcessGuards } from '../../src/server/process-guard';
 import { loadSettings, type Settings, SettingsError } from '../../src/settings/settings';
 import { StorageStartupError } from '../../src/storage/open-db';
 import { CliError, EXIT } from '../exit-codes';
@@ -63,6 +64,7 @@ export function registerServe(program: Command, io: Io) {
         if (e instanceof SettingsError) throw new CliError(`invalid configuration: ${e.message}`, EXIT.USAGE);
         throw e;
       }
+      const uninstallGuards = installProcessGuards(server.log);
       await new Promise<void>((resolve) => {
         let signalled = false;
         const onSignal = (sig: string) => {
@@ -80,5 +82,6 @@ export function registerServe(program: Command, io: Io) {
         process.on('SIGTERM', () => onSignal('SIGTERM'));
         process.on('SIGINT', () => onSignal('SIGINT'));
       });
+      uninstallGuards();
     });
 }
