@@ -2,6 +2,8 @@ import { networkInterfaces } from 'node:os';
 import { Elysia } from 'elysia';
 import pkg from '../package.json' with { type: 'json' };
 import { standaloneMembership } from './cluster/member';
+import { consoleApi, createMergedConsoleApp } from './console';
+import { type RunningConsole, startConsoleOnly } from './console/console-only';
 import { type Clock, systemClock } from './core/clock';
 import { LevelFilter, Log, type Logger, type LogSink, RotatingFileSink, StreamSink } from './core/log';
 import { clusterNodeRoutes, healthRoutes } from './health/core-routes';
@@ -143,6 +145,9 @@ export async function startServer(
       .use(clusterNodeRoutes(membership))
       .use(metricsRoutes(metrics));
     for (const m of modules) for (const r of m.nacosRoutes ?? []) nacos.use(r);
+    // The console API is also served under the context path, for console-only nodes to forward to.
+    const consoleRoutes = consoleApi({ ...ctx, readiness, membership, modules, datasource: db.dialect });
+    for (const r of consoleRoutes) nacos.use(r);
     const app = http.app.use(nacos);
     for (const m of modules) for (const r of m.rootRoutes ?? []) app.use(r);
     http.seal(app);
@@ -155,11 +160,24 @@ export async function startServer(
     const hostname = settings.str('nacos.server.bind-address');
     const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port');
     stopFns.push(() => stopServer(mainServer, settings.int('server.shutdown-timeout-ms')));
+    let consolePort = 0;
+    if (settings.str('deployment.type') === 'all') {
+      const consoleApp = createMergedConsoleApp({ ...ctx, api: consoleRoutes, mainApp: app });
+      const consoleServer = listen(
+        consoleApp,
+        settings.int('nacos.console.port'),
+        hostname,
+        'nacos.console.port',
+      );
+      consolePort = consoleServer.port ?? 0;
+      stopFns.push(() => stopServer(consoleServer, settings.int('server.shutdown-timeout-ms')));
+    }
 
     for (const m of modules) await m.start?.();
     log.info('batata started', {
       version: VERSION,
       mainPort: mainServer.port,
+      consolePort,
       contextPath,
       store: db.description,
       deployment: settings.str('deployment.type'),
@@ -173,7 +191,7 @@ export async function startServer(
       state,
       db,
       services,
-      ports: { main: mainServer.port ?? 0, console: 0 },
+      ports: { main: mainServer.port ?? 0, console: consolePort },
       app,
       readiness,
       stop() {
@@ -194,6 +212,15 @@ export async function startServer(
     await db.close().catch(() => {});
     throw e;
   }
+}
+
+/** Deployment type `console`: the web console alone, forwarding its API to a remote server. */
+export function startConsoleNode(
+  settings: Settings,
+  opts: { log?: Logger; logSinks?: LogSink[] } = {},
+): Promise<RunningConsole> {
+  const log = opts.log ?? createLogger(settings, opts.logSinks).log;
+  return startConsoleOnly(settings, { log, listen, stopServer, version: VERSION });
 }
 
 function listen(app: AnyElysia, port: number, hostname: string, key: string) {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ListenError, startServer } from '../../src/main';
+import { ListenError, startConsoleNode, startServer } from '../../src/main';
 import { loadSettings, type Settings, SettingsError } from '../../src/settings/settings';
 import { StorageStartupError } from '../../src/storage/open-db';
 import { CliError, EXIT } from '../exit-codes';
@@ -54,12 +54,16 @@ export function registerServe(program: Command, io: Io) {
         printJson(io, settings.describe());
         return;
       }
-      let server: Awaited<ReturnType<typeof startServer>>;
+      let server: { log: { info(msg: string, f?: object): void }; stop(): Promise<void> };
       try {
-        server = await startServer(settings);
+        server =
+          settings.str('deployment.type') === 'console'
+            ? await startConsoleNode(settings)
+            : await startServer(settings);
       } catch (e) {
         if (e instanceof ListenError || e instanceof StorageStartupError)
           throw new CliError(e.message, EXIT.UNAVAILABLE);
+        if (e instanceof SettingsError) throw new CliError(`invalid configuration: ${e.message}`, EXIT.USAGE);
         throw e;
       }
       await new Promise<void>((resolve) => {

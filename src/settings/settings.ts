@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { consoleSettings } from '../console/console-settings';
 import { LevelFilter } from '../core/log';
 import { authSettings, validateAuthSecret } from './auth-settings';
 import { coreSettings } from './core-settings';
@@ -11,7 +12,7 @@ export type SettingValue = string | number | boolean | string[];
 export class SettingsError extends Error {}
 
 /** Every setting the server knows. Domains append their own spec lists here. */
-export const ALL_SETTINGS: SettingSpec[] = [...coreSettings, ...authSettings];
+export const ALL_SETTINGS: SettingSpec[] = [...coreSettings, ...authSettings, ...consoleSettings];
 
 /**
  * Frozen, validated settings. Accessors throw on a key that is not declared: that is a
