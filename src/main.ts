@@ -2,7 +2,7 @@ import { networkInterfaces } from 'node:os';
 import { Elysia } from 'elysia';
 import pkg from '../package.json' with { type: 'json' };
 import { standaloneMembership } from './cluster/member';
-import { consoleApi, createMergedConsoleApp } from './console';
+import { consoleApi, consolePathPlugins, createMergedConsoleApp } from './console';
 import { type RunningConsole, startConsoleOnly } from './console/console-only';
 import { type Clock, systemClock } from './core/clock';
 import { LevelFilter, Log, type Logger, type LogSink, RotatingFileSink, StreamSink } from './core/log';
@@ -147,7 +147,7 @@ export async function startServer(
     for (const m of modules) for (const r of m.nacosRoutes ?? []) nacos.use(r);
     // The console API is also served under the context path, for console-only nodes to forward to.
     const consoleRoutes = consoleApi({ ...ctx, readiness, membership, modules, datasource: db.dialect });
-    for (const r of consoleRoutes) nacos.use(r);
+    for (const r of consolePathPlugins(consoleRoutes)) nacos.use(r);
     const app = http.app.use(nacos);
     for (const m of modules) for (const r of m.rootRoutes ?? []) app.use(r);
     http.seal(app);
@@ -162,7 +162,7 @@ export async function startServer(
     stopFns.push(() => stopServer(mainServer, settings.int('server.shutdown-timeout-ms')));
     let consolePort = 0;
     if (settings.str('deployment.type') === 'all') {
-      const consoleApp = createMergedConsoleApp({ ...ctx, api: consoleRoutes, mainApp: app });
+      const consoleApp = createMergedConsoleApp({ ...ctx, api: consoleRoutes });
       const consoleServer = listen(
         consoleApp,
         settings.int('nacos.console.port'),

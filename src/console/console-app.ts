@@ -20,7 +20,7 @@ export interface ConsoleAppOptions {
    * Path prefixes (`/v3/auth`, and in console-only mode `/v3/console`) answered by another server:
    * each request under them goes to `forward`.
    */
-  forwarded: { prefixes: string[]; forward: Forwarder };
+  forwarded?: { prefixes: string[]; forward: Forwarder };
   ui: boolean;
 }
 
@@ -42,20 +42,21 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
   const root = new Elysia({ name: 'batata.console', prefix: cp });
   for (const p of opts.api) root.use(p);
 
-  const { forward, prefixes } = opts.forwarded;
-  for (const prefix of prefixes)
-    for (const method of FORWARD_METHODS)
-      root.route(
-        method,
-        `${prefix}/*`,
-        ({ request }) => forward(request, new URL(request.url).pathname.slice(cp.length)),
-        {
-          parse: 'none',
-          detail: route(`Forwarded to the server (${prefix})`, OPEN, {
-            description: 'The server that owns the API authorizes the request.',
-          }),
-        },
-      );
+  const { forward, prefixes } = opts.forwarded ?? { prefixes: [], forward: undefined };
+  if (forward)
+    for (const prefix of prefixes)
+      for (const method of FORWARD_METHODS)
+        root.route(
+          method,
+          `${prefix}/*`,
+          ({ request }) => forward(request, new URL(request.url).pathname.slice(cp.length)),
+          {
+            parse: 'none',
+            detail: route(`Forwarded to the server (${prefix})`, OPEN, {
+              description: 'The server that owns the API authorizes the request.',
+            }),
+          },
+        );
 
   if (opts.ui) {
     const assets = consoleAssets(cp);

@@ -44,18 +44,3 @@ export function httpForwarder(base: string, timeoutMs: number): Forwarder {
     }
   };
 }
-
-/**
- * Forwards in-process to the main app (deployment type `all`): same handlers, same auth guard, no
- * socket. `prefix` is the Nacos context path the main app serves the API under.
- */
-export function inProcessForwarder(
-  app: { handle(r: Request): Promise<Response> },
-  origin: string,
-  prefix: string,
-): Forwarder {
-  return async (request, path) => {
-    const search = new URL(request.url).search;
-    return copyResponse(await app.handle(await copyRequest(request, `${origin}${prefix}${path}${search}`)));
-  };
-}

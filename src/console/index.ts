@@ -8,7 +8,6 @@ import type { Settings } from '../settings/settings';
 import { normalizeContextPath } from '../settings/settings';
 import { createConsoleApp } from './console-app';
 import { consoleCoreRoutes } from './console-core-routes';
-import { inProcessForwarder } from './forward';
 
 export { createConsoleApp } from './console-app';
 export { consoleSettings } from './console-settings';
@@ -43,15 +42,23 @@ export function consoleApi(deps: {
 }
 
 /**
- * Console app of deployment type `all`: the console API served directly, `/v3/auth/...` handed
- * in-process to the main app (same handlers and guard as `/nacos/v3/auth/...`).
+ * The console plugins that may also be mounted on the main port under the Nacos context path (so a
+ * console-only node can forward to this server): those serving only `/v3/console/...`. Others (the
+ * auth module's `/v3/auth/...`) already exist there as Nacos routes.
+ */
+export function consolePathPlugins(plugins: AnyElysia[]): AnyElysia[] {
+  return plugins.filter((p) => p.routes.every((r: { path: string }) => r.path.startsWith('/v3/console/')));
+}
+
+/**
+ * Console app of deployment type `all`: the console API (every module's consoleRoutes, including
+ * the auth module's `/v3/auth/...` login and user management) served directly.
  */
 export function createMergedConsoleApp(deps: {
   settings: Settings;
   log: Logger;
   metrics: Metrics;
   api: AnyElysia[];
-  mainApp: { handle(r: Request): Promise<Response> };
   guard?: HttpAppOptions['guard'];
 }) {
   const { settings } = deps;
@@ -62,14 +69,6 @@ export function createMergedConsoleApp(deps: {
     accessLog: settings.bool('log.access'),
     guard: deps.guard,
     api: deps.api,
-    forwarded: {
-      prefixes: ['/v3/auth'],
-      forward: inProcessForwarder(
-        deps.mainApp,
-        `http://127.0.0.1:${settings.mainPort}`,
-        settings.contextPath,
-      ),
-    },
     ui: settings.bool('nacos.console.ui.enabled'),
   });
 }

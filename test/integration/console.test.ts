@@ -112,13 +112,6 @@ describe('deployment type all: console port', () => {
     expect((await fetch(`${t.url}/`)).status).toBe(404);
   });
 
-  test('/v3/auth/... on the console port is handed to the main app', async () => {
-    const direct = await fetch(`${t.nacos}/v3/auth/user/list`);
-    const viaConsole = await fetch(`${c}/v3/auth/user/list`);
-    expect(viaConsole.status).toBe(direct.status);
-    expect(await viaConsole.text()).toBe(await direct.text());
-  });
-
   test('a console context path prefixes the UI and the API', async () => {
     const s = await startTestServer({ 'nacos.console.context-path': '/console' });
     try {
