@@ -1,0 +1,222 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { type BinaryServer, spawnBinary } from '../support/binary';
+import { freePort } from '../support/ports';
+import { BINARY } from '../support/server';
+
+const ARTIFACTS = resolve(import.meta.dir, '../../test-artifacts');
+const CHROMIUM = '/usr/bin/chromium';
+
+let browser: Browser;
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  // Playwright gives each launch a fresh temporary user-data dir, and each context its own storage.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+});
+
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => {});
+  await browser?.close();
+});
+
+/** A page that records console errors and failed requests, so a test can assert there were none. */
+async function openPage(): Promise<{ page: Page; problems: string[] }> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  cleanups.push(() => ctx.close());
+  const page = await ctx.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  return { page, problems };
+}
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+async function ready(page: Page) {
+  await page.waitForSelector('body[data-ready="true"]');
+}
+
+/** Waits until the element's text matches (Playwright's auto-waiting, without @playwright/test). */
+async function waitText(loc: Locator, want: string | RegExp, timeoutMs = 5000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const text =
+      (await loc
+        .first()
+        .textContent({ timeout: timeoutMs })
+        .catch(() => '')) ?? '';
+    if (typeof want === 'string' ? text.includes(want) : want.test(text)) return text;
+    if (Date.now() > end) throw new Error(`expected text ${want} but found: ${text.slice(0, 300)}`);
+    await Bun.sleep(50);
+  }
+}
+
+async function portOpen(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      done(true);
+    });
+    s.once('error', () => done(false));
+  });
+}
+
+describe('web console in the compiled binary (deployment type all)', () => {
+  let s: BinaryServer;
+  let ui: string;
+  beforeAll(async () => {
+    s = await spawnBinary();
+    cleanups.push(() => s.stop());
+    ui = `http://127.0.0.1:${s.ports.console}`;
+  });
+
+  test('first load is fast, compressed and free of console errors', async () => {
+    const { page, problems } = await openPage();
+    const encodings: string[] = [];
+    page.on('response', (r) => {
+      if (r.url().includes('/assets/')) encodings.push(r.headers()['content-encoding'] ?? 'none');
+    });
+    const t0 = performance.now();
+    await page.goto(`${ui}/`);
+    await ready(page);
+    const ms = performance.now() - t0;
+    expect(ms).toBeLessThan(1000);
+    expect(encodings.length).toBe(2);
+    expect(encodings.every((e) => e === 'br')).toBe(true);
+    await waitText(page.locator('h1'), 'Configurations');
+    await page.goto(`${ui}/#/cluster`);
+    await page.waitForSelector('h1:text("Cluster nodes")');
+    await waitText(page.locator('table[aria-label="Cluster nodes"]'), 'UP');
+    expect(await page.locator('table[aria-label="Cluster nodes"] tbody tr').count()).toBe(1);
+    await shot(page, 'cluster');
+    expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
+  });
+
+  test('create a namespace and switch to it', async () => {
+    const { page, problems } = await openPage();
+    await page.goto(`${ui}/#/namespaces`);
+    await ready(page);
+    await page.getByRole('button', { name: 'Create namespace' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('ID').fill('e2e-ns');
+    await dialog.getByLabel('Name').fill('E2E namespace');
+    await dialog.getByLabel('Description').fill('made by the browser test');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await waitText(page.locator('table[aria-label="Namespaces"]'), 'e2e-ns');
+    await shot(page, 'namespaces');
+    const list = await (await fetch(`${s.nacos}/v3/admin/core/namespace/list`)).json();
+    expect(list.data.map((n: any) => n.namespace)).toContain('e2e-ns');
+
+    await page.getByLabel('Namespace', { exact: true }).selectOption('e2e-ns');
+    expect(await page.getByLabel('Namespace', { exact: true }).inputValue()).toBe('e2e-ns');
+    await page.getByRole('link', { name: 'Configurations' }).click();
+    await page.waitForSelector('h1:text("Configurations")');
+    // The choice sticks across pages and reloads.
+    await page.reload();
+    await ready(page);
+    expect(await page.getByLabel('Namespace', { exact: true }).inputValue()).toBe('e2e-ns');
+    expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
+  });
+
+  test('API errors are shown as readable messages', async () => {
+    const { page } = await openPage();
+    await page.goto(`${ui}/#/namespaces`);
+    await ready(page);
+    await page.getByRole('button', { name: 'Create namespace' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('ID').fill('e2e-ns');
+    await dialog.getByLabel('Name').fill('duplicate');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await waitText(dialog.getByRole('alert'), /exist/i);
+    await shot(page, 'namespace-error');
+  });
+});
+
+describe('deployment types with the compiled binary', () => {
+  test('server: no console port is opened', async () => {
+    const s = await spawnBinary({ args: ['--set', 'deployment.type=server'] });
+    cleanups.push(() => s.stop());
+    expect(await portOpen(s.ports.console)).toBe(false);
+    expect((await fetch(`${s.nacos}/v3/console/health/liveness`)).status).toBe(200);
+  });
+
+  test('console: serves the UI and forwards to a running server', async () => {
+    const server = await spawnBinary({ args: ['--set', 'deployment.type=server'] });
+    cleanups.push(() => server.stop());
+    const port = await freePort();
+    const proc = Bun.spawn(
+      [
+        BINARY,
+        'serve',
+        '--set',
+        'deployment.type=console',
+        '--set',
+        `nacos.console.port=${port}`,
+        '--set',
+        'nacos.server.bind-address=127.0.0.1',
+        '--set',
+        `nacos.console.remote.server.address=http://127.0.0.1:${server.ports.main}`,
+        '--set',
+        'log.dir=',
+      ],
+      {
+        cwd: mkdtempSync(join(tmpdir(), 'batata-cwd-')),
+        env: { PATH: process.env.PATH ?? '' },
+        stdout: 'ignore',
+        stderr: 'pipe',
+      },
+    );
+    cleanups.push(async () => {
+      proc.kill('SIGTERM');
+      await proc.exited;
+    });
+    const ui = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 15_000;
+    while (
+      !(await fetch(`${ui}/v3/console/health/liveness`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
+      if (proc.exitCode !== null) throw new Error(`console exited ${proc.exitCode}`);
+      if (Date.now() > deadline) throw new Error('console did not start');
+      await Bun.sleep(50);
+    }
+    const { page, problems } = await openPage();
+    await page.goto(`${ui}/#/namespaces`);
+    await ready(page);
+    await page.getByRole('button', { name: 'Create namespace' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('ID').fill('remote-ns');
+    await dialog.getByLabel('Name').fill('Remote');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await waitText(page.locator('table[aria-label="Namespaces"]'), 'remote-ns');
+    await shot(page, 'console-only-namespaces');
+    const list = await (await fetch(`${server.nacos}/v3/admin/core/namespace/list`)).json();
+    expect(list.data.map((n: any) => n.namespace)).toContain('remote-ns');
+    expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
+    // No Nacos API on the console-only node.
+    expect((await fetch(`${ui}/nacos/v1/console/namespaces`)).status).toBe(404);
+  });
+});
