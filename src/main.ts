@@ -2,6 +2,7 @@ import { networkInterfaces } from 'node:os';
 import { Elysia } from 'elysia';
 import pkg from '../package.json' with { type: 'json' };
 import { standaloneMembership } from './cluster/member';
+import { createConfigModule } from './config/module';
 import { consoleApi, consolePathPlugins, createMergedConsoleApp } from './console';
 import { type RunningConsole, startConsoleOnly } from './console/console-only';
 import { type Clock, systemClock } from './core/clock';
@@ -13,6 +14,7 @@ import { createMetrics, type Metrics } from './metrics/metrics';
 import { metricsRoutes } from './metrics/metrics-routes';
 import { createNamespaceDomain } from './namespace';
 import { nacosV1NamespaceRoutes, resultNamespaceRoutes } from './namespace/namespace-routes';
+import { createNamingModule } from './naming/module';
 import type { AnyElysia, ServerContext, ServerModule, Services } from './server/module';
 import type { Settings } from './settings/settings';
 import { StateStore } from './state';
@@ -95,7 +97,7 @@ export async function startServer(
   });
 
   const modules: ServerModule[] = [];
-  const stopFns: Array<() => Promise<void> | void> = [];
+  const stopFns: Array<() => Promise<void> | void> = [state.startReaper()];
   try {
     const nsDomain = await createNamespaceDomain({ state, repo: new SqlNamespaceRepo(db), clock });
     const services: Services = { namespace: nsDomain.service };
@@ -124,7 +126,11 @@ export async function startServer(
         resultNamespaceRoutes(nsDomain.service, '/v3/console/core/namespace', 'namespace.console'),
       ],
     });
+    modules.push(await createNamingModule(ctx));
     // Further domains plug in here, in dependency order (config, naming, grpc, consul, auth, cluster).
+    const config = await createConfigModule(ctx);
+    services.config = config.service;
+    modules.push(config.module);
 
     const readiness = new Readiness(
       [{ name: 'storage', check: () => db.ping() }, ...modules.flatMap((m) => m.readiness ?? [])],
@@ -197,6 +203,7 @@ export async function startServer(
       stop() {
         stopping ??= (async () => {
           log.info('shutting down');
+          for (const m of modules) m.drain?.();
           for (const fn of stopFns.reverse()) await fn();
           for (const m of [...modules].reverse()) await m.dispose?.();
           await db.close();

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { configSettings } from '../config/config-settings';
 import { consoleSettings } from '../console/console-settings';
 import { LevelFilter } from '../core/log';
+import { namingSettings } from '../naming/naming-settings';
 import { authSettings, validateAuthSecret } from './auth-settings';
 import { coreSettings } from './core-settings';
 import { envNameFor, type SettingSpec } from './setting-spec';
@@ -12,7 +14,13 @@ export type SettingValue = string | number | boolean | string[];
 export class SettingsError extends Error {}
 
 /** Every setting the server knows. Domains append their own spec lists here. */
-export const ALL_SETTINGS: SettingSpec[] = [...coreSettings, ...authSettings, ...consoleSettings];
+export const ALL_SETTINGS: SettingSpec[] = [
+  ...coreSettings,
+  ...authSettings,
+  ...namingSettings,
+  ...configSettings,
+  ...consoleSettings,
+];
 
 /**
  * Frozen, validated settings. Accessors throw on a key that is not declared: that is a
