@@ -58,11 +58,16 @@ export function diffView(before: string, after: string, labels: [string, string]
     }
     for (let x = 0; x < Math.max(dels.length, adds.length); x++) rows.push(row(dels[x], adds[x]));
   }
-  const changed = ops.filter((o) => o.kind !== 'same').length;
+  const added = ops.filter((o) => o.kind === 'add').length;
+  const removed = ops.filter((o) => o.kind === 'del').length;
   return h(
     'div',
     { class: 'diff', role: 'region', 'aria-label': 'Differences' },
-    h('p', { class: 'diff-summary' }, changed ? `${changed} changed line(s)` : 'No differences'),
+    h(
+      'p',
+      { class: 'diff-summary' },
+      added || removed ? `${added} line(s) added, ${removed} removed` : 'No differences',
+    ),
     h(
       'div',
       { class: 'table-wrap' },

@@ -429,13 +429,18 @@ export async function configEditPage(ctx: PageCtx) {
         'details',
         { class: 'beta-publish' },
         h('summary', null, 'Beta (gray) publish'),
-        field('Beta IPs (comma-separated clients that get this content)', betaIps),
+        field('Beta client IPs', betaIps, 'Comma-separated; only these clients receive the beta.'),
         button('Review & publish beta', () => publish(true)),
         betaBox,
       ),
     ),
   );
-  if (!isNew) void showBeta(betaBox, dataId.value, group.value, ctx);
+  // Asked only when opened: a config without a beta answers 404, which the browser logs as an error.
+  const details = root.querySelector('details.beta-publish');
+  if (!isNew)
+    details?.addEventListener('toggle', () => {
+      if ((details as HTMLDetailsElement).open) void showBeta(betaBox, dataId.value, group.value, ctx);
+    });
 }
 
 async function showBeta(box: HTMLElement, dataId: string, group: string, ctx: PageCtx) {
@@ -566,6 +571,26 @@ export async function historyPage(ctx: PageCtx) {
           try {
             const d = await detail(r.id);
             void modal(`Version ${r.id}`, () => h('pre', { class: 'preview' }, d.content), { wide: true });
+          } catch (e) {
+            ctx.fail(e);
+          }
+        },
+        { class: 'link' },
+      ),
+      button(
+        'Compare with current',
+        async () => {
+          try {
+            const [d, cur] = await Promise.all([detail(r.id), getConfig(key.dataId, key.groupName)]);
+            void modal(
+              `Version ${r.id} and the current version`,
+              () =>
+                diffView(d.content, cur?.content ?? '', [
+                  `Version ${r.id}`,
+                  cur ? 'Current version' : '(deleted)',
+                ]),
+              { wide: true },
+            );
           } catch (e) {
             ctx.fail(e);
           }
