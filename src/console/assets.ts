@@ -85,7 +85,7 @@ export function serveAsset(asset: Asset, request: Request): Response {
   };
   if (asset.type.startsWith('text/html'))
     headers['content-security-policy'] =
-      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
   if (request.headers.get('if-none-match') === asset.etag)
     return new Response(null, { status: 304, headers });
   const accept = request.headers.get('accept-encoding') ?? '';

@@ -220,6 +220,106 @@ describe('web console in the compiled binary (deployment type all)', () => {
     expect(problems).toEqual([]);
   });
 
+  test('editor validates YAML, properties and XML as the format changes', async () => {
+    const { page, problems } = await openPage();
+    await page.goto(`${ui}/#/config-edit`);
+    await ready(page);
+    const editor = page.getByLabel('Content', { exact: true });
+    const status = page.locator('.editor-status');
+    const cases: Array<[string, string, string]> = [
+      ['yaml', 'server:\n  port: 8080\n   bad: [1, 2\n', 'Invalid YAML'],
+      ['yaml', 'server:\n  port: 8080\nlist:\n  - a\n  - b\n', 'valid yaml'],
+      ['properties', 'a=1\n=novalue\n', 'line 2 has no key'],
+      ['properties', '# c\nserver.port=8080\nname = x\n', 'valid properties'],
+      ['xml', '<a><b></a>', 'Invalid XML'],
+      ['xml', '<?xml version="1.0"?>\n<a x="1"><b/></a>', 'valid xml'],
+    ];
+    for (const [type, text, want] of cases) {
+      await page.getByLabel('Format').selectOption(type);
+      await editor.fill(text);
+      await waitText(status, want);
+      expect(await editor.getAttribute('aria-invalid')).toBe(
+        String(want.startsWith('Invalid') || want.includes('no key')),
+      );
+    }
+    await page.getByLabel('Format').selectOption('yaml');
+    await editor.fill('# settings\nserver:\n  port: 8080 # main\n  name: "batata"\n  on: true\n');
+    expect(await page.locator('.backdrop .t-key').count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('.backdrop .t-comment').count()).toBe(2);
+    await shot(page, 'editor-yaml');
+    expect(problems).toEqual([]);
+  });
+
+  test('configs: beta publish, export and import ZIP, clone, batch delete', async () => {
+    const { page, problems } = await openPage();
+    for (const id of ['bulk-a.properties', 'bulk-b.properties'])
+      await fetch(`${s.nacos}/v1/cs/configs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ dataId: id, group: 'BULK', content: `k=${id}`, type: 'properties' }),
+      });
+    // Beta: publish to one client IP, see it, stop it.
+    await page.goto(`${ui}/#/config-edit?dataId=bulk-a.properties&group=BULK`);
+    await ready(page);
+    await page.getByLabel('Content', { exact: true }).fill('k=beta');
+    await page.locator('summary', { hasText: 'Beta (gray) publish' }).click();
+    await page.getByLabel('Beta client IPs').fill('10.9.9.9');
+    await page.getByRole('button', { name: 'Review & publish beta' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Publish beta' }).click();
+    await waitText(page.locator('#toasts'), 'Beta published');
+    const beta = await (
+      await fetch(`${s.nacos}/v3/admin/cs/config/beta?dataId=bulk-a.properties&groupName=BULK`)
+    ).json();
+    expect(beta.data.content).toBe('k=beta');
+    await page.locator('summary', { hasText: 'Beta (gray) publish' }).click();
+    await waitText(page.locator('.beta'), 'k=beta');
+    await shot(page, 'config-beta');
+    await page.getByRole('button', { name: 'Stop beta' }).click();
+    await waitText(page.locator('#toasts'), 'Beta stopped');
+    expect(
+      (await fetch(`${s.nacos}/v3/admin/cs/config/beta?dataId=bulk-a.properties&groupName=BULK`)).status,
+    ).toBe(404);
+
+    // Export the two selected configs as a ZIP.
+    await page.goto(`${ui}/#/configs?group=BULK`);
+    await waitText(page.locator('table[aria-label="Configurations"]'), 'bulk-b.properties');
+    await page.getByRole('checkbox', { name: 'Select bulk-a.properties' }).check();
+    await page.getByRole('checkbox', { name: 'Select bulk-b.properties' }).check();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export' }).click(),
+    ]);
+    const zipPath = join(mkdtempSync(join(tmpdir(), 'batata-zip-')), 'export.zip');
+    await download.saveAs(zipPath);
+    expect((await Bun.file(zipPath).bytes()).slice(0, 2)).toEqual(new Uint8Array([0x50, 0x4b]));
+
+    // Clone both into e2e-ns.
+    await page.getByRole('button', { name: 'Clone…' }).click();
+    let dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Target namespace').selectOption('e2e-ns');
+    await dialog.getByRole('button', { name: 'Clone' }).click();
+    await waitText(page.locator('#toasts'), 'Cloned: 2 succeeded');
+    const cloned = await (
+      await fetch(`${s.nacos}/v1/cs/configs?dataId=bulk-b.properties&group=BULK&tenant=e2e-ns`)
+    ).text();
+    expect(cloned).toBe('k=bulk-b.properties');
+
+    // Batch delete, then import the ZIP back.
+    await page.getByRole('button', { name: 'Delete selected' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await waitText(page.locator('#toasts'), 'Deleted 2 configuration(s)');
+    expect((await fetch(`${s.nacos}/v1/cs/configs?dataId=bulk-a.properties&group=BULK`)).status).toBe(404);
+    await page.getByRole('button', { name: 'Import…' }).click();
+    dialog = page.getByRole('dialog');
+    await dialog.getByLabel('ZIP file (Nacos export format)').setInputFiles(zipPath);
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    await waitText(page.locator('#toasts'), 'Imported: 2 succeeded');
+    expect(await (await fetch(`${s.nacos}/v1/cs/configs?dataId=bulk-a.properties&group=BULK`)).text()).toBe(
+      'k=bulk-a.properties',
+    );
+    expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
+  });
+
   test('API errors are shown as readable messages', async () => {
     const { page } = await openPage();
     await page.goto(`${ui}/#/namespaces`);

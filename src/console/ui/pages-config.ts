@@ -443,6 +443,15 @@ export async function configEditPage(ctx: PageCtx) {
     });
 }
 
+/** Beta client IPs from a gray rule (`{"type":"beta","expr":"ip,ip",…}`) or v1 `betaIps`. */
+function betaClients(beta: { grayRule?: string; betaIps?: string }): string {
+  try {
+    const rule = JSON.parse(beta.grayRule ?? '');
+    if (rule && typeof rule.expr === 'string') return rule.expr;
+  } catch {}
+  return beta.betaIps ?? beta.grayRule ?? '';
+}
+
 async function showBeta(box: HTMLElement, dataId: string, group: string, ctx: PageCtx) {
   try {
     const beta = await call<{ content?: string; grayRule?: string; betaIps?: string } | null>(
@@ -454,7 +463,7 @@ async function showBeta(box: HTMLElement, dataId: string, group: string, ctx: Pa
     clear(
       box,
       h('h3', null, 'Active beta'),
-      h('p', null, `Rule: ${beta.grayRule ?? beta.betaIps ?? ''}`),
+      h('p', null, `Clients: ${betaClients(beta)}`),
       h('pre', { class: 'preview' }, beta.content),
       button('Stop beta', async () => {
         try {
