@@ -113,38 +113,37 @@ export async function serviceDetailPage(ctx: PageCtx) {
     protectThreshold?: number;
     ephemeral?: boolean;
   }>('GET', '/v3/console/ns/service', key);
-  const clusters = Object.keys(detail?.clusterMap ?? {});
-  const sections = await Promise.all(
-    (clusters.length ? clusters : ['DEFAULT']).map(async (clusterName) => {
-      const data = await call('GET', '/v3/console/ns/instance/list', {
-        ...key,
-        clusterName,
-        pageNo: 1,
-        pageSize: 500,
-      });
-      const { items } = pageOf<Instance>(data);
-      const rows = items.map((i) => [
-        `${i.ip}:${i.port}`,
-        String(i.weight),
-        h('span', { class: i.healthy ? 'good' : 'warn' }, i.healthy ? 'healthy' : 'unhealthy'),
-        i.enabled ? 'yes' : 'no',
-        i.ephemeral === false ? 'persistent' : 'ephemeral',
-        h('code', null, JSON.stringify(i.metadata ?? {})),
-        button('Edit', () => editInstance(i, clusterName, key, ctx), {
-          class: 'link',
-          'aria-label': `Edit ${i.ip}:${i.port}`,
-        }),
-      ]);
-      return h(
-        'section',
-        { class: 'cluster' },
-        h('h2', null, `Cluster ${clusterName}`),
-        table(['Instance', 'Weight', 'Health', 'Enabled', 'Kind', 'Metadata', ''], rows, {
-          'aria-label': `Instances of ${clusterName}`,
-        }),
-      );
-    }),
+  // One call for every instance, grouped by cluster (clusters without instances still show).
+  const { items } = pageOf<Instance>(
+    await call('GET', '/v3/console/ns/instance/list', { ...key, pageNo: 1, pageSize: 1000 }),
   );
+  const byCluster = new Map<string, Instance[]>(Object.keys(detail?.clusterMap ?? {}).map((c) => [c, []]));
+  for (const i of items) {
+    const c = i.clusterName || 'DEFAULT';
+    byCluster.set(c, [...(byCluster.get(c) ?? []), i]);
+  }
+  const sections = [...byCluster].map(([clusterName, list]) => {
+    const rows = list.map((i) => [
+      `${i.ip}:${i.port}`,
+      String(i.weight),
+      h('span', { class: i.healthy ? 'good' : 'warn' }, i.healthy ? 'healthy' : 'unhealthy'),
+      i.enabled ? 'yes' : 'no',
+      i.ephemeral === false ? 'persistent' : 'ephemeral',
+      h('code', null, JSON.stringify(i.metadata ?? {})),
+      button('Edit', () => editInstance(i, clusterName, key, ctx), {
+        class: 'link',
+        'aria-label': `Edit ${i.ip}:${i.port}`,
+      }),
+    ]);
+    return h(
+      'section',
+      { class: 'cluster' },
+      h('h2', null, `Cluster ${clusterName}`),
+      table(['Instance', 'Weight', 'Health', 'Enabled', 'Kind', 'Metadata', ''], rows, {
+        'aria-label': `Instances of ${clusterName}`,
+      }),
+    );
+  });
   const subsEl = h('section', null, h('h2', null, 'Subscribers'));
   clear(
     root,
