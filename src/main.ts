@@ -1,12 +1,15 @@
 import { networkInterfaces } from 'node:os';
 import { Elysia } from 'elysia';
 import pkg from '../package.json' with { type: 'json' };
+import { createAuthModule, tlsOptions } from './auth/module';
 import { standaloneMembership } from './cluster/member';
 import { createConfigModule } from './config/module';
 import { consoleApi, consolePathPlugins, createMergedConsoleApp } from './console';
 import { type RunningConsole, startConsoleOnly } from './console/console-only';
+import { createConsulModule } from './consul/module';
 import { type Clock, systemClock } from './core/clock';
 import { LevelFilter, Log, type Logger, type LogSink, RotatingFileSink, StreamSink } from './core/log';
+import { createGrpcModule } from './grpc/module';
 import { clusterNodeRoutes, healthRoutes } from './health/core-routes';
 import { Readiness } from './health/readiness';
 import { createHttpApp } from './http/app';
@@ -33,7 +36,7 @@ export interface RunningServer {
   db: Db;
   services: Services;
   /** Actual bound ports (0 when a listener is off). */
-  ports: { main: number; console: number };
+  ports: { main: number; console: number; sdk: number };
   /** The main HTTP app, for in-process tests (`app.handle(new Request(...))`). */
   app: AnyElysia;
   readiness: Readiness;
@@ -112,6 +115,9 @@ export async function startServer(
       version: VERSION,
       advertiseIp: advertiseAddress(settings),
     };
+    const auth = await createAuthModule(ctx);
+    modules.push(auth.module);
+    services.auth = auth.gate;
     const membership = standaloneMembership(ctx.advertiseIp, settings.mainPort, VERSION);
     metrics.clusterSize.set(membership.members().length);
 
@@ -131,6 +137,10 @@ export async function startServer(
     const config = await createConfigModule(ctx);
     services.config = config.service;
     modules.push(config.module);
+    // The gRPC SDK port serves the handlers of the services registered above it.
+    const grpc = createGrpcModule(ctx);
+    modules.push(grpc);
+    if (settings.bool('consul.enabled')) modules.push((await createConsulModule(ctx)).module);
 
     const readiness = new Readiness(
       [{ name: 'storage', check: () => db.ping() }, ...modules.flatMap((m) => m.readiness ?? [])],
@@ -145,6 +155,7 @@ export async function startServer(
       contextPath,
       accessLog: settings.bool('log.access'),
       renderers: modules.flatMap((m) => m.renderers ?? []),
+      guard: auth.guard,
     });
     const nacos = new Elysia({ name: 'batata.nacos', prefix: contextPath })
       .use(healthRoutes(readiness))
@@ -164,17 +175,13 @@ export async function startServer(
     stopFns.push(() => readiness.stop());
 
     const hostname = settings.str('nacos.server.bind-address');
-    const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port');
+    const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port', settings);
     stopFns.push(() => stopServer(mainServer, settings.int('server.shutdown-timeout-ms')));
     let consolePort = 0;
     if (settings.str('deployment.type') === 'all') {
-      const consoleApp = createMergedConsoleApp({ ...ctx, api: consoleRoutes });
-      const consoleServer = listen(
-        consoleApp,
-        settings.int('nacos.console.port'),
-        hostname,
-        'nacos.console.port',
-      );
+      const consoleApp = createMergedConsoleApp({ ...ctx, api: consoleRoutes, guard: auth.guard });
+      const consolePortSetting = settings.int('nacos.console.port');
+      const consoleServer = listen(consoleApp, consolePortSetting, hostname, 'nacos.console.port', settings);
       consolePort = consoleServer.port ?? 0;
       stopFns.push(() => stopServer(consoleServer, settings.int('server.shutdown-timeout-ms')));
     }
@@ -197,7 +204,7 @@ export async function startServer(
       state,
       db,
       services,
-      ports: { main: mainServer.port ?? 0, console: consolePort },
+      ports: { main: mainServer.port ?? 0, console: consolePort, sdk: grpc.port },
       app,
       readiness,
       stop() {
@@ -230,9 +237,10 @@ export function startConsoleNode(
   return startConsoleOnly(settings, { log, listen, stopServer, version: VERSION });
 }
 
-function listen(app: AnyElysia, port: number, hostname: string, key: string) {
+function listen(app: AnyElysia, port: number, hostname: string, key: string, settings?: Settings) {
   try {
-    app.listen({ port, hostname });
+    const tls = settings && tlsOptions(settings);
+    app.listen({ port, hostname, ...(tls ? { tls } : {}) });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || /in use/i.test(String((e as Error).message)))

@@ -51,7 +51,7 @@ export async function startConsoleOnly(
   settings: Settings,
   deps: {
     log: Logger;
-    listen: (app: AnyElysia, port: number, hostname: string, key: string) => { port?: number };
+    listen: (app: AnyElysia, port: number, hostname: string, key: string, s?: Settings) => { port?: number };
     stopServer: (server: any, timeoutMs: number) => Promise<void>;
     version: string;
   },
@@ -95,6 +95,7 @@ export async function startConsoleOnly(
       settings.int('nacos.console.port'),
       settings.str('nacos.server.bind-address'),
       'nacos.console.port',
+      settings,
     );
   } catch (e) {
     readiness.stop();
