@@ -4,6 +4,8 @@ import pkg from '../package.json' with { type: 'json' };
 import { createAuthModule, tlsOptions } from './auth/module';
 import { createClusterModule } from './cluster/module';
 import { createConfigModule } from './config/module';
+import { consoleApi, consolePathPlugins, createMergedConsoleApp } from './console';
+import { type RunningConsole, startConsoleOnly } from './console/console-only';
 import { createConsulModule } from './consul/module';
 import { type Clock, systemClock } from './core/clock';
 import { LevelFilter, Log, type Logger, type LogSink, RotatingFileSink, StreamSink } from './core/log';
@@ -172,6 +174,9 @@ export async function startServer(
         }),
       );
     for (const m of modules) for (const r of m.nacosRoutes ?? []) nacos.use(r);
+    // The console API is also served under the context path, for console-only nodes to forward to.
+    const consoleRoutes = consoleApi({ ...ctx, readiness, membership, modules, datasource: db.dialect });
+    for (const r of consolePathPlugins(consoleRoutes)) nacos.use(r);
     const app = http.app.use(nacos);
     assembled = app;
     for (const m of modules) for (const r of m.rootRoutes ?? []) app.use(r);
@@ -185,11 +190,20 @@ export async function startServer(
     const hostname = settings.str('nacos.server.bind-address');
     const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port', settings);
     stopFns.push(() => stopServer(mainServer, settings.int('server.shutdown-timeout-ms')));
+    let consolePort = 0;
+    if (settings.str('deployment.type') === 'all') {
+      const consoleApp = createMergedConsoleApp({ ...ctx, api: consoleRoutes, guard: auth.guard });
+      const consolePortSetting = settings.int('nacos.console.port');
+      const consoleServer = listen(consoleApp, consolePortSetting, hostname, 'nacos.console.port', settings);
+      consolePort = consoleServer.port ?? 0;
+      stopFns.push(() => stopServer(consoleServer, settings.int('server.shutdown-timeout-ms')));
+    }
 
     for (const m of modules) await m.start?.();
     log.info('batata started', {
       version: VERSION,
       mainPort: mainServer.port,
+      consolePort,
       contextPath,
       store: db.description,
       deployment: settings.str('deployment.type'),
@@ -203,7 +217,7 @@ export async function startServer(
       state,
       db,
       services,
-      ports: { main: mainServer.port ?? 0, console: 0, sdk: grpc.port },
+      ports: { main: mainServer.port ?? 0, console: consolePort, sdk: grpc.port },
       app,
       readiness,
       stop() {
@@ -236,6 +250,15 @@ function routeTables(app: AnyElysia, modules: ServerModule[], consolePath: strin
     { listener: 'main', routes: app.routes },
     { listener: 'console', routes: consoleRoutes },
   ];
+}
+
+/** Deployment type `console`: the web console alone, forwarding its API to a remote server. */
+export function startConsoleNode(
+  settings: Settings,
+  opts: { log?: Logger; logSinks?: LogSink[] } = {},
+): Promise<RunningConsole> {
+  const log = opts.log ?? createLogger(settings, opts.logSinks).log;
+  return startConsoleOnly(settings, { log, listen, stopServer, version: VERSION });
 }
 
 function listen(app: AnyElysia, port: number, hostname: string, key: string, settings?: Settings) {
