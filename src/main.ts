@@ -12,6 +12,7 @@ import { createMetrics, type Metrics } from './metrics/metrics';
 import { metricsRoutes } from './metrics/metrics-routes';
 import { createNamespaceDomain } from './namespace';
 import { nacosV1NamespaceRoutes, resultNamespaceRoutes } from './namespace/namespace-routes';
+import { createNamingModule } from './naming/module';
 import type { AnyElysia, ServerContext, ServerModule, Services } from './server/module';
 import type { Settings } from './settings/settings';
 import { StateStore } from './state';
@@ -123,6 +124,7 @@ export async function startServer(
         resultNamespaceRoutes(nsDomain.service, '/v3/console/core/namespace', 'namespace.console'),
       ],
     });
+    modules.push(await createNamingModule(ctx));
     // Further domains plug in here, in dependency order (config, naming, grpc, consul, auth, cluster).
     // The gRPC SDK port serves the handlers of the services registered above it.
     const grpc = createGrpcModule(ctx);
