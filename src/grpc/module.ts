@@ -5,6 +5,7 @@ import { createGrpcMetrics } from './grpc-metrics';
 import { SdkGrpcServer } from './grpc-server';
 import { type GrpcHandler, HandlerRegistry } from './handler-registry';
 import { internalGrpcHandlers } from './internal-handlers';
+import { namingGrpcHandlers } from './naming-handlers';
 import { pushIdGenerator } from './push';
 
 /** What domain handler factories get from the gRPC module. */
@@ -36,7 +37,21 @@ export function createGrpcModule(ctx: ServerContext): GrpcModule {
     detectTimeoutMs: settings.int('grpc.connection.detect-timeout-ms'),
   });
   const handlers: GrpcHandler[] = [...internalGrpcHandlers()];
-  // Domain handler lists join here as their services land (config, naming).
+  const disposers: Array<() => void> = [];
+  const pushDefaults = { maxRetries: settings.int('grpc.push.max-retries') };
+  if (ctx.services.naming) {
+    const naming = namingGrpcHandlers({
+      naming: ctx.services.naming,
+      connections,
+      clock,
+      log: log.child('naming'),
+      pushDelayMs: settings.int('naming.push.delay-ms'),
+      // Nacos naming push: ack timeout 5 s, retry every 1 s.
+      push: { ...pushDefaults, timeoutMs: 5000, retryDelayMs: 1000 },
+    });
+    handlers.push(...naming.handlers);
+    disposers.push(naming.dispose);
+  }
   const registry = new HandlerRegistry(handlers, { auth: () => ctx.services.auth, log });
   const server = new SdkGrpcServer({
     clock,
@@ -90,6 +105,7 @@ export function createGrpcModule(ctx: ServerContext): GrpcModule {
     async dispose() {
       connections.stopEjector();
       if (started) await server.stop(settings.int('grpc.shutdown.reset-wait-ms'));
+      for (const d of disposers) d();
     },
   };
 }
