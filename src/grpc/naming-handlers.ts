@@ -86,6 +86,15 @@ export function namingGrpcHandlers(deps: NamingGrpcDeps): { handlers: GrpcHandle
       .catch((e) => log.warn('cannot remove connection instances', { connectionId: conn.id, err: e }));
   });
 
+  // compat(nacos): a connection holds one record per service; register/batch/deregister replace it.
+  // Instances registered this way are always ephemeral and owned by the connection.
+  const own = (conn: Connection, req: GrpcRequest, instances: unknown[]) =>
+    naming.replaceClientInstances(
+      conn.id,
+      serviceIdOf(req),
+      instances.map((i) => ({ ...instanceInputOf(i), ephemeral: true })),
+    );
+
   const handlers: GrpcHandler[] = [
     {
       type: 'InstanceRequest',
@@ -93,16 +102,10 @@ export function namingGrpcHandlers(deps: NamingGrpcDeps): { handlers: GrpcHandle
       secured: WRITE,
       resource,
       async handle(req, conn) {
-        const svc = serviceIdOf(req);
         const type = s(req.type);
-        if (type === 'registerInstance') {
-          // compat(nacos): InstanceRequest always registers an ephemeral, connection-owned instance.
-          await naming.replaceClientInstances(conn.id, svc, [
-            { ...instanceInputOf(req.instance), ephemeral: true },
-          ]);
-        } else if (type === 'deregisterInstance') {
-          await naming.replaceClientInstances(conn.id, svc, []);
-        } else throw new InvalidArgument(`Unsupported request type ${type}`);
+        if (type === 'registerInstance') await own(conn, req, [req.instance]);
+        else if (type === 'deregisterInstance') await own(conn, req, []);
+        else throw new InvalidArgument(`Unsupported request type ${type}`);
         return { type };
       },
     },
@@ -112,15 +115,9 @@ export function namingGrpcHandlers(deps: NamingGrpcDeps): { handlers: GrpcHandle
       secured: WRITE,
       resource,
       async handle(req, conn) {
-        const svc = serviceIdOf(req);
         const type = s(req.type);
         if (type !== 'batchRegisterInstance') throw new InvalidArgument(`Unsupported request type ${type}`);
-        const list: unknown[] = Array.isArray(req.instances) ? req.instances : [];
-        await naming.replaceClientInstances(
-          conn.id,
-          svc,
-          list.map((i) => ({ ...instanceInputOf(i), ephemeral: true })),
-        );
+        await own(conn, req, Array.isArray(req.instances) ? req.instances : []);
         return { type };
       },
     },

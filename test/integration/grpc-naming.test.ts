@@ -23,14 +23,25 @@ const register = (c: NacosGrpcClient, service: string, port: number, extra: Reco
     'InstanceRequest',
     svc(service, {
       type: 'registerInstance',
-      instance: { ip: '10.0.0.5', port, weight: 1, healthy: true, enabled: true, ephemeral: true, clusterName: 'DEFAULT', metadata: { v: '1' }, ...extra },
+      instance: {
+        ip: '10.0.0.5',
+        port,
+        weight: 1,
+        healthy: true,
+        enabled: true,
+        ephemeral: true,
+        clusterName: 'DEFAULT',
+        metadata: { v: '1' },
+        ...extra,
+      },
     }),
   );
 const httpHosts = async (service: string) => {
   const r = await fetch(`${srv.nacos}/v1/ns/instance/list?serviceName=${service}`);
   return ((await r.json()).hosts as any[]).map((h) => `${h.ip}:${h.port}`).sort();
 };
-const hostsOf = (m: { body: any }) => (m.body.serviceInfo.hosts as any[]).map((h) => `${h.ip}:${h.port}`).sort();
+const hostsOf = (m: { body: any }) =>
+  (m.body.serviceInfo.hosts as any[]).map((h) => `${h.ip}:${h.port}`).sort();
 
 beforeAll(async () => {
   srv = await startTestServer({ 'naming.push.delay-ms': 100 });
@@ -88,20 +99,39 @@ describe('naming over gRPC', () => {
     // A second register from the same connection replaces its instance.
     let mark = b.pushes.length;
     await register(a, 'order', 9090);
-    const replaced = await b.waitFor('NotifySubscriberRequest', 3000, (x) => x.serviceInfo.hosts.some((h: any) => h.port === 9090), mark);
+    const replaced = await b.waitFor(
+      'NotifySubscriberRequest',
+      3000,
+      (x) => x.serviceInfo.hosts.some((h: any) => h.port === 9090),
+      mark,
+    );
     expect(hostsOf(replaced)).toEqual(['10.0.0.5:9090']);
 
     mark = b.pushes.length;
     const batch = await a.request(
       'BatchInstanceRequest',
-      svc('order', { type: 'batchRegisterInstance', instances: [{ ip: '10.0.0.6', port: 1 }, { ip: '10.0.0.7', port: 2 }] }),
+      svc('order', {
+        type: 'batchRegisterInstance',
+        instances: [
+          { ip: '10.0.0.6', port: 1 },
+          { ip: '10.0.0.7', port: 2 },
+        ],
+      }),
     );
     expect(batch.type).toBe('BatchInstanceResponse');
     expect(batch.body).toMatchObject({ type: 'batchRegisterInstance', success: true });
-    const batched = await b.waitFor('NotifySubscriberRequest', 3000, (x) => x.serviceInfo.hosts.length === 2, mark);
+    const batched = await b.waitFor(
+      'NotifySubscriberRequest',
+      3000,
+      (x) => x.serviceInfo.hosts.length === 2,
+      mark,
+    );
     expect(hostsOf(batched)).toEqual(['10.0.0.6:1', '10.0.0.7:2']);
 
-    const q = await b.request('ServiceQueryRequest', svc('order', { cluster: '', healthyOnly: false, udpPort: 0 }));
+    const q = await b.request(
+      'ServiceQueryRequest',
+      svc('order', { cluster: '', healthyOnly: false, udpPort: 0 }),
+    );
     expect(q.type).toBe('QueryServiceResponse');
     expect(q.body.serviceInfo.hosts).toHaveLength(2);
 
@@ -109,7 +139,12 @@ describe('naming over gRPC', () => {
     mark = b.pushes.length;
     const t0 = Date.now();
     a.close();
-    const gone = await b.waitFor('NotifySubscriberRequest', 3000, (x) => x.serviceInfo.hosts.length === 0, mark);
+    const gone = await b.waitFor(
+      'NotifySubscriberRequest',
+      3000,
+      (x) => x.serviceInfo.hosts.length === 0,
+      mark,
+    );
     expect(Date.now() - t0).toBeLessThan(1500);
     expect(gone.body.serviceInfo.name).toBe('order');
     expect(await httpHosts('order')).toEqual([]);
@@ -147,7 +182,12 @@ describe('naming over gRPC', () => {
     expect(list.type).toBe('ServiceListResponse');
     expect(list.body.serviceNames).toContain('pay');
     expect(list.body.count).toBeGreaterThanOrEqual(list.body.serviceNames.length);
-    const far = await a.request('ServiceListRequest', { namespace: 'public', groupName: 'DEFAULT_GROUP', pageNo: 99, pageSize: 10 });
+    const far = await a.request('ServiceListRequest', {
+      namespace: 'public',
+      groupName: 'DEFAULT_GROUP',
+      pageNo: 99,
+      pageSize: 10,
+    });
     expect(far.body.serviceNames).toEqual([]);
 
     const p = await a.request(
@@ -166,14 +206,24 @@ describe('naming over gRPC', () => {
     const noInstance = await a.request('InstanceRequest', svc('x', { type: 'registerInstance' }));
     expect(noInstance.type).toBe('InstanceResponse');
     expect(noInstance.body).toMatchObject({ resultCode: 500, errorCode: 400, success: false });
-    const badType = await a.request('InstanceRequest', svc('x', { type: 'nope', instance: { ip: '1.1.1.1', port: 1 } }));
-    expect(badType.body).toMatchObject({ resultCode: 500, errorCode: 400, message: 'Unsupported request type nope' });
+    const badType = await a.request(
+      'InstanceRequest',
+      svc('x', { type: 'nope', instance: { ip: '1.1.1.1', port: 1 } }),
+    );
+    expect(badType.body).toMatchObject({
+      resultCode: 500,
+      errorCode: 400,
+      message: 'Unsupported request type nope',
+    });
     const noName = await a.request('ServiceQueryRequest', { namespace: 'public', groupName: 'G' });
     expect(noName.type).toBe('QueryServiceResponse');
     expect(noName.body.errorCode).toBe(400);
     const badPort = await register(a, 'x', 70000);
     expect(badPort.body.errorCode).toBe(400);
-    const wrongTypes = await a.request('InstanceRequest', svc('x', { type: 'registerInstance', instance: { ip: 5, port: '80' } }));
+    const wrongTypes = await a.request(
+      'InstanceRequest',
+      svc('x', { type: 'registerInstance', instance: { ip: 5, port: '80' } }),
+    );
     expect(wrongTypes.body.errorCode).toBe(400);
     expect((await a.request('HealthCheckRequest', {})).type).toBe('HealthCheckResponse');
   });
@@ -182,12 +232,18 @@ describe('naming over gRPC', () => {
     const writer = await open();
     const slow = await open({ autoAck: false });
     const fast = await open();
-    for (const c of [slow, fast]) await c.request('SubscribeServiceRequest', svc('hot', { subscribe: true, clusters: '' }));
+    for (const c of [slow, fast])
+      await c.request('SubscribeServiceRequest', svc('hot', { subscribe: true, clusters: '' }));
     for (let i = 0; i < 5; i++) {
       const mark = fast.pushes.length;
       await register(writer, 'hot', 2000 + i);
       const t0 = Date.now();
-      await fast.waitFor('NotifySubscriberRequest', 3000, (x) => x.serviceInfo.hosts.some((h: any) => h.port === 2000 + i), mark);
+      await fast.waitFor(
+        'NotifySubscriberRequest',
+        3000,
+        (x) => x.serviceInfo.hosts.some((h: any) => h.port === 2000 + i),
+        mark,
+      );
       expect(Date.now() - t0).toBeLessThan(1500);
     }
     expect(slow.pushes.filter((p) => p.type === 'NotifySubscriberRequest').length).toBeGreaterThan(0);
