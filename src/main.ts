@@ -2,6 +2,8 @@ import { networkInterfaces } from 'node:os';
 import { Elysia } from 'elysia';
 import pkg from '../package.json' with { type: 'json' };
 import { standaloneMembership } from './cluster/member';
+import { createConfigModule } from './config/module';
+import { createConsulModule } from './consul/module';
 import { type Clock, systemClock } from './core/clock';
 import { LevelFilter, Log, type Logger, type LogSink, RotatingFileSink, StreamSink } from './core/log';
 import { createGrpcModule } from './grpc/module';
@@ -126,9 +128,13 @@ export async function startServer(
     });
     modules.push(await createNamingModule(ctx));
     // Further domains plug in here, in dependency order (config, naming, grpc, consul, auth, cluster).
+    const config = await createConfigModule(ctx);
+    services.config = config.service;
+    modules.push(config.module);
     // The gRPC SDK port serves the handlers of the services registered above it.
     const grpc = createGrpcModule(ctx);
     modules.push(grpc);
+    if (settings.bool('consul.enabled')) modules.push((await createConsulModule(ctx)).module);
 
     const readiness = new Readiness(
       [{ name: 'storage', check: () => db.ping() }, ...modules.flatMap((m) => m.readiness ?? [])],
@@ -185,6 +191,7 @@ export async function startServer(
       stop() {
         stopping ??= (async () => {
           log.info('shutting down');
+          for (const m of modules) m.drain?.();
           for (const fn of stopFns.reverse()) await fn();
           for (const m of [...modules].reverse()) await m.dispose?.();
           await db.close();
