@@ -1,5 +1,6 @@
 import { ListenError } from '../main';
 import type { ServerContext, ServerModule } from '../server/module';
+import { configGrpcHandlers } from './config-handlers';
 import { ConnectionManager } from './connection';
 import { createGrpcMetrics } from './grpc-metrics';
 import { SdkGrpcServer } from './grpc-server';
@@ -39,9 +40,21 @@ export function createGrpcModule(ctx: ServerContext): GrpcModule {
   const handlers: GrpcHandler[] = [...internalGrpcHandlers()];
   const disposers: Array<() => void> = [];
   const pushDefaults = { maxRetries: settings.int('grpc.push.max-retries') };
+  if (ctx.services.config) {
+    const config = configGrpcHandlers({
+      config: ctx.services.config,
+      state: ctx.state,
+      connections,
+      log: log.child('config'),
+      push: pushDefaults,
+    });
+    handlers.push(...config.handlers);
+    disposers.push(config.dispose);
+  }
   if (ctx.services.naming) {
     const naming = namingGrpcHandlers({
       naming: ctx.services.naming,
+      state: ctx.state,
       connections,
       clock,
       log: log.child('naming'),

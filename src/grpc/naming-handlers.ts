@@ -3,8 +3,19 @@ import { InvalidArgument } from '../core/errors';
 import type { Logger } from '../core/log';
 import type { AuthDecl } from '../http/route-meta';
 import { normalizeNamespaceId } from '../namespace';
-import { type NamingService, parseServiceKey, type ServiceId, serviceKey, splitServiceName } from '../naming';
+import {
+  INSTANCES_TABLE,
+  type NamingService,
+  parseServiceKey,
+  type ServiceId,
+  serviceKey,
+  serviceKeyOfInstanceKey,
+  splitServiceName,
+} from '../naming';
+import type { StateStore } from '../state';
 import type { Connection, ConnectionManager } from './connection';
+import { matchesPattern, namingServiceKey } from './fuzzy-pattern';
+import { FuzzyWatch, fuzzyWatchHandler } from './fuzzy-watch';
 import type { GrpcHandler, GrpcRequest } from './handler-registry';
 import { grpcServiceInfo, instanceInputOf } from './naming-wire';
 import type { PushOptions } from './push';
@@ -28,6 +39,7 @@ const resource = (req: GrpcRequest) => {
 
 export interface NamingGrpcDeps {
   naming: NamingService;
+  state: StateStore;
   connections: ConnectionManager;
   clock: Clock;
   log: Logger;
@@ -80,7 +92,48 @@ export function namingGrpcHandlers(deps: NamingGrpcDeps): { handlers: GrpcHandle
     if (conn && sub) notify(conn, parseServiceKey(sk), clusters);
   });
 
+  // 3.x fuzzy watch: a service "exists" while it has instances (Nacos publisher indexes).
+  const fuzzy = new FuzzyWatch(
+    {
+      module: 'naming',
+      syncRequest: 'NamingFuzzyWatchSyncRequest',
+      changeRequest: 'NamingFuzzyWatchChangeNotifyRequest',
+      keyField: 'serviceKey',
+      changeField: 'changedType',
+      addType: 'ADD_SERVICE',
+      deleteType: 'DELETE_SERVICE',
+      batchSize: 10,
+      changeExtra: { syncType: 'FUZZY_WATCH_RESOURCE_CHANGED' },
+    },
+    deps.push,
+    log,
+  );
+  const populated = new Set<string>();
+  for (const ns of naming.namespaces())
+    for (const svc of naming.listServices(ns).services)
+      if (naming.instances(svc).length) populated.add(serviceKey(svc));
+  const offFuzzy = deps.state.subscribe((changes) => {
+    const touched = new Set<string>();
+    for (const c of changes) if (c.table === INSTANCES_TABLE) touched.add(serviceKeyOfInstanceKey(c.key));
+    for (const sk of touched) {
+      const svc = parseServiceKey(sk);
+      const has = naming.instances(svc).length > 0;
+      if (has === populated.has(sk)) continue;
+      if (has) populated.add(sk);
+      else populated.delete(sk);
+      const key = namingServiceKey(svc.namespaceId, svc.groupName, svc.serviceName);
+      fuzzy.changed(
+        svc.namespaceId,
+        svc.groupName,
+        svc.serviceName,
+        key,
+        has ? 'ADD_SERVICE' : 'DELETE_SERVICE',
+      );
+    }
+  });
+
   const offClose = connections.onUnregister((conn) => {
+    fuzzy.removeConnection(conn.id);
     naming
       .removeClient(conn.id)
       .catch((e) => log.warn('cannot remove connection instances', { connectionId: conn.id, err: e }));
@@ -198,10 +251,23 @@ export function namingGrpcHandlers(deps: NamingGrpcDeps): { handlers: GrpcHandle
         return { count: all.count, serviceNames: page.map((x) => x.serviceName) };
       },
     },
+    fuzzyWatchHandler({
+      type: 'NamingFuzzyWatchRequest',
+      responseType: 'NamingFuzzyWatchResponse',
+      resource: 'naming',
+      fuzzy,
+      normalizeNamespace: normalizeNamespaceId,
+      matched: (ns, pattern) =>
+        [...populated]
+          .map(parseServiceKey)
+          .filter((x) => x.namespaceId === ns && matchesPattern(pattern, ns, x.groupName, x.serviceName))
+          .map((x) => namingServiceKey(x.namespaceId, x.groupName, x.serviceName)),
+    }),
   ];
   return {
     handlers,
     dispose() {
+      offFuzzy();
       offPush();
       offClose();
       firstPush.dispose();
