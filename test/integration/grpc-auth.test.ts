@@ -27,7 +27,12 @@ test('with auth on, secured requests need accessToken in the metadata headers; d
   // Connection management needs no token.
   expect((await c.request('HealthCheckRequest', {})).type).toBe('HealthCheckResponse');
 
-  for (const headers of [{}, { accessToken: 'garbage' }, { accessToken: await expiredToken('nacos') }]) {
+  const denied: Array<Record<string, string>> = [
+    {},
+    { accessToken: 'garbage' },
+    { accessToken: await expiredToken('nacos') },
+  ];
+  for (const headers of denied) {
     const q = await c.request('ConfigQueryRequest', cfg, headers);
     expect(q.type).toBe('ConfigQueryResponse');
     expect(q.body).toMatchObject({ resultCode: 500, errorCode: 403, success: false });

@@ -250,3 +250,63 @@ describe('naming over gRPC', () => {
     expect(slow.streamClosed).toBe(false);
   });
 });
+
+describe('3.x naming fuzzy watch', () => {
+  test('initial sync of services with instances, then ADD_SERVICE / DELETE_SERVICE notifies', async () => {
+    const owner = await open();
+    await register(owner, 'fz-one', 1);
+    const w = await open();
+    const pattern = 'public>>DEFAULT_GROUP>>fz-*';
+    const r = await w.request('NamingFuzzyWatchRequest', {
+      namespace: 'public',
+      groupKeyPattern: pattern,
+      receivedGroupKeys: [],
+      watchType: 'WATCH',
+      initializing: true,
+      module: 'naming',
+    });
+    expect(r).toEqual({
+      type: 'NamingFuzzyWatchResponse',
+      body: { resultCode: 200, errorCode: 0, success: true },
+    });
+    const sync = await w.waitFor(
+      'NamingFuzzyWatchSyncRequest',
+      3000,
+      (b) => b.syncType === 'FUZZY_WATCH_INIT_NOTIFY',
+    );
+    expect(sync.body).toMatchObject({
+      groupKeyPattern: pattern,
+      totalBatch: 1,
+      currentBatch: 1,
+      module: 'naming',
+    });
+    expect(sync.body.contexts).toEqual([
+      { serviceKey: 'public@@DEFAULT_GROUP@@fz-one', changedType: 'ADD_SERVICE' },
+    ]);
+    await w.waitFor(
+      'NamingFuzzyWatchSyncRequest',
+      3000,
+      (b) => b.syncType === 'FINISH_FUZZY_WATCH_INIT_NOTIFY',
+    );
+    const other = await open();
+    await register(other, 'fz-two', 2);
+    const add = await w.waitFor(
+      'NamingFuzzyWatchChangeNotifyRequest',
+      3000,
+      (b) => b.changedType === 'ADD_SERVICE',
+    );
+    expect(add.body).toMatchObject({
+      serviceKey: 'public@@DEFAULT_GROUP@@fz-two',
+      syncType: 'FUZZY_WATCH_RESOURCE_CHANGED',
+    });
+    other.close();
+    const del = await w.waitFor(
+      'NamingFuzzyWatchChangeNotifyRequest',
+      3000,
+      (b) => b.changedType === 'DELETE_SERVICE',
+    );
+    expect(del.body.serviceKey).toBe('public@@DEFAULT_GROUP@@fz-two');
+    const bad = await w.request('NamingFuzzyWatchRequest', { groupKeyPattern: pattern, watchType: 'X' });
+    expect(bad.body.errorCode).toBe(400);
+  });
+});
