@@ -89,7 +89,12 @@ export function configGrpcHandlers(deps: ConfigGrpcDeps): { handlers: GrpcHandle
     // A tag from the connection's labels only selects a matching tag gray; otherwise the formal one.
     return (labelTag && config.query(key, { ...labels, tag: labelTag })) || config.query(key, labels);
   };
-  const md5For = (key: ConfigKey, conn: Connection) => view(key, conn)?.md5 ?? '';
+  /** Same selection as `view`, without counting a query (used for every listener on each change). */
+  const md5For = (key: ConfigKey, conn: Connection) => {
+    const labelTag = conn.meta.labels['Vipserver-Tag'];
+    const md5 = labelTag ? config.md5Of(key, { clientIp: conn.clientIp, tag: labelTag }) : '';
+    return md5 || config.md5Of(key, { clientIp: conn.clientIp });
+  };
 
   const notify = (conn: Connection, l: Listener) => {
     // compat(nacos 3.x): a key listened with a blank tenant is notified without one.
