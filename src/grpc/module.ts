@@ -91,6 +91,7 @@ export function createGrpcModule(ctx: ServerContext): GrpcModule {
     }),
   });
   let started = false;
+  let stopping: Promise<void> | undefined;
   return {
     name: 'grpc',
     connections,
@@ -115,9 +116,20 @@ export function createGrpcModule(ctx: ServerContext): GrpcModule {
       started = true;
       log.info('SDK gRPC port open', { port: server.port, handlers: registry.types().length });
     },
-    async dispose() {
+    drain() {
+      // Starts at once, in parallel with the other listeners stopping, while cluster membership is
+      // still known: clients are asked to reconnect (to another member when there is one).
+      if (!started || stopping) return;
       connections.stopEjector();
-      if (started) await server.stop(settings.int('grpc.shutdown.reset-wait-ms'));
+      const target = ctx.services.cluster?.resetTarget();
+      stopping = server.stop(
+        settings.int('grpc.shutdown.reset-wait-ms'),
+        target ? { serverIp: target.ip, serverPort: target.port } : {},
+      );
+    },
+    async dispose() {
+      this.drain?.();
+      await stopping;
       for (const d of disposers) d();
     },
   };
