@@ -7,6 +7,8 @@ import { createClusterMetrics } from './cluster-metrics';
 import { ClusterNode } from './cluster-node';
 import { clusterAdminRoutes } from './cluster-routes';
 import { CLUSTER_PORT_OFFSET, ClusterRpcClient, ClusterRpcServer, type ServerIdentity } from './cluster-rpc';
+import { Distro } from './distro';
+import { distroForwardRoutes } from './distro-forward';
 import type { MembershipView } from './member';
 import { normalizeAddress } from './member-list';
 import {
@@ -104,13 +106,27 @@ export function createClusterModule(ctx: ServerContext): {
     (table, keys) => node.broadcastSync(table, keys),
     log,
   );
-  const metrics = createClusterMetrics(ctx.metrics.registry, members, replicator.stats);
   node = new ClusterNode(members, lookup, rpc, replicator, log, {
     reportIntervalMs: s.int('cluster.member.report-interval-ms'),
     reconcileIntervalMs: s.int('cluster.sync.reconcile-interval-ms'),
     onReportFailure: () => metrics.reportFailures.inc(),
   });
   node.registerHandlers(server);
+  const naming = ctx.services.naming;
+  const distro = naming
+    ? new Distro(naming, ctx.state, members, rpc, ctx.clock, log.child('distro'), {
+        syncDelayMs: s.int('nacos.core.protocol.distro.data.sync.delayMs'),
+        verifyIntervalMs: s.int('nacos.core.protocol.distro.data.verify.intervalMs'),
+        expireMs: s.int('nacos.naming.client.expired.time'),
+      })
+    : undefined;
+  distro?.register(server);
+  const metrics = createClusterMetrics(
+    ctx.metrics.registry,
+    members,
+    replicator.stats,
+    distro && (() => distro.counts()),
+  );
   ctx.services.cluster = {
     resetTarget() {
       const up = members.peers().filter((m) => m.state === 'UP');
@@ -120,14 +136,18 @@ export function createClusterModule(ctx: ServerContext): {
   };
 
   let synced = false;
+  let stopped = false;
   const module: ServerModule = {
     name: 'cluster',
-    nacosRoutes: [clusterAdminRoutes(node)],
+    nacosRoutes: [
+      clusterAdminRoutes(node),
+      ...(distro ? [distroForwardRoutes(distro, identity, s.contextPath)] : []),
+    ],
     readiness: [
       {
         name: 'cluster',
         check: async () => {
-          if (!synced) throw new Error('initial sync with the shared database not finished');
+          if (!synced) throw new Error('initial sync with the shared database and peers not finished');
         },
       },
     ],
@@ -142,10 +162,20 @@ export function createClusterModule(ctx: ServerContext): {
       await node.start();
       // State was loaded at boot; one reconciliation closes the gap to writes peers made meanwhile.
       await node.replicator.reconcile();
-      synced = true;
+      if (distro) {
+        distro.start();
+        // Ready once a peer's ephemeral data is loaded (retried until one answers, Nacos: 30 s).
+        const load = async () => {
+          if (await distro.loadSnapshot()) synced = true;
+          else if (!stopped) setTimeout(() => void load(), 2000).unref?.();
+        };
+        await load();
+      } else synced = true;
       log.info('cluster mode', { self, lookup: lookup.type, members: members.addresses() });
     },
     async dispose() {
+      stopped = true;
+      distro?.stop();
       node.stop();
       await node.announceShutdown();
       await server.close();
