@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../src/main';
+import { registerPermission } from './commands/auth-permission';
+import { registerRole } from './commands/auth-role';
+import { registerUser } from './commands/auth-user';
 import { registerCluster } from './commands/cluster-commands';
 import { registerDb } from './commands/db-migrate';
 import { registerServe } from './commands/serve';
@@ -16,6 +19,9 @@ export function buildProgram(io: Io): Command {
   registerServe(program, io);
   registerDb(program, io);
   registerCluster(program, io);
+  registerUser(program, io);
+  registerRole(program, io);
+  registerPermission(program, io);
   return program;
 }
 

@@ -1,9 +1,13 @@
 import { networkInterfaces } from 'node:os';
 import { Elysia } from 'elysia';
 import pkg from '../package.json' with { type: 'json' };
+import { createAuthModule, tlsOptions } from './auth/module';
 import { createClusterModule } from './cluster/module';
+import { createConfigModule } from './config/module';
+import { createConsulModule } from './consul/module';
 import { type Clock, systemClock } from './core/clock';
 import { LevelFilter, Log, type Logger, type LogSink, RotatingFileSink, StreamSink } from './core/log';
+import { createGrpcModule } from './grpc/module';
 import { clusterNodeRoutes, healthRoutes } from './health/core-routes';
 import { Readiness } from './health/readiness';
 import { createHttpApp } from './http/app';
@@ -30,7 +34,7 @@ export interface RunningServer {
   db: Db;
   services: Services;
   /** Actual bound ports (0 when a listener is off). */
-  ports: { main: number; console: number };
+  ports: { main: number; console: number; sdk: number };
   /** The main HTTP app, for in-process tests (`app.handle(new Request(...))`). */
   app: AnyElysia;
   readiness: Readiness;
@@ -109,6 +113,9 @@ export async function startServer(
       version: VERSION,
       advertiseIp: advertiseAddress(settings),
     };
+    const auth = await createAuthModule(ctx);
+    modules.push(auth.module);
+    services.auth = auth.gate;
 
     modules.push({
       name: 'namespace',
@@ -123,6 +130,14 @@ export async function startServer(
     });
     modules.push(await createNamingModule(ctx));
     // Further domains plug in here, in dependency order (config, naming, grpc, consul, auth, cluster).
+    const config = await createConfigModule(ctx);
+    services.config = config.service;
+    modules.push(config.module);
+    // The gRPC SDK port serves the handlers of the services registered above it.
+    const grpc = createGrpcModule(ctx);
+    modules.push(grpc);
+    if (settings.bool('consul.enabled')) modules.push((await createConsulModule(ctx)).module);
+    // Cluster last: it replicates the state of every module above and reads their services.
     const cluster = createClusterModule(ctx);
     modules.push(cluster.module);
     const membership = cluster.membership;
@@ -140,6 +155,7 @@ export async function startServer(
       contextPath,
       accessLog: settings.bool('log.access'),
       renderers: modules.flatMap((m) => m.renderers ?? []),
+      guard: auth.guard,
     });
     const nacos = new Elysia({ name: 'batata.nacos', prefix: contextPath })
       .use(healthRoutes(readiness))
@@ -156,7 +172,7 @@ export async function startServer(
     stopFns.push(() => readiness.stop());
 
     const hostname = settings.str('nacos.server.bind-address');
-    const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port');
+    const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port', settings);
     stopFns.push(() => stopServer(mainServer, settings.int('server.shutdown-timeout-ms')));
 
     for (const m of modules) await m.start?.();
@@ -176,12 +192,13 @@ export async function startServer(
       state,
       db,
       services,
-      ports: { main: mainServer.port ?? 0, console: 0 },
+      ports: { main: mainServer.port ?? 0, console: 0, sdk: grpc.port },
       app,
       readiness,
       stop() {
         stopping ??= (async () => {
           log.info('shutting down');
+          for (const m of modules) m.drain?.();
           for (const fn of stopFns.reverse()) await fn();
           for (const m of [...modules].reverse()) await m.dispose?.();
           await db.close();
@@ -199,9 +216,10 @@ export async function startServer(
   }
 }
 
-function listen(app: AnyElysia, port: number, hostname: string, key: string) {
+function listen(app: AnyElysia, port: number, hostname: string, key: string, settings?: Settings) {
   try {
-    app.listen({ port, hostname });
+    const tls = settings && tlsOptions(settings);
+    app.listen({ port, hostname, ...(tls ? { tls } : {}) });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || /in use/i.test(String((e as Error).message)))

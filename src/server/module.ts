@@ -1,4 +1,5 @@
 import type { Elysia } from 'elysia';
+import type { ConfigService } from '../config/config-service';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
 import type { ReadinessCheck } from '../health/readiness';
@@ -28,6 +29,8 @@ export interface Services {
   namespace: NamespaceService;
   /** Service discovery registry (naming module); shared by Nacos HTTP/gRPC and Consul. */
   naming?: NamingService;
+  /** Config service (src/config): transport-neutral publish/query/remove/listen for every adapter. */
+  config?: ConfigService;
   /** Set by the auth module; transports call it on every request. Absent = allow everything. */
   auth?: AuthGate;
   /** Set by the cluster module (cluster mode only); transports read it, domains never do. */
@@ -66,6 +69,8 @@ export interface ServerModule {
   readiness?: ReadinessCheck[];
   /** Called after every listener is up. */
   start?(): Promise<void> | void;
+  /** Called when shutdown begins, before the listeners stop: answer held requests (long polls) now. */
+  drain?(): void;
   /** Called on shutdown, in reverse creation order: release waiters, stop timers. */
   dispose?(): Promise<void> | void;
 }
