@@ -138,8 +138,10 @@ export class Distro {
     for (const c of changes) {
       if (c.table !== INSTANCES_TABLE) continue;
       const rec = (c.value ?? c.prev) as InstanceRecord | undefined;
-      if (!rec?.ephemeral || this.applying.has(rec.clientId) || this.replicas.has(rec.clientId)) continue;
-      if (!this.isNative(rec.clientId)) continue;
+      if (!rec?.ephemeral || this.applying.has(rec.clientId)) continue;
+      // A local write (registration, beat expiry, deregistration handled here) makes the client
+      // native here; rebalance() hands IP-port clients on to their responsible member.
+      this.replicas.delete(rec.clientId);
       if (this.dirty.has(rec.clientId)) continue;
       const t = setTimeout(() => {
         this.dirty.delete(rec.clientId);
@@ -248,7 +250,7 @@ export class Distro {
     const now = this.clock.now();
     if (cur && cur.revision === data.revision) {
       cur.lastSeen = now;
-      return;
+      return this.takeOverIfMine(data.clientId);
     }
     this.replicas.set(data.clientId, { source, revision: data.revision, lastSeen: now });
     this.applying.add(data.clientId);
@@ -270,6 +272,15 @@ export class Distro {
     } finally {
       this.applying.delete(data.clientId);
     }
+    await this.takeOverIfMine(data.clientId);
+  }
+
+  /** An IP-port replica this node is responsible for becomes native (hand-over from its old owner). */
+  private async takeOverIfMine(clientId: string) {
+    const tag = ipPortTag(clientId);
+    if (!tag || this.responsibleFor(tag) !== this.members.selfAddress || !this.replicas.has(clientId)) return;
+    this.replicas.delete(clientId);
+    await this.reapply(clientId, true);
   }
 
   private async dropReplica(clientId: string) {
@@ -336,6 +347,7 @@ export class Distro {
         this.replicas.set(id, { source: owner, revision: data.revision, lastSeen: this.clock.now() });
         this.log.info('handing over IP-port client', { clientId: id, to: owner });
         await this.reapply(id, false);
+        await this.syncClient(id, owner);
       }
     }
   }

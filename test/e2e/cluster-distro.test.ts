@@ -76,10 +76,15 @@ describe('Distro: ephemeral instances across 3 compiled-binary nodes', () => {
     // over C's IP-port clients.
     await c.kill9();
     const t0 = Date.now();
+    const seen: string[] = [];
     while (Date.now() - t0 < 2500) {
-      for (const n of [a, b]) expect((await hosts(n)).length).toBe(IPS.length);
+      for (const n of [a, b]) {
+        const count = (await hosts(n)).length;
+        if (count !== IPS.length) seen.push(`${n.name} listed ${count} at +${Date.now() - t0} ms`);
+      }
       await Bun.sleep(100);
     }
+    expect(seen).toEqual([]);
     await waitUntil(
       async () => {
         const ab = await Promise.all([a, b].map(distroCounts));

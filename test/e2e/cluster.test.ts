@@ -91,6 +91,11 @@ describe('3-node cluster of compiled binaries on one MariaDB', () => {
     await cluster.start(c);
     const addrs = [a, b, c].map((n) => n.address);
     for (const n of [a, b, c]) await waitUntil(allUp(n, addrs), 5000, `${n.name} sees C UP again`);
+    await waitUntil(
+      async () => (await fetch(`${c.nacos}/v1/console/health/readiness`)).status === 200,
+      5000,
+      'C ready',
+    );
     expect(await namespaces(c)).toContain('while-down');
     // And it receives new changes again.
     await form('POST', `${b.nacos}/v1/console/namespaces`, {
