@@ -1,8 +1,6 @@
 import { resolve } from 'node:path';
-import { NAMESPACE_TABLE, type NamespaceRecord } from '../namespace';
 import type { ServerContext, ServerModule } from '../server/module';
 import { SettingsError } from '../settings/settings';
-import { SqlNamespaceRepo } from '../storage/namespace-sql-repo';
 import { createClusterMetrics } from './cluster-metrics';
 import { ClusterNode } from './cluster-node';
 import { clusterAdminRoutes } from './cluster-routes';
@@ -19,7 +17,8 @@ import {
   StaticLookup,
 } from './member-lookup';
 import { MemberManager } from './member-manager';
-import { type ReplicatedTable, StateReplicator } from './state-replicator';
+import { replicatedTables } from './replicated-tables';
+import { StateReplicator } from './state-replicator';
 
 /** Raised when cluster settings cannot work together; the message names the keys and the fix. */
 export class ClusterStartupError extends SettingsError {}
@@ -43,20 +42,6 @@ export function chooseLookup(ctx: ServerContext, self: string): MemberLookup {
     default:
       return members.length ? new StaticLookup(members) : new StandaloneLookup(self);
   }
-}
-
-/** Tables kept equal to the shared database across nodes. Domains add theirs here as they land. */
-function replicatedTables(ctx: ServerContext): ReplicatedTable[] {
-  const nsRepo = new SqlNamespaceRepo(ctx.db);
-  const allNamespaces = async () =>
-    new Map<string, NamespaceRecord>((await nsRepo.list()).map((r) => [r.namespaceId, r]));
-  return [
-    {
-      table: NAMESPACE_TABLE,
-      loadAll: allNamespaces,
-      load: async (key) => (await allNamespaces()).get(key),
-    },
-  ];
 }
 
 /**
