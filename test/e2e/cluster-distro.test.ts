@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { responsibleMember } from '../../src/cluster/distro';
 import { type ClusterTestNode, startCluster, type TestCluster, waitUntil } from '../support/cluster';
+import { NacosGrpcClient } from '../support/grpc-client';
 import { form } from '../support/server';
 
 let cluster: TestCluster;
@@ -107,4 +108,32 @@ describe('Distro: ephemeral instances across 3 compiled-binary nodes', () => {
     for (const n of [a, b, c])
       await waitUntil(async () => (await hosts(n)).length === IPS.length - 1, 1500, `11 hosts on ${n.name}`);
   }, 40_000);
+
+  test('rolling restart: SIGTERM sends SDK clients a ConnectResetRequest pointing at another UP member', async () => {
+    const [a, b, c] = cluster.nodes as [ClusterTestNode, ClusterTestNode, ClusterTestNode];
+    await waitUntil(
+      async () => {
+        const r = await (await fetch(`${a.nacos}/v1/core/cluster/nodes`)).json();
+        return r.data.filter((m: any) => m.state === 'UP').length === 3;
+      },
+      5000,
+      'A sees 3 UP',
+    );
+    const client = await NacosGrpcClient.connect(`${a.ip}:${a.ports.sdk}`);
+    expect(await a.stop()).toBe(0);
+    const reset = await client.waitFor('ConnectResetRequest', 2000);
+    expect(reset.body.serverIp).toBe(b.ip);
+    expect([String(b.ports.main), String(c.ports.main)]).toContain(reset.body.serverPort);
+    client.close();
+    // The peers learnt about the shutdown.
+    for (const n of [b, c])
+      await waitUntil(
+        async () => {
+          const r = await (await fetch(`${n.nacos}/v1/core/cluster/nodes`)).json();
+          return r.data.find((m: any) => m.address === a.address)?.state === 'DOWN';
+        },
+        3000,
+        `${n.name} marks A DOWN`,
+      );
+  });
 });
