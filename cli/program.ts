@@ -18,10 +18,10 @@ export function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   registerServe(program, io);
   registerDb(program, io);
-  registerCluster(program, io);
   registerUser(program, io);
   registerRole(program, io);
   registerPermission(program, io);
+  registerCluster(program, io);
   return program;
 }
 

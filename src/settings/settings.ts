@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { clusterSettings } from '../cluster/cluster-settings';
 import { configSettings } from '../config/config-settings';
+import { consoleSettings } from '../console/console-settings';
 import { consulSettings } from '../consul/consul-settings';
 import { LevelFilter } from '../core/log';
 import { grpcSettings } from '../grpc/grpc-settings';
@@ -20,10 +21,11 @@ export const ALL_SETTINGS: SettingSpec[] = [
   ...coreSettings,
   ...authSettings,
   ...namingSettings,
-  ...clusterSettings,
   ...configSettings,
   ...grpcSettings,
   ...consulSettings,
+  ...clusterSettings,
+  ...consoleSettings,
 ];
 
 /**
