@@ -144,6 +144,7 @@ export async function startServer(
     const grpc = createGrpcModule(ctx);
     modules.push(grpc);
     if (settings.bool('consul.enabled')) modules.push((await createConsulModule(ctx)).module);
+    // Cluster last: it replicates the state of every module above and reads their services.
     const cluster = createClusterModule(ctx);
     modules.push(cluster.module);
     const membership = cluster.membership;
