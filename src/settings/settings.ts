@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { configSettings } from '../config/config-settings';
 import { LevelFilter } from '../core/log';
+import { grpcSettings } from '../grpc/grpc-settings';
+import { namingSettings } from '../naming/naming-settings';
 import { authSettings, validateAuthSecret, validateAuthTransport } from './auth-settings';
 import { coreSettings } from './core-settings';
 import { envNameFor, type SettingSpec } from './setting-spec';
@@ -11,7 +14,13 @@ export type SettingValue = string | number | boolean | string[];
 export class SettingsError extends Error {}
 
 /** Every setting the server knows. Domains append their own spec lists here. */
-export const ALL_SETTINGS: SettingSpec[] = [...coreSettings, ...authSettings];
+export const ALL_SETTINGS: SettingSpec[] = [
+  ...coreSettings,
+  ...authSettings,
+  ...namingSettings,
+  ...configSettings,
+  ...grpcSettings,
+];
 
 /**
  * Frozen, validated settings. Accessors throw on a key that is not declared: that is a

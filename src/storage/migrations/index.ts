@@ -1,6 +1,8 @@
 import type { Dialect } from '../db';
 import mysql0001 from './mysql/0001_nacos_base.sql' with { type: 'text' };
+import mysql0200 from './mysql/0200_naming.sql' with { type: 'text' };
 import sqlite0001 from './sqlite/0001_nacos_base.sql' with { type: 'text' };
+import sqlite0200 from './sqlite/0200_naming.sql' with { type: 'text' };
 
 export interface Migration {
   /** Ordered version; ranges per domain: 1-99 core, 100 config, 200 naming, 300 consul, 400 auth, 500 cluster. */
@@ -14,8 +16,14 @@ export interface Migration {
  * folders and a line to each list below; versions must match across dialects.
  */
 export const MIGRATIONS: Record<Dialect, Migration[]> = {
-  sqlite: [{ version: 1, name: 'nacos_base', sql: sqlite0001 }],
-  mysql: [{ version: 1, name: 'nacos_base', sql: mysql0001 }],
+  sqlite: [
+    { version: 1, name: 'nacos_base', sql: sqlite0001 },
+    { version: 200, name: 'naming', sql: sqlite0200 },
+  ],
+  mysql: [
+    { version: 1, name: 'nacos_base', sql: mysql0001 },
+    { version: 200, name: 'naming', sql: mysql0200 },
+  ],
 };
 
 /** Splits a migration script into statements (no semicolons inside literals in our files). */
