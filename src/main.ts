@@ -4,6 +4,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { createAuthModule, tlsOptions } from './auth/module';
 import { standaloneMembership } from './cluster/member';
 import { createConfigModule } from './config/module';
+import { createConsulModule } from './consul/module';
 import { type Clock, systemClock } from './core/clock';
 import { LevelFilter, Log, type Logger, type LogSink, RotatingFileSink, StreamSink } from './core/log';
 import { createGrpcModule } from './grpc/module';
@@ -137,6 +138,7 @@ export async function startServer(
     // The gRPC SDK port serves the handlers of the services registered above it.
     const grpc = createGrpcModule(ctx);
     modules.push(grpc);
+    if (settings.bool('consul.enabled')) modules.push((await createConsulModule(ctx)).module);
 
     const readiness = new Readiness(
       [{ name: 'storage', check: () => db.ping() }, ...modules.flatMap((m) => m.readiness ?? [])],

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { configSettings } from '../config/config-settings';
+import { consulSettings } from '../consul/consul-settings';
 import { LevelFilter } from '../core/log';
 import { grpcSettings } from '../grpc/grpc-settings';
 import { namingSettings } from '../naming/naming-settings';
@@ -20,6 +21,7 @@ export const ALL_SETTINGS: SettingSpec[] = [
   ...namingSettings,
   ...configSettings,
   ...grpcSettings,
+  ...consulSettings,
 ];
 
 /**
