@@ -139,10 +139,11 @@ function credentialFor(decl: AuthDecl, c: Case): Record<string, string> {
   }
 }
 
-async function call(
-  row: RouteRow,
-  headers: Record<string, string>,
-): Promise<{ status: number; body: string }> {
+async function call(row: RouteRow, creds: Record<string, string>): Promise<{ status: number; body: string }> {
+  // Consul clients send their token as X-Consul-Token; Nacos SDKs as accessToken.
+  const consul = row.decl && 'resource' in row.decl && row.decl.resource.startsWith('consul-');
+  const headers: Record<string, string> =
+    consul && creds.accessToken ? { 'X-Consul-Token': creds.accessToken } : creds;
   const isPasswordChange = row.decl && 'admin' in row.decl && row.decl.admin === 'user/password';
   const params = { ...PARAMS, ...(isPasswordChange ? { username: 'nacos' } : {}) };
   const qs = new URLSearchParams(params).toString();
