@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { clusterSettings } from '../cluster/cluster-settings';
 import { configSettings } from '../config/config-settings';
+import { consoleSettings } from '../console/console-settings';
 import { consulSettings } from '../consul/consul-settings';
 import { LevelFilter } from '../core/log';
 import { grpcSettings } from '../grpc/grpc-settings';
@@ -22,6 +24,8 @@ export const ALL_SETTINGS: SettingSpec[] = [
   ...configSettings,
   ...grpcSettings,
   ...consulSettings,
+  ...clusterSettings,
+  ...consoleSettings,
 ];
 
 /**
