@@ -1,8 +1,12 @@
 import { networkInterfaces } from 'node:os';
 import { Elysia } from 'elysia';
 import pkg from '../package.json' with { type: 'json' };
-import { standaloneMembership } from './cluster/member';
+import { createAuthModule, tlsOptions } from './auth/module';
+import { createClusterModule } from './cluster/module';
 import { createConfigModule } from './config/module';
+import { consoleApi, consolePathPlugins, createMergedConsoleApp } from './console';
+import { type RunningConsole, startConsoleOnly } from './console/console-only';
+import { createConsulModule } from './consul/module';
 import { type Clock, systemClock } from './core/clock';
 import { LevelFilter, Log, type Logger, type LogSink, RotatingFileSink, StreamSink } from './core/log';
 import { createGrpcModule } from './grpc/module';
@@ -116,8 +120,9 @@ export async function startServer(
       version: VERSION,
       advertiseIp: advertiseAddress(settings),
     };
-    const membership = standaloneMembership(ctx.advertiseIp, settings.mainPort, VERSION);
-    metrics.clusterSize.set(membership.members().length);
+    const auth = await createAuthModule(ctx);
+    modules.push(auth.module);
+    services.auth = auth.gate;
 
     modules.push({
       name: 'namespace',
@@ -138,6 +143,10 @@ export async function startServer(
     // The gRPC SDK port serves the handlers of the services registered above it.
     const grpc = createGrpcModule(ctx);
     modules.push(grpc);
+    if (settings.bool('consul.enabled')) modules.push((await createConsulModule(ctx)).module);
+    const cluster = createClusterModule(ctx);
+    modules.push(cluster.module);
+    const membership = cluster.membership;
 
     const readiness = new Readiness(
       [{ name: 'storage', check: () => db.ping() }, ...modules.flatMap((m) => m.readiness ?? [])],
@@ -152,6 +161,7 @@ export async function startServer(
       contextPath,
       accessLog: settings.bool('log.access'),
       renderers: modules.flatMap((m) => m.renderers ?? []),
+      guard: auth.guard,
     });
     let assembled: AnyElysia | undefined;
     const nacos = new Elysia({ name: 'batata.nacos', prefix: contextPath })
@@ -164,6 +174,9 @@ export async function startServer(
         }),
       );
     for (const m of modules) for (const r of m.nacosRoutes ?? []) nacos.use(r);
+    // The console API is also served under the context path, for console-only nodes to forward to.
+    const consoleRoutes = consoleApi({ ...ctx, readiness, membership, modules, datasource: db.dialect });
+    for (const r of consolePathPlugins(consoleRoutes)) nacos.use(r);
     const app = http.app.use(nacos);
     assembled = app;
     for (const m of modules) for (const r of m.rootRoutes ?? []) app.use(r);
@@ -175,13 +188,22 @@ export async function startServer(
     stopFns.push(() => readiness.stop());
 
     const hostname = settings.str('nacos.server.bind-address');
-    const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port');
+    const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port', settings);
     stopFns.push(() => stopServer(mainServer, settings.int('server.shutdown-timeout-ms')));
+    let consolePort = 0;
+    if (settings.str('deployment.type') === 'all') {
+      const consoleApp = createMergedConsoleApp({ ...ctx, api: consoleRoutes, guard: auth.guard });
+      const consolePortSetting = settings.int('nacos.console.port');
+      const consoleServer = listen(consoleApp, consolePortSetting, hostname, 'nacos.console.port', settings);
+      consolePort = consoleServer.port ?? 0;
+      stopFns.push(() => stopServer(consoleServer, settings.int('server.shutdown-timeout-ms')));
+    }
 
     for (const m of modules) await m.start?.();
     log.info('batata started', {
       version: VERSION,
       mainPort: mainServer.port,
+      consolePort,
       contextPath,
       store: db.description,
       deployment: settings.str('deployment.type'),
@@ -196,7 +218,7 @@ export async function startServer(
       state,
       db,
       services,
-      ports: { main: mainServer.port ?? 0, console: 0, sdk: grpc.port },
+      ports: { main: mainServer.port ?? 0, console: consolePort, sdk: grpc.port },
       app,
       readiness,
       stop() {
@@ -231,9 +253,19 @@ function routeTables(app: AnyElysia, modules: ServerModule[], consolePath: strin
   ];
 }
 
-function listen(app: AnyElysia, port: number, hostname: string, key: string) {
+/** Deployment type `console`: the web console alone, forwarding its API to a remote server. */
+export function startConsoleNode(
+  settings: Settings,
+  opts: { log?: Logger; logSinks?: LogSink[] } = {},
+): Promise<RunningConsole> {
+  const log = opts.log ?? createLogger(settings, opts.logSinks).log;
+  return startConsoleOnly(settings, { log, listen, stopServer, version: VERSION });
+}
+
+function listen(app: AnyElysia, port: number, hostname: string, key: string, settings?: Settings) {
   try {
-    app.listen({ port, hostname });
+    const tls = settings && tlsOptions(settings);
+    app.listen({ port, hostname, ...(tls ? { tls } : {}) });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || /in use/i.test(String((e as Error).message)))
