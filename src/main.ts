@@ -211,6 +211,7 @@ export async function startServer(
       contextPath,
       store: db.description,
       deployment: settings.str('deployment.type'),
+      startupMs: Math.round(performance.now()),
     });
 
     let stopping: Promise<void> | undefined;
