@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../src/main';
+import { registerConfig } from './commands/config';
 import { registerDb } from './commands/db-migrate';
 import { registerServe } from './commands/serve';
 import { CliError, EXIT } from './exit-codes';
@@ -14,6 +15,7 @@ export function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   registerServe(program, io);
   registerDb(program, io);
+  registerConfig(program, io);
   return program;
 }
 
