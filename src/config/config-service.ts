@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock';
 import { InvalidArgument, NacosCode } from '../core/errors';
 import type { Logger } from '../core/log';
 import type { Change, StateStore, Table, Topic } from '../state';
+import type { ConfigCipher } from './config-cipher';
 import { ConfigCasMismatch, ConfigNotFound, HistoryNotFound } from './config-errors';
 import {
   BETA_GRAY_NAME,
@@ -98,6 +99,8 @@ export interface ConfigEntry {
 
 export interface ConfigServiceOptions {
   maxContentBytes: number;
+  /** Encrypts `cipher-…` dataIds at rest (Nacos encryption plugin); absent = store as sent. */
+  cipher?: ConfigCipher;
   onPublish?: (kind: 'formal' | 'beta' | 'tag') => void;
   onQuery?: () => void;
 }
@@ -166,6 +169,16 @@ export class ConfigService {
   query(key: ConfigKey, labels: ClientLabels = {}): ConfigView | undefined {
     this.opts.onQuery?.();
     return selectVersion(this.record(key), labels);
+  }
+
+  /**
+   * Plain content of a stored version: decrypts `cipher-` configs stored encrypted (HTTP reads
+   * serve plain content; gRPC/v3-client return the stored content plus `encryptedDataKey`).
+   */
+  plainContent(dataId: string, v: { content: string; encryptedDataKey: string }): string {
+    return v.encryptedDataKey && this.opts.cipher?.applies(dataId)
+      ? this.opts.cipher.decrypt(v.encryptedDataKey, v.content)
+      : v.content;
   }
 
   /** Like `query` but throws ConfigNotFound. */
@@ -265,7 +278,12 @@ export class ConfigService {
       type: input.type,
       schema: input.schema,
     });
-    const md5 = md5Hex(content);
+    let stored = content;
+    let encryptedDataKey = input.encryptedDataKey ?? '';
+    // compat(nacos): content already encrypted by the client (encryptedDataKey sent) is stored as is.
+    if (this.opts.cipher?.applies(key.dataId) && !encryptedDataKey)
+      ({ content: stored, encryptedDataKey } = this.opts.cipher.encrypt(content));
+    const md5 = md5Hex(stored);
     const stateKey = configStateKey(key);
     const betaIps = input.betaIps?.trim();
     const tag = input.tag?.trim();
@@ -281,10 +299,10 @@ export class ConfigService {
           id: prev?.id ?? 0,
           grayName,
           rule,
-          content,
+          content: stored,
           md5,
           appName: input.appName ?? '',
-          encryptedDataKey: input.encryptedDataKey ?? '',
+          encryptedDataKey,
           srcUser: input.srcUser ?? '',
           srcIp: input.srcIp ?? '',
           createTime: prev?.createTime ?? now,
@@ -311,7 +329,7 @@ export class ConfigService {
       const now = this.clock.now();
       const item: ConfigItem = {
         id: prev?.id ?? 0,
-        content,
+        content: stored,
         md5,
         type: normalizeType(input.type ?? prev?.type),
         appName: input.appName ?? prev?.appName ?? '',
@@ -320,7 +338,7 @@ export class ConfigService {
         effect: input.effect ?? prev?.effect ?? '',
         schema: input.schema ?? prev?.schema ?? '',
         tags: input.configTags !== undefined ? parseTags(input.configTags) : (prev?.tags ?? []),
-        encryptedDataKey: input.encryptedDataKey ?? '',
+        encryptedDataKey,
         srcUser: input.srcUser ?? '',
         srcIp: input.srcIp ?? '',
         createTime: prev?.createTime ?? now,

@@ -80,7 +80,7 @@ export function nacosV1ConfigRoutes(
         const ip = remoteIp(headers, server, request);
         const v = svc.query(key, labelsOf(p, headers, ip));
         if (!v) return notFoundV1();
-        return new Response(v.content, {
+        return new Response(svc.plainContent(key.dataId, v), {
           headers: { 'Content-Type': contentTypeOf(v.type), ...configHeaders(v) },
         });
       },

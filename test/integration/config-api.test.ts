@@ -196,3 +196,45 @@ describe('console API (/v3/console/cs/...)', () => {
     expect((await call('GET', '/v3/console/cs/config/list?pageNo=0&pageSize=10')).status).toBe(400);
   });
 });
+
+describe('cipher- configs (config.encryption.plugin=aes)', () => {
+  test('stored encrypted with an encryptedDataKey, served decrypted over HTTP', async () => {
+    const s = await startTestServer({ 'config.encryption.plugin': 'aes' });
+    try {
+      await form('POST', `${s.nacos}/v1/cs/configs`, {
+        dataId: 'cipher-aes-db',
+        group: 'G',
+        content: 'pw=secret',
+      });
+      const rec = s.server.services.config!.record({
+        namespaceId: 'public',
+        group: 'G',
+        dataId: 'cipher-aes-db',
+      })!;
+      expect(rec.formal!.content).not.toContain('secret');
+      expect(rec.formal!.encryptedDataKey).not.toBe('');
+      const r = await fetch(`${s.nacos}/v1/cs/configs?dataId=cipher-aes-db&group=G`);
+      expect(await r.text()).toBe('pw=secret');
+      expect(r.headers.get('Encrypted-Data-Key')).toBe(rec.formal!.encryptedDataKey);
+      expect(r.headers.get('Content-MD5')).toBe(md5(rec.formal!.content));
+      expect(
+        (await (await fetch(`${s.nacos}/v2/cs/config?dataId=cipher-aes-db&group=G`)).json()) as any,
+      ).toMatchObject({
+        data: 'pw=secret',
+      });
+      const cl = (await (
+        await fetch(`${s.nacos}/v3/client/cs/config?dataId=cipher-aes-db&groupName=G`)
+      ).json()) as any;
+      expect(cl.data.content).toBe(rec.formal!.content);
+      expect(cl.data.encryptedDataKey).toBe(rec.formal!.encryptedDataKey);
+      // Plain dataIds are untouched.
+      await form('POST', `${s.nacos}/v1/cs/configs`, { dataId: 'plain', group: 'G', content: 'p' });
+      expect(
+        s.server.services.config!.record({ namespaceId: 'public', group: 'G', dataId: 'plain' })!.formal!
+          .content,
+      ).toBe('p');
+    } finally {
+      await s.stop();
+    }
+  });
+});
