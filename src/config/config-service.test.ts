@@ -119,6 +119,41 @@ describe('ConfigService', () => {
     expect(await svc.remove({ dataId: 'app.yaml', group: 'G' })).toBe(false);
   });
 
+  test('group commit: concurrent publishes share a transaction, keep order per key and fail individually', async () => {
+    const batches: number[] = [];
+    const orig = repo.saveBatch.bind(repo);
+    repo.saveBatch = (ops) => {
+      batches.push(ops.length);
+      return orig(ops);
+    };
+    const results = await Promise.allSettled([
+      svc.publish({ dataId: 'a', group: 'G', content: 'a1' }),
+      svc.publish({ dataId: 'a', group: 'G', content: 'a2' }),
+      svc.publish({ dataId: 'b', group: 'G', content: 'b1' }),
+      svc.publish({ dataId: 'a', group: 'G', content: 'a3', casMd5: 'wrong' }),
+      svc.publish({ dataId: 'a', group: 'G', content: 'a4', casMd5: md5Hex('a2') }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    expect(batches).toEqual([1, 3]); // the CAS failure never reaches storage
+    const a = { ...key, dataId: 'a' };
+    expect(svc.query(a)?.content).toBe('a4');
+    const h = await svc.history(a, 1, 10);
+    expect(h.pageItems.map((x) => [x.opType, x.content])).toEqual([
+      ['U', 'a2'],
+      ['U', 'a1'],
+      ['I', 'a1'],
+    ]);
+    // Every history row of the key points at the one config row.
+    expect(new Set(h.pageItems.map((x) => x.id)).size).toBe(1);
+    expect(svc.record(a)?.formal?.id).toBe(h.pageItems[0]!.id);
+  });
+
   test('load() restores state from storage (boot)', async () => {
     await svc.publish({ dataId: 'app.yaml', group: 'G', content: 'v1', namespaceId: 'dev' });
     await svc.publish({
