@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../src/main';
+import { registerPermission } from './commands/auth-permission';
+import { registerRole } from './commands/auth-role';
+import { registerUser } from './commands/auth-user';
 import { registerConfig } from './commands/config';
 import { registerDb } from './commands/db-migrate';
 import { registerServe } from './commands/serve';
@@ -15,6 +18,9 @@ export function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   registerServe(program, io);
   registerDb(program, io);
+  registerUser(program, io);
+  registerRole(program, io);
+  registerPermission(program, io);
   registerConfig(program, io);
   return program;
 }

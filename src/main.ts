@@ -1,10 +1,13 @@
 import { networkInterfaces } from 'node:os';
 import { Elysia } from 'elysia';
 import pkg from '../package.json' with { type: 'json' };
+import { createAuthModule, tlsOptions } from './auth/module';
 import { standaloneMembership } from './cluster/member';
 import { createConfigModule } from './config/module';
+import { createConsulModule } from './consul/module';
 import { type Clock, systemClock } from './core/clock';
 import { LevelFilter, Log, type Logger, type LogSink, RotatingFileSink, StreamSink } from './core/log';
+import { createGrpcModule } from './grpc/module';
 import { clusterNodeRoutes, healthRoutes } from './health/core-routes';
 import { Readiness } from './health/readiness';
 import { createHttpApp } from './http/app';
@@ -12,6 +15,7 @@ import { createMetrics, type Metrics } from './metrics/metrics';
 import { metricsRoutes } from './metrics/metrics-routes';
 import { createNamespaceDomain } from './namespace';
 import { nacosV1NamespaceRoutes, resultNamespaceRoutes } from './namespace/namespace-routes';
+import { createNamingModule } from './naming/module';
 import type { AnyElysia, ServerContext, ServerModule, Services } from './server/module';
 import type { Settings } from './settings/settings';
 import { StateStore } from './state';
@@ -30,7 +34,7 @@ export interface RunningServer {
   db: Db;
   services: Services;
   /** Actual bound ports (0 when a listener is off). */
-  ports: { main: number; console: number };
+  ports: { main: number; console: number; sdk: number };
   /** The main HTTP app, for in-process tests (`app.handle(new Request(...))`). */
   app: AnyElysia;
   readiness: Readiness;
@@ -94,7 +98,7 @@ export async function startServer(
   });
 
   const modules: ServerModule[] = [];
-  const stopFns: Array<() => Promise<void> | void> = [];
+  const stopFns: Array<() => Promise<void> | void> = [state.startReaper()];
   try {
     const nsDomain = await createNamespaceDomain({ state, repo: new SqlNamespaceRepo(db), clock });
     const services: Services = { namespace: nsDomain.service };
@@ -109,6 +113,9 @@ export async function startServer(
       version: VERSION,
       advertiseIp: advertiseAddress(settings),
     };
+    const auth = await createAuthModule(ctx);
+    modules.push(auth.module);
+    services.auth = auth.gate;
     const membership = standaloneMembership(ctx.advertiseIp, settings.mainPort, VERSION);
     metrics.clusterSize.set(membership.members().length);
 
@@ -123,10 +130,15 @@ export async function startServer(
         resultNamespaceRoutes(nsDomain.service, '/v3/console/core/namespace', 'namespace.console'),
       ],
     });
+    modules.push(await createNamingModule(ctx));
     // Further domains plug in here, in dependency order (config, naming, grpc, consul, auth, cluster).
     const config = await createConfigModule(ctx);
     services.config = config.service;
     modules.push(config.module);
+    // The gRPC SDK port serves the handlers of the services registered above it.
+    const grpc = createGrpcModule(ctx);
+    modules.push(grpc);
+    if (settings.bool('consul.enabled')) modules.push((await createConsulModule(ctx)).module);
 
     const readiness = new Readiness(
       [{ name: 'storage', check: () => db.ping() }, ...modules.flatMap((m) => m.readiness ?? [])],
@@ -141,6 +153,7 @@ export async function startServer(
       contextPath,
       accessLog: settings.bool('log.access'),
       renderers: modules.flatMap((m) => m.renderers ?? []),
+      guard: auth.guard,
     });
     const nacos = new Elysia({ name: 'batata.nacos', prefix: contextPath })
       .use(healthRoutes(readiness))
@@ -157,7 +170,7 @@ export async function startServer(
     stopFns.push(() => readiness.stop());
 
     const hostname = settings.str('nacos.server.bind-address');
-    const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port');
+    const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port', settings);
     stopFns.push(() => stopServer(mainServer, settings.int('server.shutdown-timeout-ms')));
 
     for (const m of modules) await m.start?.();
@@ -177,7 +190,7 @@ export async function startServer(
       state,
       db,
       services,
-      ports: { main: mainServer.port ?? 0, console: 0 },
+      ports: { main: mainServer.port ?? 0, console: 0, sdk: grpc.port },
       app,
       readiness,
       stop() {
@@ -201,9 +214,10 @@ export async function startServer(
   }
 }
 
-function listen(app: AnyElysia, port: number, hostname: string, key: string) {
+function listen(app: AnyElysia, port: number, hostname: string, key: string, settings?: Settings) {
   try {
-    app.listen({ port, hostname });
+    const tls = settings && tlsOptions(settings);
+    app.listen({ port, hostname, ...(tls ? { tls } : {}) });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || /in use/i.test(String((e as Error).message)))

@@ -6,6 +6,7 @@ import type { ReadinessCheck } from '../health/readiness';
 import type { ErrorRenderer } from '../http/app';
 import type { Metrics } from '../metrics/metrics';
 import type { NamespaceService } from '../namespace';
+import type { NamingService } from '../naming';
 import type { Settings } from '../settings/settings';
 import type { StateStore } from '../state';
 import type { Db } from '../storage/db';
@@ -20,6 +21,8 @@ export type AnyElysia = Elysia<any, any, any, any, any, any, any>;
  */
 export interface Services {
   namespace: NamespaceService;
+  /** Service discovery registry (naming module); shared by Nacos HTTP/gRPC and Consul. */
+  naming?: NamingService;
   /** Config service (src/config): transport-neutral publish/query/remove/listen for every adapter. */
   config?: ConfigService;
   /** Set by the auth module; transports call it on every request. Absent = allow everything. */

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { configSettings } from '../config/config-settings';
+import { consulSettings } from '../consul/consul-settings';
 import { LevelFilter } from '../core/log';
-import { authSettings, validateAuthSecret } from './auth-settings';
+import { grpcSettings } from '../grpc/grpc-settings';
+import { namingSettings } from '../naming/naming-settings';
+import { authSettings, validateAuthSecret, validateAuthTransport } from './auth-settings';
 import { coreSettings } from './core-settings';
 import { envNameFor, type SettingSpec } from './setting-spec';
 
@@ -12,7 +15,14 @@ export type SettingValue = string | number | boolean | string[];
 export class SettingsError extends Error {}
 
 /** Every setting the server knows. Domains append their own spec lists here. */
-export const ALL_SETTINGS: SettingSpec[] = [...coreSettings, ...authSettings, ...configSettings];
+export const ALL_SETTINGS: SettingSpec[] = [
+  ...coreSettings,
+  ...authSettings,
+  ...namingSettings,
+  ...configSettings,
+  ...grpcSettings,
+  ...consulSettings,
+];
 
 /**
  * Frozen, validated settings. Accessors throw on a key that is not declared: that is a
@@ -251,6 +261,14 @@ function validateCrossKeys(values: Map<string, SettingValue>) {
     values.get('nacos.core.auth.plugin.nacos.token.secret.key') as string,
   );
   if (authErr) throw new SettingsError(authErr);
+  const transportErr = validateAuthTransport({
+    clusterMode: values.get('cluster.member.lookup.type') !== 'standalone',
+    identityKey: values.get('nacos.core.auth.server.identity.key') as string,
+    identityValue: values.get('nacos.core.auth.server.identity.value') as string,
+    tlsCert: values.get('server.tls.cert') as string,
+    tlsKey: values.get('server.tls.key') as string,
+  });
+  if (transportErr) throw new SettingsError(transportErr);
   const level = values.get('log.level') as string;
   if (!LevelFilter.isValid(level))
     throw new SettingsError(

@@ -230,3 +230,15 @@ describe('subscribers and feeds', () => {
     feed.close();
   });
 });
+
+test('reaper keeps tombstones for at least one tick', async () => {
+  const s = new StateStore();
+  s.reapTick();
+  await s.write((w) => w.put('t', 'a', 1));
+  await s.write((w) => w.delete('t', 'a'));
+  expect(s.reapTick()).toBe(0); // newer than the previous snapshot: kept
+  expect(s.table('t').tombstoneCount).toBe(1);
+  expect(s.reapTick()).toBe(1);
+  expect(s.table('t').tombstoneCount).toBe(0);
+  s.startReaper(10)();
+});

@@ -159,6 +159,25 @@ export class StateStore {
     return () => this.watches.unregister(w);
   }
 
+  /**
+   * Reaps tombstones periodically: each tick drops those older than the index seen one tick
+   * earlier, so a tombstone lives at least `intervalMs` (long enough for blocking readers that
+   * saw the delete's index to have returned). Returns a stop function.
+   */
+  startReaper(intervalMs = 5 * 60_000): () => void {
+    const timer = setInterval(() => this.reapTick(), intervalMs);
+    timer.unref?.();
+    return () => clearInterval(timer);
+  }
+
+  private reapSnapshot = 0;
+  /** One reaper step: drop tombstones not newer than the previous step's index. */
+  reapTick(): number {
+    const n = this.reapSnapshot ? this.reapTombstones(this.reapSnapshot + 1) : 0;
+    this.reapSnapshot = this.current;
+    return n;
+  }
+
   /** Drops tombstones older than `belowIndex` in every table. */
   reapTombstones(belowIndex: number): number {
     let n = 0;

@@ -1,6 +1,5 @@
 import type { Dialect } from '../db';
-import mysql0001 from './mysql/0001_nacos_base.sql' with { type: 'text' };
-import sqlite0001 from './sqlite/0001_nacos_base.sql' with { type: 'text' };
+import { REGISTRY } from './registry';
 
 export interface Migration {
   /** Ordered version; ranges per domain: 1-99 core, 100 config, 200 naming, 300 consul, 400 auth, 500 cluster. */
@@ -10,13 +9,10 @@ export interface Migration {
 }
 
 /**
- * The embedded migration sets, one per dialect. Add a migration by adding a file to both
- * folders and a line to each list below; versions must match across dialects.
+ * The embedded migration sets, one per dialect: `NNNN_name.sql` files in ./sqlite and ./mysql,
+ * listed in registry.ts by `bun run gen`. Versions must match across dialects.
  */
-export const MIGRATIONS: Record<Dialect, Migration[]> = {
-  sqlite: [{ version: 1, name: 'nacos_base', sql: sqlite0001 }],
-  mysql: [{ version: 1, name: 'nacos_base', sql: mysql0001 }],
-};
+export const MIGRATIONS: Record<Dialect, Migration[]> = REGISTRY;
 
 /** Splits a migration script into statements (no semicolons inside literals in our files). */
 export function splitStatements(script: string): string[] {

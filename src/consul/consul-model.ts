@@ -1,0 +1,63 @@
+/** A Consul KV entry (DirEntry). Indexes are state indexes; `flags` is a uint64. */
+export interface KvEntry {
+  readonly key: string;
+  /** null for an empty value (Consul renders it as JSON null). */
+  readonly value: Uint8Array | null;
+  readonly flags: bigint;
+  readonly lockIndex: number;
+  /** Holder of the lock, if any. */
+  readonly session?: string;
+  readonly createIndex: number;
+  readonly modifyIndex: number;
+}
+
+export type SessionBehavior = 'release' | 'delete';
+
+/** A Consul session. `lockDelayNs` and `ttl` are kept in Consul's own units. */
+export interface SessionEntry {
+  readonly id: string;
+  readonly name: string;
+  readonly node: string;
+  readonly lockDelayNs: number;
+  readonly behavior: SessionBehavior;
+  /** Go duration string as given ('' = no TTL). */
+  readonly ttl: string;
+  readonly nodeChecks: string[];
+  readonly serviceChecks: Array<{ ID: string; Namespace: string }>;
+  readonly createIndex: number;
+  readonly modifyIndex: number;
+}
+
+/** A user event (`/v1/event/fire`). Kept in memory only, as Consul's agent does. */
+export interface UserEvent {
+  readonly id: string;
+  readonly name: string;
+  readonly payload: Uint8Array | null;
+  readonly nodeFilter: string;
+  readonly serviceFilter: string;
+  readonly tagFilter: string;
+  readonly version: number;
+  readonly ltime: number;
+}
+
+/** State table names owned by the Consul domain. */
+export const KV_TABLE = 'consul.kv';
+export const SESSION_TABLE = 'consul.sessions';
+export const EVENT_TABLE = 'consul.events';
+
+/** One atomic batch of durable changes. */
+export interface ConsulBatch {
+  kvPut: KvEntry[];
+  kvDelete: string[];
+  sessionPut: SessionEntry[];
+  sessionDelete: string[];
+}
+
+export function bytesEqual(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === b) return true;
+  const la = a?.length ?? 0;
+  const lb = b?.length ?? 0;
+  if (la !== lb) return false;
+  for (let i = 0; i < la; i++) if (a![i] !== b![i]) return false;
+  return true;
+}

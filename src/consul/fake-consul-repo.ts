@@ -1,0 +1,28 @@
+import type { ConsulBatch, KvEntry, SessionEntry } from './consul-model';
+import type { ConsulRepo } from './consul-repo';
+
+/** In-memory ConsulRepo for unit tests; `failNext` makes the next commit throw (atomicity tests). */
+export class FakeConsulRepo implements ConsulRepo {
+  readonly kv = new Map<string, KvEntry>();
+  readonly sessions = new Map<string, SessionEntry>();
+  commits = 0;
+  failNext = false;
+
+  async loadKv(): Promise<KvEntry[]> {
+    return [...this.kv.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+  }
+  async loadSessions(): Promise<SessionEntry[]> {
+    return [...this.sessions.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+  async commit(b: ConsulBatch): Promise<void> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('storage down');
+    }
+    this.commits++;
+    for (const k of b.kvDelete) this.kv.delete(k);
+    for (const e of b.kvPut) this.kv.set(e.key, e);
+    for (const k of b.sessionDelete) this.sessions.delete(k);
+    for (const s of b.sessionPut) this.sessions.set(s.id, s);
+  }
+}

@@ -1,0 +1,133 @@
+import { describe, expect, test } from 'bun:test';
+import { FakeClock } from '../core/clock';
+import { LevelFilter, Log, MemorySink } from '../core/log';
+import { StateStore, WatchSet } from '../state';
+import { formatGoDuration, parseGoDuration } from './consul-errors';
+import { LockDelays } from './consul-tx';
+import { FakeConsulRepo } from './fake-consul-repo';
+import { KvService } from './kv-service';
+import { SessionService } from './session-service';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+function setup() {
+  const clock = new FakeClock();
+  const state = new StateStore();
+  const repo = new FakeConsulRepo();
+  const delays = new LockDelays(clock);
+  const kv = new KvService(state, repo, delays);
+  const log = new Log({ filter: new LevelFilter('error'), sinks: [new MemorySink()] });
+  const sessions = new SessionService(state, repo, delays, clock, log, 'n1', {
+    nodeExists: (n) => n === 'n1',
+    checkStatus: (_n, id) => (id === 'serfHealth' ? 'passing' : id === 'bad' ? 'critical' : undefined),
+  });
+  return { clock, state, repo, kv, sessions };
+}
+
+describe('KvService', () => {
+  test('a failing storage commit changes nothing in memory and consumes no visible index', async () => {
+    const { kv, repo, state } = setup();
+    await kv.put('a', enc('1'), {});
+    const idx = state.index;
+    repo.failNext = true;
+    await expect(kv.put('a', enc('2'), {})).rejects.toThrow('storage down');
+    expect(new TextDecoder().decode(kv.get(new WatchSet(), 'a').value!.value!)).toBe('1');
+    expect(state.index).toBe(idx);
+  });
+
+  test('txn applies every op at one index with one storage commit, or none of them', async () => {
+    const { kv, repo } = setup();
+    const before = repo.commits;
+    const op = (verb: string, key: string, value = '') => ({
+      verb,
+      key,
+      value: value ? enc(value) : null,
+      flags: 0n,
+      index: 0,
+      session: '',
+    });
+    const ok = await kv.txn([op('set', 'x', '1'), op('set', 'y', '2'), op('get', 'x')]);
+    expect(ok.errors).toEqual([]);
+    expect(repo.commits).toBe(before + 1);
+    expect(ok.results[0]!.entry.modifyIndex).toBe(ok.results[1]!.entry.modifyIndex);
+    const bad = await kv.txn([op('set', 'z', '3'), op('check-not-exists', 'x')]);
+    expect(bad.errors).toEqual([{ opIndex: 1, what: 'key "x" exists' }]);
+    expect(repo.kv.has('z')).toBe(false);
+    expect(repo.commits).toBe(before + 1);
+  });
+
+  test('blocking watch on a key is woken only by writes to it', async () => {
+    const { kv, state } = setup();
+    await kv.put('w/a', enc('1'), {});
+    const ws = new WatchSet();
+    kv.get(ws, 'w/a');
+    let woke = 0;
+    state.watch(ws.topics, () => woke++);
+    await kv.put('w/b', enc('1'), {});
+    expect(woke).toBe(0);
+    await kv.put('w/a', enc('2'), {});
+    expect(woke).toBe(1);
+  });
+});
+
+describe('SessionService', () => {
+  test('a TTL session lapses at 2 × TTL, releasing its locks; renew postpones it', async () => {
+    const { sessions, kv, clock } = setup();
+    const s = await sessions.create({ ttl: '10s', lockDelay: '0s' });
+    expect(await kv.put('l', enc('v'), { acquire: s.id })).toBe(true);
+    clock.advance(15_000);
+    expect(sessions.renew(s.id)).toBeDefined();
+    clock.advance(19_000); // 34 s since create, 19 s since renew
+    expect(sessions.info(new WatchSet(), s.id).value).toHaveLength(1);
+    clock.advance(1_500); // 20.5 s since renew > 2 × 10 s
+    await Bun.sleep(0);
+    await Bun.sleep(0);
+    expect(sessions.info(new WatchSet(), s.id).value).toHaveLength(0);
+    expect(kv.get(new WatchSet(), 'l').value!.session).toBeUndefined();
+  });
+
+  test('lock-delay blocks re-acquire until it passes; delete behavior removes held keys', async () => {
+    const { sessions, kv, clock } = setup();
+    const a = await sessions.create({ lockDelay: '5s' });
+    const b = await sessions.create({});
+    await kv.put('k', enc('v'), { acquire: a.id });
+    await sessions.destroy(a.id);
+    expect(await kv.put('k', enc('v'), { acquire: b.id })).toBe(false);
+    clock.advance(5_001);
+    expect(await kv.put('k', enc('v'), { acquire: b.id })).toBe(true);
+    const d = await sessions.create({ behavior: 'delete', lockDelay: 0 });
+    await kv.put('gone', enc('v'), { acquire: d.id });
+    await sessions.destroy(d.id);
+    expect(kv.get(new WatchSet(), 'gone').value).toBeUndefined();
+  });
+
+  test('validation texts and the LockDelay seconds quirk', async () => {
+    const { sessions } = setup();
+    await expect(sessions.create({ ttl: 'abc' })).rejects.toThrow(
+      `Session TTL 'abc' invalid: time: invalid duration "abc"`,
+    );
+    await expect(sessions.create({ node: 'other' })).rejects.toThrow('Missing node registration');
+    await expect(sessions.create({ checks: ['nope'] })).rejects.toThrow("Missing check 'nope' registration");
+    await expect(sessions.create({ checks: ['bad'] })).rejects.toThrow("Check 'bad' is in critical state");
+    expect((await sessions.create({ lockDelay: 7 })).lockDelayNs).toBe(7e9);
+    expect((await sessions.create({ lockDelay: '250ms' })).lockDelayNs).toBe(250e6);
+    expect((await sessions.create({ checks: [] })).nodeChecks).toEqual([]);
+  });
+});
+
+describe('Go durations', () => {
+  test('parse and format', () => {
+    expect(parseGoDuration('300000ms')).toBe(300e9);
+    expect(parseGoDuration('1m30s')).toBe(90e9);
+    expect(parseGoDuration('1.5h')).toBe(5400e9);
+    expect(parseGoDuration('0')).toBe(0);
+    expect(parseGoDuration('10us')).toBe(10e3);
+    expect(() => parseGoDuration('5')).toThrow('time: missing unit in duration "5"');
+    expect(() => parseGoDuration('')).toThrow();
+    expect(() => parseGoDuration('1x')).toThrow('time: unknown unit "x" in duration "1x"');
+    expect(formatGoDuration(90e9)).toBe('1m30s');
+    expect(formatGoDuration(10e9)).toBe('10s');
+    expect(formatGoDuration(3600e9)).toBe('1h0m0s');
+    expect(formatGoDuration(250e6)).toBe('250ms');
+  });
+});

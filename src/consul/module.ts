@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { createHttpApp } from '../http/app';
+import type { AnyElysia, ServerContext, ServerModule } from '../server/module';
+import { SqlConsulRepo } from '../storage/consul-sql-repo';
+import { agentRoutes, type LocalNode } from './agent-routes';
+import { ConsulHttp, consulRenderer } from './consul-http';
+import { KV_TABLE, SESSION_TABLE } from './consul-model';
+import type { ConsulRepo } from './consul-repo';
+import { LockDelays } from './consul-tx';
+import { EventService } from './event-service';
+import { kvRoutes } from './kv-routes';
+import { KvService } from './kv-service';
+import { sessionRoutes } from './session-routes';
+import { type SessionHealth, SessionService } from './session-service';
+
+/** Deterministic node UUID from the node name (stable across restarts). */
+export function nodeIdFor(name: string): string {
+  const h = createHash('sha256').update(`batata-node:${name}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+export interface ConsulDomain {
+  kv: KvService;
+  sessions: SessionService;
+  events: EventService;
+  node: LocalNode;
+}
+
+/**
+ * The Consul API module: loads KV and sessions from storage into the shared state, serves `/v1/...`
+ * on the main port (rootRoutes) and, when `consul.port` is non-zero, on its own listener.
+ */
+export async function createConsulModule(
+  ctx: ServerContext,
+  repo: ConsulRepo = new SqlConsulRepo(ctx.db),
+): Promise<{ module: ServerModule; domain: ConsulDomain }> {
+  const { settings, state, clock, log } = ctx;
+  const clog = log.child('consul');
+  const [kvRows, sessionRows] = await Promise.all([repo.loadKv(), repo.loadSessions()]);
+  if (kvRows.length || sessionRows.length)
+    state.applyNow((w) => {
+      for (const e of kvRows) w.put(KV_TABLE, e.key, e, e.createIndex);
+      for (const s of sessionRows) w.put(SESSION_TABLE, s.id, s, s.createIndex);
+    });
+
+  const nodeName = settings.str('consul.node-name') || hostname() || 'batata';
+  const node: LocalNode = {
+    name: nodeName,
+    id: nodeIdFor(nodeName),
+    address: ctx.advertiseIp,
+    datacenter: settings.str('consul.datacenter'),
+    aclsEnabled: () => ctx.services.auth?.enabled ?? false,
+    batataVersion: ctx.version,
+  };
+  const lockDelays = new LockDelays(clock);
+  const health: SessionHealth = {
+    nodeExists: (n) => n === node.name,
+    checkStatus: (n, id) => (n === node.name && id === 'serfHealth' ? 'passing' : undefined),
+  };
+  const kv = new KvService(state, repo, lockDelays);
+  const sessions = new SessionService(state, repo, lockDelays, clock, clog, node.name, health);
+  const events = new EventService(clock);
+  const http = new ConsulHttp(
+    state,
+    node.datacenter,
+    () => ctx.services.auth,
+    settings.str('consul.naming.namespace'),
+    settings.str('consul.naming.group'),
+  );
+  const maxValue = settings.int('consul.kv.max-value-size');
+  const routes = (): AnyElysia[] => [
+    kvRoutes(http, kv, maxValue),
+    sessionRoutes(http, sessions),
+    agentRoutes(http, node, events),
+  ];
+
+  let extra: { stop(force?: boolean): unknown } | undefined;
+  const module: ServerModule = {
+    name: 'consul',
+    rootRoutes: routes(),
+    renderers: [consulRenderer],
+    start() {
+      sessions.startTimers();
+      const port = settings.int('consul.port');
+      if (!port) return;
+      const app = createHttpApp({
+        log,
+        metrics: ctx.metrics,
+        contextPath: '/nacos',
+        accessLog: settings.bool('log.access'),
+        renderers: [consulRenderer],
+      }).app;
+      for (const r of routes()) app.use(r);
+      app.listen({ port, hostname: settings.str('nacos.server.bind-address') });
+      extra = app.server ?? undefined;
+      clog.info('consul listener started', { port });
+    },
+    async dispose() {
+      http.shutdown.abort();
+      events.releaseAll();
+      sessions.dispose();
+      await extra?.stop(true);
+    },
+  };
+  return { module, domain: { kv, sessions, events, node } };
+}

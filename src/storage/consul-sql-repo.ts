@@ -1,0 +1,89 @@
+import { sql } from 'drizzle-orm';
+import type { ConsulBatch, KvEntry, SessionEntry } from '../consul/consul-model';
+import type { ConsulRepo } from '../consul/consul-repo';
+import type { Db, SqlRunner } from './db';
+import { upsert } from './upsert';
+
+type KvRow = {
+  k: string;
+  v: Uint8Array | null;
+  flags: string;
+  lock_index: number;
+  session: string | null;
+  create_index: number;
+  modify_index: number;
+};
+type SessionRow = { id: string; body: string; create_index: number; modify_index: number };
+
+/** Consul KV and sessions in `consul_kv` / `consul_session` (portable SQL, SQLite and MySQL). */
+export class SqlConsulRepo implements ConsulRepo {
+  constructor(private readonly db: Db) {}
+
+  async loadKv(): Promise<KvEntry[]> {
+    const rows = await this.db.all<KvRow>(
+      sql`SELECT k, v, flags, lock_index, session, create_index, modify_index FROM consul_kv ORDER BY k`,
+    );
+    return rows.map((r) => ({
+      key: r.k,
+      value: r.v == null || r.v.length === 0 ? null : new Uint8Array(r.v),
+      flags: BigInt(r.flags),
+      lockIndex: Number(r.lock_index),
+      ...(r.session ? { session: r.session } : {}),
+      createIndex: Number(r.create_index),
+      modifyIndex: Number(r.modify_index),
+    }));
+  }
+
+  async loadSessions(): Promise<SessionEntry[]> {
+    const rows = await this.db.all<SessionRow>(
+      sql`SELECT id, body, create_index, modify_index FROM consul_session ORDER BY id`,
+    );
+    return rows.map((r) => ({
+      ...(JSON.parse(r.body) as Omit<SessionEntry, 'createIndex' | 'modifyIndex'>),
+      createIndex: Number(r.create_index),
+      modifyIndex: Number(r.modify_index),
+    }));
+  }
+
+  async commit(b: ConsulBatch): Promise<void> {
+    const n = b.kvPut.length + b.kvDelete.length + b.sessionPut.length + b.sessionDelete.length;
+    if (n === 0) return;
+    if (n === 1) return this.apply(this.db, b);
+    await this.db.transaction((tx) => this.apply(tx, b));
+  }
+
+  private async apply(db: SqlRunner, b: ConsulBatch) {
+    for (const k of b.kvDelete) await db.run(sql`DELETE FROM consul_kv WHERE k = ${k}`);
+    for (const e of b.kvPut)
+      await upsert(
+        db,
+        'consul_kv',
+        {
+          k: e.key,
+          v: e.value?.length ? Buffer.from(e.value) : null,
+          flags: e.flags.toString(),
+          lock_index: e.lockIndex,
+          session: e.session ?? null,
+          create_index: e.createIndex,
+          modify_index: e.modifyIndex,
+        },
+        ['k'],
+      );
+    for (const id of b.sessionDelete) await db.run(sql`DELETE FROM consul_session WHERE id = ${id}`);
+    for (const s of b.sessionPut) {
+      const { createIndex, modifyIndex, ...body } = s;
+      await upsert(
+        db,
+        'consul_session',
+        {
+          id: s.id,
+          node: s.node,
+          body: JSON.stringify(body),
+          create_index: createIndex,
+          modify_index: modifyIndex,
+        },
+        ['id'],
+      );
+    }
+  }
+}

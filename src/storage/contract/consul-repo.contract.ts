@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import type { ConsulBatch, KvEntry, SessionEntry } from '../../consul/consul-model';
+import type { ConsulRepo } from '../../consul/consul-repo';
+
+const empty = (): ConsulBatch => ({ kvPut: [], kvDelete: [], sessionPut: [], sessionDelete: [] });
+
+function kv(key: string, over: Partial<KvEntry> = {}): KvEntry {
+  return {
+    key,
+    value: new TextEncoder().encode(`v-${key}`),
+    flags: 0n,
+    lockIndex: 0,
+    createIndex: 10,
+    modifyIndex: 10,
+    ...over,
+  };
+}
+
+function session(id: string, over: Partial<SessionEntry> = {}): SessionEntry {
+  return {
+    id,
+    name: 'n',
+    node: 'node1',
+    lockDelayNs: 15_000_000_000,
+    behavior: 'release',
+    ttl: '',
+    nodeChecks: ['serfHealth'],
+    serviceChecks: [],
+    createIndex: 5,
+    modifyIndex: 5,
+    ...over,
+  };
+}
+
+/** The ConsulRepo contract: KV + sessions stored exactly, batches atomic. */
+export function runConsulRepoContract(
+  name: string,
+  open: () => Promise<{ repo: ConsulRepo; close: () => Promise<void> }>,
+) {
+  describe(`consul repo contract: ${name}`, () => {
+    let repo: ConsulRepo;
+    let close: () => Promise<void>;
+    beforeAll(async () => {
+      ({ repo, close } = await open());
+    });
+    afterAll(async () => {
+      await close();
+    });
+
+    test('stores every KV field exactly: binary/unicode values, uint64 flags, lock holder, indexes', async () => {
+      const bin = new Uint8Array([0, 255, 1, 128, 10, 13, 0]);
+      const b = empty();
+      b.kvPut.push(
+        kv('a/ключ/🔑', { value: new TextEncoder().encode('héllo ✓ 中文') }),
+        kv('bin', { value: bin, flags: 3304740253564472344n, lockIndex: 3, session: 'sess-1' }),
+        kv('empty', { value: null, createIndex: 7, modifyIndex: 9 }),
+      );
+      await repo.commit(b);
+      const all = await repo.loadKv();
+      expect(all.map((e) => e.key)).toEqual(['a/ключ/🔑', 'bin', 'empty']);
+      expect(new TextDecoder().decode(all[0]!.value!)).toBe('héllo ✓ 中文');
+      expect([...all[1]!.value!]).toEqual([...bin]);
+      expect(all[1]!.flags).toBe(3304740253564472344n);
+      expect(all[1]!.lockIndex).toBe(3);
+      expect(all[1]!.session).toBe('sess-1');
+      expect(all[0]!.session).toBeUndefined();
+      expect(all[2]!.value).toBeNull();
+      expect([all[2]!.createIndex, all[2]!.modifyIndex]).toEqual([7, 9]);
+    });
+
+    test('put is an upsert; delete removes; deleting a missing key is a no-op', async () => {
+      const b = empty();
+      b.kvPut.push(kv('bin', { value: new Uint8Array([1]), flags: 0n, lockIndex: 4, modifyIndex: 20 }));
+      b.kvDelete.push('empty', 'never-existed');
+      await repo.commit(b);
+      const all = await repo.loadKv();
+      expect(all.map((e) => e.key)).toEqual(['a/ключ/🔑', 'bin']);
+      const e = all[1]!;
+      expect(e.session).toBeUndefined();
+      expect([e.lockIndex, e.modifyIndex, e.createIndex]).toEqual([4, 20, 10]);
+    });
+
+    test('sessions round-trip', async () => {
+      const b = empty();
+      b.sessionPut.push(
+        session('s1', { ttl: '15s', behavior: 'delete', serviceChecks: [{ ID: 'c', Namespace: '' }] }),
+        session('s2'),
+      );
+      await repo.commit(b);
+      let all = await repo.loadSessions();
+      expect(all.map((s) => s.id)).toEqual(['s1', 's2']);
+      expect(all[0]).toEqual(
+        session('s1', { ttl: '15s', behavior: 'delete', serviceChecks: [{ ID: 'c', Namespace: '' }] }),
+      );
+      const d = empty();
+      d.sessionDelete.push('s2');
+      await repo.commit(d);
+      all = await repo.loadSessions();
+      expect(all.map((s) => s.id)).toEqual(['s1']);
+    });
+
+    test('a batch is atomic: one failing row rolls back every other change (txn)', async () => {
+      const before = await repo.loadKv();
+      const b = empty();
+      b.kvPut.push(kv('txn/ok-1'), kv('txn/ok-2'));
+      b.kvDelete.push('bin');
+      b.sessionPut.push(session('s3'));
+      // NOT NULL violation on the last row.
+      b.kvPut.push(kv('txn/bad', { createIndex: null as unknown as number }));
+      await expect(repo.commit(b)).rejects.toThrow();
+      expect(await repo.loadKv()).toEqual(before);
+      expect((await repo.loadSessions()).map((s) => s.id)).toEqual(['s1']);
+    });
+
+    test('a 512 KiB value is stored whole', async () => {
+      const big = new Uint8Array(512 * 1024);
+      for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 255;
+      const b = empty();
+      b.kvPut.push(kv('big', { value: big }));
+      await repo.commit(b);
+      const e = (await repo.loadKv()).find((x) => x.key === 'big')!;
+      expect(e.value!.length).toBe(big.length);
+      expect(Buffer.from(e.value!).equals(Buffer.from(big))).toBe(true);
+    });
+  });
+}

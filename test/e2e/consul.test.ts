@@ -1,0 +1,57 @@
+import { afterAll, describe, expect, test } from 'bun:test';
+import Consul from 'consul';
+import { type BinaryServer, spawnBinary } from '../support/binary';
+import { freePort } from '../support/ports';
+
+const running: BinaryServer[] = [];
+afterAll(async () => {
+  for (const s of running) await s.stop().catch(() => {});
+});
+
+describe('Consul API in the compiled binary', () => {
+  test('KV, locks, txn and blocking reads on consul.port; KV survives kill -9', async () => {
+    const cport = await freePort();
+    const a = await spawnBinary({
+      args: ['--set', `consul.port=${cport}`, '--set', 'consul.node-name=e2e-node'],
+    });
+    const consul = new Consul({ host: '127.0.0.1', port: cport });
+    expect(await consul.kv.set('e2e/κλειδί', 'τιμή ✓')).toBe(true);
+    expect(((await consul.kv.get('e2e/κλειδί')) as any).Value).toBe('τιμή ✓');
+    expect(((await consul.agent.self()) as any).Config.NodeName).toBe('e2e-node');
+
+    const s1 = ((await consul.session.create({ name: 'a' } as any)) as any).ID;
+    const s2 = ((await consul.session.create({ name: 'b' } as any)) as any).ID;
+    expect(await consul.kv.set('e2e/lock', 'a', { acquire: s1 } as any)).toBe(true);
+    expect(await consul.kv.set('e2e/lock', 'b', { acquire: s2 } as any)).toBeFalsy();
+
+    const txn = (await consul.transaction.create([
+      { KV: { Verb: 'set', Key: 'e2e/t1', Value: Buffer.from('1').toString('base64') } },
+      { KV: { Verb: 'check-not-exists', Key: 'e2e/t2' } },
+    ] as any)) as any;
+    expect(txn.Errors).toBeNull();
+
+    const idx = (await fetch(`${a.url}/v1/kv/e2e/t1`)).headers.get('x-consul-index')!;
+    const pending = consul.kv.get({ key: 'e2e/t1', index: idx, wait: '10s' } as any) as Promise<any>;
+    await Bun.sleep(50);
+    const t0 = performance.now();
+    await fetch(`${a.url}/v1/kv/e2e/t1`, { method: 'PUT', body: 'woken' });
+    expect((await pending).Value).toBe('woken');
+    expect(performance.now() - t0).toBeLessThan(100);
+
+    const before = (await (await fetch(`${a.url}/v1/kv/e2e/lock`)).json())[0];
+    await a.kill9();
+    const b = await spawnBinary({
+      dataDir: a.dataDir,
+      ports: a.ports,
+      args: ['--set', `consul.port=${cport}`],
+    });
+    running.push(b);
+    const after = (await (await fetch(`http://127.0.0.1:${cport}/v1/kv/e2e/lock`)).json())[0];
+    expect(after).toEqual(before);
+    expect(after.Session).toBe(s1);
+    expect(await (await fetch(`${b.url}/v1/kv/e2e/t1?raw`)).text()).toBe('woken');
+    const miss = await fetch(`${b.url}/v1/kv/e2e/none`);
+    expect(miss.status).toBe(404);
+    expect(Number(miss.headers.get('x-consul-index'))).toBeGreaterThan(0);
+  }, 30_000);
+});

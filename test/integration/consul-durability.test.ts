@@ -1,0 +1,126 @@
+import { afterAll, describe, expect, test } from 'bun:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Consul from 'consul';
+import { PermissionDenied, Unauthenticated } from '../../src/core/errors';
+import type { AuthDecl } from '../../src/http/route-meta';
+import type { AuthGate, Credentials, ResourceRef } from '../../src/server/auth-gate';
+import { freePort } from '../support/ports';
+import { startTestServer } from '../support/server';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('Consul KV and sessions survive a restart', () => {
+  test('CAS index, lock holder, LockIndex and uint64 flags are kept; indexes keep rising', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'batata-consul-'));
+    dirs.push(dataDir);
+    const a = await startTestServer({}, { dataDir });
+    const base = `${a.url}/v1`;
+    const sid = (
+      await (await fetch(`${base}/session/create`, { method: 'PUT', body: '{"Name":"keep"}' })).json()
+    ).ID;
+    await fetch(`${base}/kv/d/lock?acquire=${sid}&flags=3304740253564472344`, {
+      method: 'PUT',
+      body: 'held',
+    });
+    const before = (await (await fetch(`${base}/kv/d/lock`)).json())[0];
+    const idxBefore = Number((await fetch(`${base}/kv/d/lock`)).headers.get('x-consul-index'));
+    await a.stop({ keepData: true });
+
+    const b = await startTestServer({}, { dataDir });
+    try {
+      const base2 = `${b.url}/v1`;
+      const r = await fetch(`${base2}/kv/d/lock`);
+      const text = await r.text();
+      expect(text).toContain('"Flags":3304740253564472344,');
+      const after = JSON.parse(text.replace(/"Flags":\d+/, '"Flags":0'))[0];
+      expect(after.Session).toBe(sid);
+      expect(after.LockIndex).toBe(1);
+      expect(after.ModifyIndex).toBe(before.ModifyIndex);
+      expect(after.CreateIndex).toBe(before.CreateIndex);
+      expect(Number(r.headers.get('x-consul-index'))).toBe(idxBefore);
+      expect((await (await fetch(`${base2}/session/info/${sid}`)).json())[0].Name).toBe('keep');
+      const other = (await (await fetch(`${base2}/session/create`, { method: 'PUT' })).json()).ID;
+      expect(
+        await (await fetch(`${base2}/kv/d/lock?acquire=${other}`, { method: 'PUT', body: 'x' })).text(),
+      ).toBe('false');
+      const cas = await fetch(`${base2}/kv/d/lock?cas=${before.ModifyIndex}`, { method: 'PUT', body: 'new' });
+      expect(await cas.text()).toBe('true');
+      const now = (await (await fetch(`${base2}/kv/d/lock`)).json())[0];
+      expect(now.ModifyIndex).toBeGreaterThan(before.ModifyIndex);
+      expect(now.Session).toBe(sid); // a plain/cas set keeps the lock
+    } finally {
+      await b.stop({ keepData: true });
+    }
+  });
+});
+
+describe('Consul ACL tokens go to the auth gate', () => {
+  test('token from ?token, X-Consul-Token and Bearer; 403 bodies as Consul', async () => {
+    const s = await startTestServer();
+    const calls: Array<{ decl: AuthDecl; res: ResourceRef; token?: string }> = [];
+    const gate: AuthGate = {
+      enabled: true,
+      async authorize(decl: AuthDecl, res: ResourceRef, creds: Credentials) {
+        calls.push({ decl, res, token: creds.accessToken });
+        if (!creds.accessToken) throw new Unauthenticated('no token');
+        if (creds.accessToken === 'reader' && 'action' in decl && decl.action === 'w')
+          throw new PermissionDenied('no');
+        if (creds.accessToken !== 'reader' && creds.accessToken !== 'admin') throw new Unauthenticated('bad');
+        return { username: creds.accessToken };
+      },
+    };
+    s.server.services.auth = gate;
+    try {
+      const base = `${s.url}/v1`;
+      const anon = await fetch(`${base}/kv/secret`, { method: 'PUT', body: 'x' });
+      expect([anon.status, await anon.text()]).toEqual([403, 'ACL not found']);
+      const ro = await fetch(`${base}/kv/secret`, {
+        method: 'PUT',
+        body: 'x',
+        headers: { 'X-Consul-Token': 'reader' },
+      });
+      expect([ro.status, await ro.text()]).toEqual([403, 'Permission denied']);
+      const ok = await fetch(`${base}/kv/secret?token=admin`, { method: 'PUT', body: 'x' });
+      expect(await ok.text()).toBe('true');
+      const bearer = await fetch(`${base}/kv/secret`, { headers: { Authorization: 'Bearer reader' } });
+      expect(bearer.status).toBe(200);
+      const consul = new Consul({ host: '127.0.0.1', port: s.ports.main, defaults: { token: 'reader' } });
+      expect(((await consul.kv.get('secret')) as any).Value).toBe('x');
+      const last = calls.at(-1)!;
+      expect(last.token).toBe('reader');
+      expect(last.decl).toEqual({ resource: 'consul-kv', action: 'r' });
+      expect(last.res).toEqual({ namespaceId: 'public', group: 'DEFAULT_GROUP', name: 'secret' });
+      // ?token wins over the header
+      await fetch(`${base}/kv/secret?token=admin`, { headers: { 'X-Consul-Token': 'reader' } });
+      expect(calls.at(-1)!.token).toBe('admin');
+    } finally {
+      s.server.services.auth = undefined;
+      await s.stop();
+    }
+  });
+});
+
+describe('consul.port listener', () => {
+  test('serves the Consul API on its own port, Consul errors included', async () => {
+    const port = await freePort();
+    const s = await startTestServer({ 'consul.port': port });
+    try {
+      const consul = new Consul({ host: '127.0.0.1', port });
+      expect(await consul.kv.set('own/port', 'yes')).toBe(true);
+      const main = await fetch(`${s.url}/v1/kv/own/port?raw`);
+      expect(await main.text()).toBe('yes');
+      const miss = await fetch(`http://127.0.0.1:${port}/v1/nothing`);
+      expect([miss.status, await miss.text()]).toEqual([
+        404,
+        'Invalid URL path: not a recognized HTTP API endpoint\n',
+      ]);
+    } finally {
+      await s.stop();
+    }
+  });
+});
