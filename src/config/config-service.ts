@@ -30,6 +30,7 @@ import {
   tagRule,
 } from './config-model';
 import type { ConfigRepo, HistoryInput, SaveOp } from './config-repo';
+import { ListenerTracker } from './listener-tracker';
 
 /**
  * A publish, as every transport hands it over (HTTP v1/v2/v3 forms, gRPC ConfigPublishRequest).
@@ -143,6 +144,8 @@ export interface DiffLine {
  */
 export class ConfigService {
   readonly table: Table<ConfigRecord>;
+  /** Current listeners per config (HTTP long polls; gRPC may register its own). */
+  readonly listeners = new ListenerTracker();
   private readonly queue: Queued[] = [];
   private flushing = false;
 

@@ -130,6 +130,8 @@ export class LongPoller {
     const hold = Math.max(this.opts.minHoldMs, o.timeoutMs - 500);
     const deadline = clock.now() + hold;
     const topics = o.entries.map((e) => this.service.topic(e.key));
+    const ip = o.labels.clientIp ?? '';
+    for (const e of o.entries) this.service.listeners.add(e.key, ip, e.md5);
     this.waiting++;
     try {
       for (;;) {
@@ -142,6 +144,7 @@ export class LongPoller {
       }
     } finally {
       this.waiting--;
+      for (const e of o.entries) this.service.listeners.remove(e.key, ip);
     }
   }
 }

@@ -151,9 +151,9 @@ export function nacosV1ConfigRoutes(
       '/configs/listener',
       ({ query }) => {
         const p = Params.from(query, undefined);
-        parseConfigKey(p.get('dataId'), p.get('group'), p.get('tenant'));
-        // HTTP long polls are not tracked per client IP here; gRPC listeners report their own.
-        return { collectStatus: 200, lisentersGroupkeyStatus: {} };
+        const key = parseConfigKey(p.get('dataId'), p.get('group'), p.get('tenant'));
+        // compat(nacos): the field name is misspelt in Nacos' GroupkeyListenserStatus.
+        return { collectStatus: 200, lisentersGroupkeyStatus: svc.listeners.ofConfig(key) };
       },
       { detail: route('Listener status of a config', READ) },
     )

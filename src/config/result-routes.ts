@@ -229,8 +229,10 @@ export function v3ConfigRoutes(
     .get(
       '/listener',
       ({ query }) => {
-        keyOf(Params.from(query, undefined));
-        return ok({ queryType: 'config', listenersStatus: {} });
+        return ok({
+          queryType: 'config',
+          listenersStatus: svc.listeners.ofConfig(keyOf(Params.from(query, undefined))),
+        });
       },
       { detail: route('Listeners of a config', read(api)) },
     )
@@ -263,8 +265,8 @@ export function v3ConfigRoutes(
       .get(
         '/listener/ip',
         ({ query }) => {
-          Params.from(query, undefined).required('ip');
-          return ok({ queryType: 'ip', listenersStatus: {} });
+          const ip = Params.from(query, undefined).required('ip');
+          return ok({ queryType: 'ip', listenersStatus: svc.listeners.ofIp(ip) });
         },
         { detail: route('Configs listened to by a client IP', read(api)) },
       );

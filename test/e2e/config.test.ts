@@ -109,5 +109,5 @@ describe('config service in the compiled binary', () => {
     const port = await freePort();
     const down = await runBinary(['config', 'get', 'x', '--server', `127.0.0.1:${port}`]);
     expect(down.code).toBe(4);
-  }, 30_000);
+  }, 60_000);
 });
