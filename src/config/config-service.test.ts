@@ -154,6 +154,17 @@ describe('ConfigService', () => {
     expect(svc.record(a)?.formal?.id).toBe(h.pageItems[0]!.id);
   });
 
+  test('history retention: cleanHistory drops entries older than the retention', async () => {
+    await svc.publish({ dataId: 'old', group: 'G', content: 'v1' });
+    clock.advance(31 * 86_400_000);
+    await svc.publish({ dataId: 'old', group: 'G', content: 'v2' });
+    expect(await svc.cleanHistory(0)).toBe(0); // 0 keeps history forever
+    expect(await svc.cleanHistory(30)).toBe(1);
+    const h = await svc.history({ ...key, dataId: 'old' }, 1, 10);
+    expect(h.pageItems.map((x) => x.opType)).toEqual(['U']);
+    expect(svc.query({ ...key, dataId: 'old' })?.content).toBe('v2');
+  });
+
   test('load() restores state from storage (boot)', async () => {
     await svc.publish({ dataId: 'app.yaml', group: 'G', content: 'v1', namespaceId: 'dev' });
     await svc.publish({

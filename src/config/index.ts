@@ -20,6 +20,8 @@
  * - Change notification: `service.onChange((keys, index) => …)` after every commit that touched a
  *   config (formal or gray), or watch one key with `service.topic(key)` / the state key
  *   `configStateKey(key)` = `namespaceId/group/dataId` in state table `CONFIG_TABLE` (`config`).
+ * - Listener status: `service.listeners.add(key, clientIp, md5)` / `.remove(key, clientIp)` while a
+ *   listener is registered, so the listener-status APIs show gRPC listeners next to HTTP long polls.
  */
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';

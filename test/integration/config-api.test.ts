@@ -136,6 +136,33 @@ describe('v3 admin / client / seed paths', () => {
     expect((await get('/v3/admin/cs/config?dataId=v3.json&groupName=G3&namespaceId=ns3')).status).toBe(404);
   });
 
+  test('admin export → import into another namespace → clone', async () => {
+    await form('POST', `${t.nacos}/v3/admin/cs/config`, {
+      dataId: 'x1.yaml',
+      groupName: 'XG',
+      content: 'x: 1',
+      type: 'yaml',
+    });
+    const zip = await fetch(`${t.nacos}/v3/admin/cs/config/export?groupName=XG`);
+    expect(zip.headers.get('content-type')).toBe('application/zip');
+    const fd = new FormData();
+    fd.append('file', new Blob([await zip.arrayBuffer()]), 'x.zip');
+    fd.append('namespaceId', 'xns');
+    fd.append('policy', 'OVERWRITE');
+    const imp = await fetch(`${t.nacos}/v3/admin/cs/config/import`, { method: 'POST', body: fd }).then(json);
+    expect(imp.body).toEqual({ code: 0, message: 'success', data: { succCount: 1, skipCount: 0 } });
+    const got = await get('/v3/admin/cs/config?dataId=x1.yaml&groupName=XG&namespaceId=xns');
+    expect(got.body.data).toMatchObject({ content: 'x: 1', type: 'yaml', namespaceId: 'xns' });
+    const empty = await fetch(`${t.nacos}/v3/admin/cs/config/import`, {
+      method: 'POST',
+      body: new FormData(),
+    }).then(json);
+    expect(empty).toEqual({
+      status: 400,
+      body: { code: 100005, message: 'Imported file data is empty', data: 'Imported file data is empty' },
+    });
+  });
+
   test('client API returns ConfigQueryResponse; not found is code 20004', async () => {
     await form('POST', `${t.nacos}/v3/cs/config`, { dataId: 'c.txt', groupName: 'G', content: 'hello' });
     const r = await get('/v3/client/cs/config?dataId=c.txt&groupName=G');
