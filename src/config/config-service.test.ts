@@ -8,7 +8,13 @@ import { migrate } from '../storage/migrate';
 import { SqliteDb } from '../storage/sqlite-db';
 import { md5Hex } from './config-model';
 import { ConfigService, lineDiff } from './config-service';
-import { formatChanged, LongPoller, parseListeningConfigs } from './long-poll';
+import {
+  clientVersionNumber,
+  formatChanged,
+  LongPoller,
+  legacyProbeHeaders,
+  parseListeningConfigs,
+} from './long-poll';
 
 /** Repo that fails on demand, to prove rejected writes change nothing. */
 class FlakyRepo extends SqlConfigRepo {
@@ -258,6 +264,18 @@ describe('long-poll wire format', () => {
     );
     expect(formatChanged(e)).toBe('a+b%02G%01c%02G%02dev%01\n');
     expect(formatChanged([])).toBe('');
+  });
+
+  test('legacy short-poll headers for clients older than 2.0.4', () => {
+    const e = parseListeningConfigs('a\u0002G\u0002x\u0001');
+    expect(clientVersionNumber('2.0.4')).toBe(204);
+    expect(clientVersionNumber('1.4.1')).toBe(141);
+    expect(clientVersionNumber('Nacos-Java-Client:v2.0.3'.split(':v')[1])).toBe(203);
+    expect(legacyProbeHeaders('1.4.1', e)).toEqual({
+      'Probe-Modify-Response': 'a:G;',
+      'Probe-Modify-Response-New': 'a%02G%01',
+    });
+    expect(legacyProbeHeaders('2.1.0', e)).toEqual({});
   });
 
   test('line diff', () => {

@@ -16,7 +16,7 @@ import {
   remoteIp,
   removeInputOf,
 } from './http-support';
-import { formatChanged, type LongPoller, parseListeningConfigs } from './long-poll';
+import { formatChanged, type LongPoller, legacyProbeHeaders, parseListeningConfigs } from './long-poll';
 import { type ConfigTransfer, exportZipResponse, importFromForm } from './transfer-routes';
 
 const READ = { resource: 'config', action: 'r' } as const;
@@ -142,7 +142,11 @@ export function nacosV1ConfigRoutes(
           signal: AbortSignal.any([request.signal, shutdown]),
         });
         return new Response(formatChanged(changed), {
-          headers: { 'content-type': 'text/html;charset=UTF-8', ...NO_CACHE },
+          headers: {
+            'content-type': 'text/html;charset=UTF-8',
+            ...NO_CACHE,
+            ...(timeoutMs === undefined ? legacyProbeHeaders(headers['client-version'], changed) : {}),
+          },
         });
       },
       { detail: route('Long polling: answers with the changed keys of Listening-Configs', READ) },
