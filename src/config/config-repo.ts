@@ -21,6 +21,8 @@ export type SaveOp =
       history: HistoryInput;
       /** Index of an earlier op in the same batch that inserts this config: reuse its id. */
       sameAs?: number;
+      /** The stored tags already equal `item.tags` (update): skip rewriting config_tags_relation. */
+      tagsUnchanged?: boolean;
     }
   | { kind: 'gray'; key: ConfigKey; item: GrayItem; history: HistoryInput };
 

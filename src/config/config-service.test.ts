@@ -19,9 +19,9 @@ import {
 /** Repo that fails on demand, to prove rejected writes change nothing. */
 class FlakyRepo extends SqlConfigRepo {
   fail = false;
-  override saveFormal(...a: Parameters<SqlConfigRepo['saveFormal']>) {
+  override saveBatch(...a: Parameters<SqlConfigRepo['saveBatch']>) {
     if (this.fail) return Promise.reject(new Error('disk full'));
-    return super.saveFormal(...a);
+    return super.saveBatch(...a);
   }
 }
 
@@ -169,6 +169,21 @@ describe('ConfigService', () => {
     const h = await svc.history({ ...key, dataId: 'old' }, 1, 10);
     expect(h.pageItems.map((x) => x.opType)).toEqual(['U']);
     expect(svc.query({ ...key, dataId: 'old' })?.content).toBe('v2');
+  });
+
+  test('tags survive updates that keep them and are replaced when changed (as stored)', async () => {
+    await svc.publish({ dataId: 't', group: 'G', content: '1', configTags: 'a,b' });
+    await svc.publish({ dataId: 't', group: 'G', content: '2' });
+    const reload = async () => {
+      const fresh = new ConfigService(new StateStore(), repo, clock, silentLogger, { maxContentBytes: 100 });
+      await fresh.load();
+      return fresh.record({ ...key, dataId: 't' })?.formal?.tags;
+    };
+    expect(await reload()).toEqual(['a', 'b']);
+    await svc.publish({ dataId: 't', group: 'G', content: '3', configTags: 'c' });
+    expect(await reload()).toEqual(['c']);
+    await svc.publish({ dataId: 't', group: 'G', content: '4', configTags: '' });
+    expect(await reload()).toEqual([]);
   });
 
   test('load() restores state from storage (boot)', async () => {

@@ -439,6 +439,7 @@ export class ConfigService {
         item,
         history,
         sameAs: item.id ? undefined : formalOp.get(p.stateKey),
+        tagsUnchanged: !!prev && prev.tags.join(',') === item.tags.join(','),
       });
       formalOp.set(p.stateKey, ops.length - 1);
       records.set(p.stateKey, { key, formal: item, grays: cur?.grays ?? [] });

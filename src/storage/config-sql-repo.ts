@@ -145,7 +145,9 @@ export class SqlConfigRepo implements ConfigRepo {
       const op = ops[0]!;
       return (
         op.kind === 'formal'
-          ? this.saveFormal(op.key, op.item, op.history)
+          ? this.db.transaction((tx) =>
+              saveFormalTx(tx, op.key, op.item, op.history, op.tagsUnchanged && !!op.item.id),
+            )
           : this.saveGray(op.key, op.item, op.history)
       ).then((id) => [id]);
     }
@@ -155,7 +157,7 @@ export class SqlConfigRepo implements ConfigRepo {
         if (op.kind === 'formal') {
           const id = op.item.id || (op.sameAs !== undefined ? ids[op.sameAs]! : 0);
           const history = op.history.id || !id ? op.history : { ...op.history, id };
-          ids.push(await saveFormalTx(tx, op.key, { ...op.item, id }, history));
+          ids.push(await saveFormalTx(tx, op.key, { ...op.item, id }, history, op.tagsUnchanged && !!id));
         } else ids.push(await saveGrayTx(tx, op.key, op.item, op.history));
       }
       return ids;
@@ -230,6 +232,7 @@ async function saveFormalTx(
   key: ConfigKey,
   item: ConfigItem,
   history: HistoryInput,
+  tagsUnchanged = false,
 ): Promise<number> {
   const tenant = toStoredTenant(key.namespaceId);
   let id = item.id;
@@ -241,7 +244,7 @@ async function saveFormalTx(
             encrypted_data_key = ${item.encryptedDataKey}, gmt_modified = ${toDbTime(item.modifyTime)}
           WHERE id = ${id}`,
     );
-    await tx.run(sql`DELETE FROM config_tags_relation WHERE id = ${id}`);
+    if (!tagsUnchanged) await tx.run(sql`DELETE FROM config_tags_relation WHERE id = ${id}`);
   } else {
     const r = await tx.run(
       sql`INSERT INTO config_info (data_id, group_id, tenant_id, content, md5, src_user, src_ip, app_name, c_desc,
@@ -252,11 +255,12 @@ async function saveFormalTx(
     );
     id = r.insertId;
   }
-  for (const t of item.tags)
-    await tx.run(
-      sql`INSERT INTO config_tags_relation (id, tag_name, tag_type, data_id, group_id, tenant_id)
+  if (!tagsUnchanged)
+    for (const t of item.tags)
+      await tx.run(
+        sql`INSERT INTO config_tags_relation (id, tag_name, tag_type, data_id, group_id, tenant_id)
           VALUES (${id}, ${t}, '', ${key.dataId}, ${key.group}, ${tenant})`,
-    );
+      );
   await insertHistory(tx, { ...history, id: history.id || id });
   return id;
 }
