@@ -17,6 +17,7 @@ import type {
   StoredConfig,
   StoredGray,
 } from '../config/config-repo';
+import { InvalidArgument, NacosCode } from '../core/errors';
 import type { Db, SqlRunner } from './db';
 
 /** Epoch ms → `YYYY-MM-DD HH:MM:SS[.mmm]` in UTC (the MySQL pool runs with timezone 'Z'). */
@@ -137,7 +138,7 @@ export class SqlConfigRepo implements ConfigRepo {
   }
 
   saveFormal(key: ConfigKey, item: ConfigItem, history: HistoryInput): Promise<number> {
-    return this.db.transaction((tx) => saveFormalTx(tx, key, item, history));
+    return this.db.transaction((tx) => saveFormalTx(tx, key, item, history)).catch(mapWriteError);
   }
 
   saveBatch(ops: SaveOp[]): Promise<number[]> {
@@ -151,17 +152,19 @@ export class SqlConfigRepo implements ConfigRepo {
           : this.saveGray(op.key, op.item, op.history)
       ).then((id) => [id]);
     }
-    return this.db.transaction(async (tx) => {
-      const ids: number[] = [];
-      for (const op of ops) {
-        if (op.kind === 'formal') {
-          const id = op.item.id || (op.sameAs !== undefined ? ids[op.sameAs]! : 0);
-          const history = op.history.id || !id ? op.history : { ...op.history, id };
-          ids.push(await saveFormalTx(tx, op.key, { ...op.item, id }, history, op.tagsUnchanged && !!id));
-        } else ids.push(await saveGrayTx(tx, op.key, op.item, op.history));
-      }
-      return ids;
-    });
+    return this.db
+      .transaction(async (tx) => {
+        const ids: number[] = [];
+        for (const op of ops) {
+          if (op.kind === 'formal') {
+            const id = op.item.id || (op.sameAs !== undefined ? ids[op.sameAs]! : 0);
+            const history = op.history.id || !id ? op.history : { ...op.history, id };
+            ids.push(await saveFormalTx(tx, op.key, { ...op.item, id }, history, op.tagsUnchanged && !!id));
+          } else ids.push(await saveGrayTx(tx, op.key, op.item, op.history));
+        }
+        return ids;
+      })
+      .catch(mapWriteError);
   }
 
   deleteFormal(_key: ConfigKey, id: number, history: HistoryInput): Promise<void> {
@@ -173,7 +176,7 @@ export class SqlConfigRepo implements ConfigRepo {
   }
 
   saveGray(key: ConfigKey, item: GrayItem, history: HistoryInput): Promise<number> {
-    return this.db.transaction((tx) => saveGrayTx(tx, key, item, history));
+    return this.db.transaction((tx) => saveGrayTx(tx, key, item, history)).catch(mapWriteError);
   }
 
   deleteGray(key: ConfigKey, grayName: string, history: HistoryInput): Promise<void> {
@@ -294,6 +297,20 @@ async function saveGrayTx(
   }
   await insertHistory(tx, history);
   return id;
+}
+
+/**
+ * compat(nacos-schema): the Nacos MySQL tables are `utf8` (3-byte), so 4-byte characters (emoji)
+ * are rejected by the database; report that as bad input (400), not as a server error.
+ */
+function mapWriteError(e: unknown): never {
+  const text = `${(e as Error)?.message ?? ''} ${String((e as { cause?: unknown })?.cause ?? '')}`;
+  if (/Incorrect string value/i.test(text))
+    throw new InvalidArgument(
+      'content contains characters the database cannot store (4-byte UTF-8 such as emoji; the Nacos MySQL schema uses utf8)',
+      NacosCode.PARAMETER_VALIDATE_ERROR,
+    );
+  throw e;
 }
 
 async function insertHistory(tx: SqlRunner, h: HistoryInput) {
