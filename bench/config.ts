@@ -1,9 +1,11 @@
 /**
  * Config benchmarks against the compiled binary (run `bun run build` first):
- *   bun bench/config.ts
+ *   BUN_CONFIG_MAX_HTTP_REQUESTS=12000 bun bench/config.ts
+ * (Bun's fetch holds at most 256 requests in flight by default; the waiter scenario needs more.)
  * - GET /v1/cs/configs with wrk vs a bare Bun.serve returning the same bytes
  * - publish throughput (unique content per request, durable before the reply)
  * - change → held long poll answered latency (p50/p99)
+ * - WAITERS (default 10000) concurrent held long polls, all answered by one publish each
  */
 import { spawnBinary } from '../test/support/binary';
 
@@ -83,6 +85,48 @@ try {
   lat.sort((a, b) => a - b);
   console.log(
     `change → long poll answered (incl. the publish round trip): p50 ${lat[100]!.toFixed(2)} ms, p99 ${lat[197]!.toFixed(2)} ms`,
+  );
+
+  const WAITERS = Number(process.env.WAITERS ?? 10_000);
+  const md5 = new Bun.CryptoHasher('md5').update('w0').digest('hex');
+  await fetch(`${s.nacos}/v1/cs/configs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'dataId=w&group=G&content=w0',
+  });
+  const body = new URLSearchParams({ 'Listening-Configs': `w\u0002G\u0002${md5}\u0001` }).toString();
+  let errors = 0;
+  const polls = Array.from({ length: WAITERS }, () =>
+    fetch(`${s.nacos}/v1/cs/configs/listener`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'Long-Pulling-Timeout': '30000' },
+      body,
+    })
+      .then((r) => r.text())
+      .catch(() => {
+        errors++;
+        return '';
+      }),
+  );
+  const waitUntil = Date.now() + 20_000;
+  for (;;) {
+    const m = await (await fetch(`${s.nacos}/metrics`)).text();
+    const n = Number(m.match(/batata_config_long_poll_waiters (\d+)/)?.[1] ?? 0);
+    if (n >= WAITERS - errors || Date.now() > waitUntil) {
+      console.log(`held long polls: ${n} of ${WAITERS} (client errors ${errors})`);
+      break;
+    }
+    await Bun.sleep(200);
+  }
+  const t0 = performance.now();
+  await fetch(`${s.nacos}/v1/cs/configs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'dataId=w&group=G&content=w1',
+  });
+  const answers = await Promise.all(polls);
+  console.log(
+    `${answers.filter((a) => a === 'w%02G%01\n').length} of ${WAITERS} answered with the change in ${(performance.now() - t0).toFixed(0)} ms`,
   );
 } finally {
   await s.stop();
