@@ -2,9 +2,11 @@ import { networkInterfaces } from 'node:os';
 import { Elysia } from 'elysia';
 import pkg from '../package.json' with { type: 'json' };
 import { standaloneMembership } from './cluster/member';
+import { createConfigModule } from './config/module';
 import { createConsulModule } from './consul/module';
 import { type Clock, systemClock } from './core/clock';
 import { LevelFilter, Log, type Logger, type LogSink, RotatingFileSink, StreamSink } from './core/log';
+import { createGrpcModule } from './grpc/module';
 import { clusterNodeRoutes, healthRoutes } from './health/core-routes';
 import { Readiness } from './health/readiness';
 import { createHttpApp } from './http/app';
@@ -12,6 +14,7 @@ import { createMetrics, type Metrics } from './metrics/metrics';
 import { metricsRoutes } from './metrics/metrics-routes';
 import { createNamespaceDomain } from './namespace';
 import { nacosV1NamespaceRoutes, resultNamespaceRoutes } from './namespace/namespace-routes';
+import { createNamingModule } from './naming/module';
 import type { AnyElysia, ServerContext, ServerModule, Services } from './server/module';
 import type { Settings } from './settings/settings';
 import { StateStore } from './state';
@@ -30,7 +33,7 @@ export interface RunningServer {
   db: Db;
   services: Services;
   /** Actual bound ports (0 when a listener is off). */
-  ports: { main: number; console: number };
+  ports: { main: number; console: number; sdk: number };
   /** The main HTTP app, for in-process tests (`app.handle(new Request(...))`). */
   app: AnyElysia;
   readiness: Readiness;
@@ -123,7 +126,14 @@ export async function startServer(
         resultNamespaceRoutes(nsDomain.service, '/v3/console/core/namespace', 'namespace.console'),
       ],
     });
+    modules.push(await createNamingModule(ctx));
     // Further domains plug in here, in dependency order (config, naming, grpc, consul, auth, cluster).
+    const config = await createConfigModule(ctx);
+    services.config = config.service;
+    modules.push(config.module);
+    // The gRPC SDK port serves the handlers of the services registered above it.
+    const grpc = createGrpcModule(ctx);
+    modules.push(grpc);
     if (settings.bool('consul.enabled')) modules.push((await createConsulModule(ctx)).module);
 
     const readiness = new Readiness(
@@ -175,12 +185,13 @@ export async function startServer(
       state,
       db,
       services,
-      ports: { main: mainServer.port ?? 0, console: 0 },
+      ports: { main: mainServer.port ?? 0, console: 0, sdk: grpc.port },
       app,
       readiness,
       stop() {
         stopping ??= (async () => {
           log.info('shutting down');
+          for (const m of modules) m.drain?.();
           for (const fn of stopFns.reverse()) await fn();
           for (const m of [...modules].reverse()) await m.dispose?.();
           await db.close();

@@ -1,10 +1,12 @@
 import type { Elysia } from 'elysia';
+import type { ConfigService } from '../config/config-service';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
 import type { ReadinessCheck } from '../health/readiness';
 import type { ErrorRenderer } from '../http/app';
 import type { Metrics } from '../metrics/metrics';
 import type { NamespaceService } from '../namespace';
+import type { NamingService } from '../naming';
 import type { Settings } from '../settings/settings';
 import type { StateStore } from '../state';
 import type { Db } from '../storage/db';
@@ -19,6 +21,10 @@ export type AnyElysia = Elysia<any, any, any, any, any, any, any>;
  */
 export interface Services {
   namespace: NamespaceService;
+  /** Service discovery registry (naming module); shared by Nacos HTTP/gRPC and Consul. */
+  naming?: NamingService;
+  /** Config service (src/config): transport-neutral publish/query/remove/listen for every adapter. */
+  config?: ConfigService;
   /** Set by the auth module; transports call it on every request. Absent = allow everything. */
   auth?: AuthGate;
 }
@@ -55,6 +61,8 @@ export interface ServerModule {
   readiness?: ReadinessCheck[];
   /** Called after every listener is up. */
   start?(): Promise<void> | void;
+  /** Called when shutdown begins, before the listeners stop: answer held requests (long polls) now. */
+  drain?(): void;
   /** Called on shutdown, in reverse creation order: release waiters, stop timers. */
   dispose?(): Promise<void> | void;
 }

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { configSettings } from '../config/config-settings';
 import { consulSettings } from '../consul/consul-settings';
 import { LevelFilter } from '../core/log';
+import { grpcSettings } from '../grpc/grpc-settings';
+import { namingSettings } from '../naming/naming-settings';
 import { authSettings, validateAuthSecret } from './auth-settings';
 import { coreSettings } from './core-settings';
 import { envNameFor, type SettingSpec } from './setting-spec';
@@ -12,7 +15,14 @@ export type SettingValue = string | number | boolean | string[];
 export class SettingsError extends Error {}
 
 /** Every setting the server knows. Domains append their own spec lists here. */
-export const ALL_SETTINGS: SettingSpec[] = [...coreSettings, ...authSettings, ...consulSettings];
+export const ALL_SETTINGS: SettingSpec[] = [
+  ...coreSettings,
+  ...authSettings,
+  ...namingSettings,
+  ...configSettings,
+  ...grpcSettings,
+  ...consulSettings,
+];
 
 /**
  * Frozen, validated settings. Accessors throw on a key that is not declared: that is a

@@ -1,7 +1,9 @@
 import type { Dialect } from '../db';
 import mysql0001 from './mysql/0001_nacos_base.sql' with { type: 'text' };
+import mysql0200 from './mysql/0200_naming.sql' with { type: 'text' };
 import mysql0300 from './mysql/0300_consul.sql' with { type: 'text' };
 import sqlite0001 from './sqlite/0001_nacos_base.sql' with { type: 'text' };
+import sqlite0200 from './sqlite/0200_naming.sql' with { type: 'text' };
 import sqlite0300 from './sqlite/0300_consul.sql' with { type: 'text' };
 
 export interface Migration {
@@ -18,10 +20,12 @@ export interface Migration {
 export const MIGRATIONS: Record<Dialect, Migration[]> = {
   sqlite: [
     { version: 1, name: 'nacos_base', sql: sqlite0001 },
+    { version: 200, name: 'naming', sql: sqlite0200 },
     { version: 300, name: 'consul', sql: sqlite0300 },
   ],
   mysql: [
     { version: 1, name: 'nacos_base', sql: mysql0001 },
+    { version: 200, name: 'naming', sql: mysql0200 },
     { version: 300, name: 'consul', sql: mysql0300 },
   ],
 };

@@ -1,0 +1,95 @@
+import { ListenError } from '../main';
+import type { ServerContext, ServerModule } from '../server/module';
+import { ConnectionManager } from './connection';
+import { createGrpcMetrics } from './grpc-metrics';
+import { SdkGrpcServer } from './grpc-server';
+import { type GrpcHandler, HandlerRegistry } from './handler-registry';
+import { internalGrpcHandlers } from './internal-handlers';
+import { pushIdGenerator } from './push';
+
+/** What domain handler factories get from the gRPC module. */
+export interface GrpcRuntime {
+  connections: ConnectionManager;
+}
+
+export interface GrpcModule extends ServerModule {
+  /** Bound SDK port (0 until started). */
+  readonly port: number;
+  readonly connections: ConnectionManager;
+}
+
+/**
+ * The Nacos SDK gRPC port (main port + 1000 by default). Collects the handlers of every domain
+ * whose service is present in `ctx.services` and serves them after all other listeners are up.
+ */
+export function createGrpcModule(ctx: ServerContext): GrpcModule {
+  const { settings, clock } = ctx;
+  const log = ctx.log.child('grpc');
+  const metrics = createGrpcMetrics(ctx.metrics.registry);
+  const connections = new ConnectionManager({
+    clock,
+    log,
+    metrics,
+    maxConnections: settings.int('grpc.connection.max'),
+    idleMs: settings.int('grpc.connection.idle-ms'),
+    ejectIntervalMs: settings.int('grpc.connection.eject-interval-ms'),
+    detectTimeoutMs: settings.int('grpc.connection.detect-timeout-ms'),
+  });
+  const handlers: GrpcHandler[] = [...internalGrpcHandlers()];
+  // Domain handler lists join here as their services land (config, naming).
+  const registry = new HandlerRegistry(handlers, { auth: () => ctx.services.auth, log });
+  const server = new SdkGrpcServer({
+    clock,
+    log,
+    metrics,
+    connections,
+    handlers: registry,
+    nextPushId: pushIdGenerator(),
+    maxBodyBytes: settings.int('nacos.remote.server.grpc.sdk.max-inbound-message-size'),
+    keepAliveTimeMs: settings.int('nacos.remote.server.grpc.sdk.keep-alive-time'),
+    keepAliveTimeoutMs: settings.int('nacos.remote.server.grpc.sdk.keep-alive-timeout'),
+    pushLimits: {
+      queueSize: settings.int('grpc.push.queue-size'),
+      maxInFlight: settings.int('grpc.push.max-in-flight'),
+      timeoutMs: settings.int('grpc.push.timeout-ms'),
+      maxRetries: settings.int('grpc.push.max-retries'),
+      retryDelayMs: settings.int('grpc.push.retry-delay-ms'),
+    },
+    serverAbilities: () => ({
+      supportPersistentInstanceByGrpc: registry.has('PersistentInstanceRequest'),
+      fuzzyWatch: registry.has('ConfigFuzzyWatchRequest') && registry.has('NamingFuzzyWatchRequest'),
+      lock: false,
+      mcp: false,
+    }),
+  });
+  let started = false;
+  return {
+    name: 'grpc',
+    connections,
+    get port() {
+      return server.port;
+    },
+    async start() {
+      const port = settings.sdkPort;
+      const host = settings.str('nacos.server.bind-address');
+      try {
+        await server.listen(host, port);
+      } catch (e) {
+        const msg = String((e as Error).message);
+        throw new ListenError(
+          /in use/i.test(msg)
+            ? `port ${port} is already in use (nacos.sdk.port); stop the other process or choose another port`
+            : `cannot listen on ${host}:${port} (nacos.sdk.port): ${msg}`,
+        );
+      }
+      server.markStarted();
+      connections.startEjector();
+      started = true;
+      log.info('SDK gRPC port open', { port: server.port, handlers: registry.types().length });
+    },
+    async dispose() {
+      connections.stopEjector();
+      if (started) await server.stop(settings.int('grpc.shutdown.reset-wait-ms'));
+    },
+  };
+}

@@ -1,0 +1,444 @@
+import { Elysia } from 'elysia';
+import { InvalidArgument } from '../core/errors';
+import { restOk } from '../http/nacos-errors';
+import { Params } from '../http/params';
+import { OPEN, route } from '../http/route-meta';
+import {
+  batchKey,
+  clusterOf,
+  clusterPatchOf,
+  httpServiceInfo,
+  instanceDetail,
+  instanceInputOf,
+  instanceListOf,
+  locatorOf,
+  namespaceOf,
+  page,
+  READ_ADMIN,
+  READ_CLIENT,
+  READ_CONSOLE,
+  serviceDetailV1,
+  serviceIdOf,
+  servicePatchOf,
+  serviceSummary,
+  subscriberJson,
+  WRITE_ADMIN,
+  WRITE_CLIENT,
+  WRITE_CONSOLE,
+} from './naming-http';
+import { DEFAULT_GROUP, groupedName, instanceJson, parseMetadata } from './naming-model';
+import type { NamingService } from './naming-service';
+import type { NamingSwitches } from './switches';
+
+/** What the HTTP adapters need besides the registry. */
+export interface NamingHttpDeps {
+  naming: NamingService;
+  switches: NamingSwitches;
+  /** Server status for `/operator/metrics` (`UP`, `DOWN`, `STARTING`). */
+  status(): string;
+}
+
+type Ctx = {
+  query: unknown;
+  body: unknown;
+  request: Request;
+  server: { requestIP(r: Request): { address: string } | null } | null;
+};
+
+const text = (s: string) => new Response(s, { headers: { 'content-type': 'text/plain;charset=UTF-8' } });
+
+/** Reads params from query + form for every method (Spring `@RequestParam`). */
+export function paramsOf(ctx: { query: unknown; body: unknown }): Params {
+  return Params.from(ctx.query as Record<string, unknown>, ctx.body);
+}
+
+export function remoteIp(ctx: Ctx): string {
+  return ctx.server?.requestIP(ctx.request)?.address?.replace(/^::ffff:/, '') ?? '';
+}
+
+/**
+ * Legacy 1.x subscription: `udpPort > 0` on `/instance/list` registers the caller (clientIP or
+ * the remote address) as a UDP push subscriber of the service.
+ */
+export function udpSubscribe(deps: NamingHttpDeps, p: Params, ctx: Ctx): void {
+  const udpPort = Number(p.str('udpPort', '0'));
+  if (!deps.switches.get('pushEnabled') || !Number.isInteger(udpPort) || udpPort <= 0 || udpPort > 65535)
+    return;
+  const ip = p.first('clientIP') ?? remoteIp(ctx);
+  if (!ip) return;
+  const svc = serviceIdOf(p);
+  deps.naming.addSubscriber(svc, {
+    clientId: `udp:${ip}:${udpPort}`,
+    kind: 'udp',
+    ip,
+    port: udpPort,
+    agent: ctx.request.headers.get('user-agent') ?? '',
+    app: p.str('app', 'unknown'),
+    clusters: p.str('clusters', ''),
+    expires: true,
+  });
+}
+
+/** `/nacos/v1/ns/...` (Nacos 1.x/2.x open + admin API): plain `ok` / JSON replies, text errors. */
+export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
+  const { naming, switches } = deps;
+  return new Elysia({ name: 'naming.nacos-v1', prefix: '/v1/ns' })
+    .post(
+      '/instance',
+      async (ctx) => {
+        const p = paramsOf(ctx);
+        await naming.registerInstance(serviceIdOf(p), instanceInputOf(p));
+        return text('ok');
+      },
+      { detail: route('Register an instance', WRITE_CLIENT) },
+    )
+    .delete(
+      '/instance',
+      async (ctx) => {
+        const p = paramsOf(ctx);
+        await naming.deregisterInstance(serviceIdOf(p), locatorOf(p));
+        return text('ok');
+      },
+      { detail: route('Deregister an instance', WRITE_CLIENT) },
+    )
+    .put(
+      '/instance',
+      async (ctx) => {
+        const p = paramsOf(ctx);
+        await naming.updateInstance(serviceIdOf(p), instanceInputOf(p));
+        return text('ok');
+      },
+      { detail: route('Update an instance', WRITE_ADMIN) },
+    )
+    .patch(
+      '/instance',
+      async (ctx) => {
+        const p = paramsOf(ctx);
+        await naming.patchInstance(serviceIdOf(p), locatorOf(p), instancePatchOf(p));
+        return text('ok');
+      },
+      { detail: route('Patch an instance (only the given fields)', WRITE_ADMIN) },
+    )
+    .get(
+      '/instance',
+      (ctx) => {
+        const p = paramsOf(ctx);
+        return instanceDetail(naming.getInstance(serviceIdOf(p), locatorOf(p)), 'service');
+      },
+      { detail: route('Instance detail', READ_ADMIN) },
+    )
+    .get(
+      '/instance/list',
+      (ctx) => {
+        const p = paramsOf(ctx);
+        const svc = serviceIdOf(p);
+        udpSubscribe(deps, p, ctx as unknown as Ctx);
+        return httpServiceInfo(
+          naming.query(svc, { clusters: p.str('clusters', ''), healthyOnly: p.bool('healthyOnly', false) }),
+        );
+      },
+      { detail: route('List instances (ServiceInfo); udpPort subscribes a 1.x client', READ_CLIENT) },
+    )
+    .put(
+      '/instance/beat',
+      async (ctx) => {
+        const p = paramsOf(ctx);
+        return beatReply(deps, p);
+      },
+      { detail: route('Instance heartbeat', WRITE_CLIENT) },
+    )
+    .put(
+      '/instance/metadata/batch',
+      async (ctx) => {
+        const p = paramsOf(ctx);
+        const changed = await naming.batchMetadata(
+          serviceIdOf(p),
+          instanceListOf(p.get('instances')),
+          parseMetadata(p.required('metadata')),
+          'update',
+        );
+        return { updated: changed.map(batchKey) };
+      },
+      { detail: route('Add/update metadata on several instances', WRITE_ADMIN) },
+    )
+    .delete(
+      '/instance/metadata/batch',
+      async (ctx) => {
+        const p = paramsOf(ctx);
+        const changed = await naming.batchMetadata(
+          serviceIdOf(p),
+          instanceListOf(p.get('instances')),
+          parseMetadata(p.required('metadata')),
+          'delete',
+        );
+        return { updated: changed.map(batchKey) };
+      },
+      { detail: route('Remove metadata keys from several instances', WRITE_ADMIN) },
+    )
+    .post(
+      '/service',
+      async (ctx) => {
+        const p = paramsOf(ctx);
+        await naming.createService(serviceIdOf(p), servicePatchOf(p));
+        return text('ok');
+      },
+      { detail: route('Create a service', WRITE_ADMIN) },
+    )
+    .delete(
+      '/service',
+      async (ctx) => {
+        const p = paramsOf(ctx);
+        await naming.deleteService(serviceIdOf(p));
+        return text('ok');
+      },
+      { detail: route('Delete an empty service', WRITE_ADMIN) },
+    )
+    .put(
+      '/service',
+      async (ctx) => {
+        const p = paramsOf(ctx);
+        p.required('protectThreshold');
+        await naming.updateService(serviceIdOf(p), servicePatchOf(p));
+        return text('ok');
+      },
+      { detail: route('Update a service', WRITE_ADMIN) },
+    )
+    .get(
+      '/service',
+      (ctx) => {
+        const p = paramsOf(ctx);
+        return serviceDetailV1(naming, naming.requireService(serviceIdOf(p)));
+      },
+      { detail: route('Service detail', READ_ADMIN) },
+    )
+    .get(
+      '/service/list',
+      (ctx) => {
+        const p = paramsOf(ctx);
+        const r = naming.listServices(namespaceOf(p), {
+          groupName: p.first('groupName') ?? DEFAULT_GROUP,
+          pageNo: p.int('pageNo', 1),
+          pageSize: p.int('pageSize', 10),
+        });
+        return { count: r.count, doms: r.services.map((s) => s.serviceName) };
+      },
+      { detail: route('List service names of a group', READ_CLIENT) },
+    )
+    .get(
+      '/service/subscribers',
+      (ctx) => {
+        const p = paramsOf(ctx);
+        const all = naming.subscribersOf(serviceIdOf(p)).map(subscriberJson);
+        return { subscribers: page(all, p.int('pageNo', 1), p.int('pageSize', 1000)), count: all.length };
+      },
+      { detail: route('Subscribers of a service', READ_ADMIN) },
+    )
+    .get('/service/selector/types', () => restOk(['none', 'label']), {
+      detail: route('Selector types', READ_ADMIN),
+    })
+    .get(
+      '/operator/metrics',
+      (ctx) => {
+        const p = paramsOf(ctx);
+        if (p.bool('onlyStatus', true)) return { status: deps.status() };
+        return metricsJson(deps);
+      },
+      { detail: route('Naming status and counts', OPEN) },
+    )
+    .get('/operator/switches', () => switches.json(), { detail: route('Naming switches', READ_ADMIN) })
+    .put(
+      '/operator/switches',
+      (ctx) => {
+        const p = paramsOf(ctx);
+        switches.set(p.required('entry'), p.required('value'));
+        return text('ok');
+      },
+      { detail: route('Change a naming switch', WRITE_ADMIN) },
+    )
+    .get('/operator/push/state', () => ({ succeed: 0, total: 0, ratio: 0, failed: [] }), {
+      detail: route('Push statistics', READ_ADMIN),
+    })
+    .get(
+      '/catalog/services',
+      (ctx) => {
+        const p = paramsOf(ctx);
+        return catalogServices(naming, p);
+      },
+      { detail: route('Service list with counts (console catalog)', READ_CONSOLE) },
+    )
+    .get(
+      '/catalog/service',
+      (ctx) => {
+        const p = paramsOf(ctx);
+        const s = naming.requireService(serviceIdOf(p));
+        return {
+          service: {
+            name: s.serviceName,
+            groupName: s.groupName,
+            protectThreshold: s.protectThreshold,
+            selector: serviceDetailV1(naming, s).selector,
+            metadata: s.metadata,
+          },
+          clusters: naming.clusters(s).map((c) => ({
+            serviceName: groupedName(s),
+            name: c.name,
+            healthChecker: c.healthChecker,
+            defaultPort: 80,
+            defaultCheckPort: c.checkPort,
+            useIPPort4Check: c.useIPPort4Check,
+            metadata: c.metadata,
+          })),
+        };
+      },
+      { detail: route('Service detail with clusters (console catalog)', READ_CONSOLE) },
+    )
+    .get(
+      '/catalog/instances',
+      (ctx) => {
+        const p = paramsOf(ctx);
+        const cluster = p.required('clusterName');
+        const all = naming
+          .instances(serviceIdOf(p))
+          .filter((i) => i.clusterName === cluster)
+          .map((i) => instanceJson(i));
+        return { list: page(all, p.int('pageNo', 1), p.int('pageSize', 10)), count: all.length };
+      },
+      { detail: route('Instances of one cluster (console catalog)', READ_CONSOLE) },
+    )
+    .put(
+      '/health/instance',
+      async (ctx) => {
+        const p = paramsOf(ctx);
+        await naming.setHealth(serviceIdOf(p), locatorOf(p), healthyOf(p));
+        return text('ok');
+      },
+      { detail: route('Set instance health manually', WRITE_ADMIN) },
+    )
+    .put(
+      '/cluster',
+      async (ctx) => {
+        const p = paramsOf(ctx);
+        await naming.updateCluster(serviceIdOf(p), clusterOf(p), clusterPatchOf(p));
+        return text('ok');
+      },
+      { detail: route('Update cluster settings', WRITE_CONSOLE) },
+    );
+}
+
+export function healthyOf(p: Params): boolean {
+  const v = p.get('healthy');
+  if (v === undefined || v.trim() === '') {
+    const e = p.get('valid');
+    if (e !== undefined && e.trim() !== '') return e.trim().toLowerCase() === 'true';
+    p.required('healthy');
+  }
+  return v!.trim().toLowerCase() === 'true';
+}
+
+export function instancePatchOf(p: Params) {
+  const patch: { weight?: number; enabled?: boolean; healthy?: boolean; metadata?: Record<string, string> } =
+    {};
+  if (p.first('weight')) patch.weight = p.num('weight', 1);
+  if (p.first('enabled', 'enable'))
+    patch.enabled = (p.first('enabled', 'enable') ?? '').toLowerCase() === 'true';
+  if (p.first('healthy')) patch.healthy = p.bool('healthy', true);
+  if (p.first('metadata')) patch.metadata = parseMetadata(p.get('metadata'));
+  return patch;
+}
+
+/** The beat reply, field order as Nacos: clientBeatInterval, code, lightBeatEnabled. */
+export async function beatReply(deps: NamingHttpDeps, p: Params) {
+  const svc = serviceIdOf(p);
+  let beatInfo: Record<string, unknown> | undefined;
+  const raw = p.get('beat');
+  if (raw?.trim()) {
+    try {
+      beatInfo = JSON.parse(raw);
+    } catch {
+      throw new InvalidArgument(`beat format incorrect: ${raw}`, 20002);
+    }
+  }
+  let ip = p.str('ip', '');
+  let port = p.int('port', 0);
+  let cluster = clusterOf(p);
+  if (beatInfo) {
+    if (typeof beatInfo.cluster === 'string' && beatInfo.cluster) cluster = beatInfo.cluster;
+    ip = String(beatInfo.ip ?? ip);
+    port = Number(beatInfo.port ?? port);
+  }
+  const r = await deps.naming.beat(
+    svc,
+    { ip, port, clusterName: cluster },
+    beatInfo
+      ? {
+          ip,
+          port,
+          weight: beatInfo.weight !== undefined ? Number(beatInfo.weight) : 1,
+          clusterName: cluster,
+          metadata: (beatInfo.metadata as Record<string, string>) ?? {},
+        }
+      : undefined,
+  );
+  return {
+    clientBeatInterval: r.clientBeatInterval,
+    code: r.code,
+    lightBeatEnabled: deps.switches.get('lightBeatEnabled') as boolean,
+  };
+}
+
+export function metricsJson(deps: NamingHttpDeps) {
+  const s = deps.naming.stats();
+  const mem = process.memoryUsage();
+  return {
+    status: deps.status(),
+    serviceCount: s.serviceCount,
+    instanceCount: s.instanceCount,
+    subscribeCount: s.subscriberCount,
+    responsibleInstanceCount: s.instanceCount,
+    clientCount: s.clientCount,
+    connectionBasedClientCount: s.connectionBasedClientCount,
+    ephemeralIpPortClientCount: s.ephemeralIpPortClientCount,
+    persistentIpPortClientCount: s.persistentIpPortClientCount,
+    responsibleClientCount: s.clientCount,
+    cpu: 0,
+    load: 0,
+    mem: mem.rss / (mem.rss + 1),
+  };
+}
+
+/** `/catalog/services`: services with counts (withInstances=false) or with their instances. */
+export function catalogServices(naming: NamingService, p: Params) {
+  const r = naming.listServices(namespaceOf(p), {
+    nameContains: p.first('serviceNameParam'),
+    groupContains: p.first('groupNameParam'),
+  });
+  let all = r.services;
+  if (p.bool('hasIpCount', false)) all = all.filter((s) => naming.instances(s).length > 0);
+  const pageNo = p.int('pageNo', 1);
+  const pageSize = p.int('pageSize', 20);
+  if (p.bool('withInstances', false))
+    return page(all, pageNo, pageSize).map((s) => ({
+      serviceName: s.serviceName,
+      groupName: s.groupName,
+      metadata: s.metadata,
+      protectThreshold: s.protectThreshold,
+      clusterMap: Object.fromEntries(
+        naming.clusters(s).map((c) => [
+          c.name,
+          {
+            clusterName: c.name,
+            healthChecker: c.healthChecker,
+            metadata: c.metadata,
+            hosts: naming
+              .instances(s)
+              .filter((i) => i.clusterName === c.name)
+              .map((i) => instanceJson(i)),
+          },
+        ]),
+      ),
+    }));
+  return {
+    count: all.length,
+    serviceList: page(all, pageNo, pageSize).map((s) => serviceSummary(naming, s)),
+  };
+}

@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { decode, encode, NacosGrpcClient } from '../support/grpc-client';
+import { startTestServer, type TestServer } from '../support/server';
+
+let srv: TestServer;
+let addr: string;
+const clients: NacosGrpcClient[] = [];
+const open = async (opts = {}) => {
+  const c = await NacosGrpcClient.connect(addr, opts);
+  clients.push(c);
+  return c;
+};
+
+beforeAll(async () => {
+  srv = await startTestServer({
+    'grpc.connection.idle-ms': 400,
+    'grpc.connection.eject-interval-ms': 100,
+    'grpc.connection.detect-timeout-ms': 300,
+  });
+  addr = `127.0.0.1:${srv.ports.sdk}`;
+});
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await srv.stop();
+});
+
+const metric = async (name: string) => {
+  const text = await (await fetch(`${srv.nacos}/metrics`)).text();
+  return text.split('\n').filter((l) => l.startsWith(name));
+};
+
+describe('gRPC connection lifecycle', () => {
+  test('server check, setup with ability negotiation, health check', async () => {
+    expect(srv.server.ports.sdk).toBe(srv.ports.sdk);
+    const c = await open();
+    expect(c.serverCheck!.body).toEqual({
+      resultCode: 200,
+      errorCode: 0,
+      connectionId: c.connectionId,
+      supportAbilityNegotiation: true,
+      success: true,
+    });
+    expect(c.connectionId).toMatch(/^\d+_127\.0\.0\.1_\d+$/);
+    expect(c.setupAck!.body).toMatchObject({
+      module: 'internal',
+      headers: {},
+      abilityTable: { lock: false, mcp: false },
+    });
+    const h = await c.request('HealthCheckRequest', { module: 'internal' });
+    expect(h).toEqual({
+      type: 'HealthCheckResponse',
+      body: { resultCode: 200, errorCode: 0, success: true },
+    });
+    expect((await metric('batata_active_connections'))[0]).toMatch(/ [1-9]\d*$/);
+  });
+
+  test('a client without abilityTable gets no SetupAckRequest and can still talk', async () => {
+    const c = await open({ abilityTable: null });
+    expect(c.setupAck).toBeUndefined();
+    await Bun.sleep(50);
+    expect(c.pushes.filter((p) => p.type === 'SetupAckRequest')).toHaveLength(0);
+    expect((await c.request('HealthCheckRequest', {})).type).toBe('HealthCheckResponse');
+  });
+
+  test('requests before setup get ErrorResponse 301; unknown type 302; bad body 502', async () => {
+    const raw = NacosGrpcClient.raw(addr);
+    clients.push(raw);
+    const check = await raw.request('ServerCheckRequest', {});
+    expect(check.type).toBe('ServerCheckResponse');
+    const r = await raw.request('HealthCheckRequest', {});
+    expect(r).toEqual({
+      type: 'ErrorResponse',
+      body: { resultCode: 500, errorCode: 301, message: 'Connection is unregistered.', success: false },
+    });
+    const c = await open();
+    const unknown = await c.request('NoSuchRequest', {});
+    expect(unknown.type).toBe('ErrorResponse');
+    expect(unknown.body).toMatchObject({
+      resultCode: 500,
+      errorCode: 302,
+      message: 'RequestHandler Not Found',
+      success: false,
+    });
+    const bad = await c.requestRaw(encode('HealthCheckRequest', '{not json'));
+    expect(bad.type).toBe('ErrorResponse');
+    expect(bad.body.errorCode).toBe(502);
+    expect(bad.typeUrl).toBe('');
+    const arr = await c.requestRaw(encode('HealthCheckRequest', '[1,2]'));
+    expect(arr.body.errorCode).toBe(502);
+    // The connection is unaffected.
+    expect((await c.request('HealthCheckRequest', { extra: { unknown: true } })).type).toBe(
+      'HealthCheckResponse',
+    );
+  });
+
+  test('garbage on the bi-stream is ignored; the connection keeps working and others are unaffected', async () => {
+    const c = await open();
+    const other = await open();
+    c.sendRaw(encode('ConfigChangeNotifyResponse', '{broken'));
+    c.sendRaw({ metadata: {}, body: {} });
+    c.sendRaw(encode('SomeRequest', { requestId: '1' }));
+    c.send('ClientDetectionResponse', { requestId: 'not-a-push', resultCode: 200 });
+    c.send('ConnectionSetupRequest', { labels: { source: 'sdk' } }); // a second setup is ignored
+    await Bun.sleep(50);
+    expect(c.streamClosed).toBe(false);
+    expect((await c.request('HealthCheckRequest', {})).type).toBe('HealthCheckResponse');
+    expect((await other.request('HealthCheckRequest', {})).type).toBe('HealthCheckResponse');
+  });
+
+  test('oversize bodies get an error response, not a broken call', async () => {
+    const c = await open();
+    const big = `{"x":"${'a'.repeat(10 * 1024 * 1024 + 10)}"}`;
+    const r = await c.requestRaw(encode('HealthCheckRequest', big), 20_000);
+    expect(r.type).toBe('ErrorResponse');
+    expect(r.body.errorCode).toBe(400);
+    expect(r.body.message).toContain('too large');
+    expect((await c.request('HealthCheckRequest', {})).type).toBe('HealthCheckResponse');
+  });
+
+  test('idle connections are probed with ClientDetectionRequest and ejected when silent', async () => {
+    const live = await open();
+    const dead = await open({ autoAck: false });
+    await dead.waitFor('ClientDetectionRequest', 3000);
+    await live.waitFor('ClientDetectionRequest', 3000);
+    const t0 = Date.now();
+    while (!dead.streamClosed && Date.now() - t0 < 3000) await Bun.sleep(20);
+    expect(dead.streamClosed).toBe(true);
+    expect((await dead.request('HealthCheckRequest', {})).body.errorCode).toBe(301);
+    expect(live.streamClosed).toBe(false);
+    expect((await live.request('HealthCheckRequest', {})).type).toBe('HealthCheckResponse');
+  });
+
+  test('closing the stream unregisters the connection', async () => {
+    const c = await open();
+    const before = Number((await metric('batata_active_connections'))[0].split(' ')[1]);
+    c.close();
+    const t0 = Date.now();
+    let after = before;
+    while (after >= before && Date.now() - t0 < 2000) {
+      await Bun.sleep(20);
+      after = Number((await metric('batata_active_connections'))[0].split(' ')[1]);
+    }
+    expect(after).toBe(before - 1);
+    const counted = await metric('batata_grpc_requests_total{type="HealthCheckRequest",result="success"}');
+    expect(counted.length).toBe(1);
+  });
+});
+
+test('decode helper sanity', () => {
+  expect(decode(encode('X', { a: null })).raw).toBe('{"a":null}');
+});
+
+describe('graceful shutdown', () => {
+  test('sends ConnectResetRequest to every client, does not wait forever for a silent one', async () => {
+    const s = await startTestServer({ 'grpc.shutdown.reset-wait-ms': 500 });
+    const a = `127.0.0.1:${s.ports.sdk}`;
+    const good = await NacosGrpcClient.connect(a);
+    const silent = await NacosGrpcClient.connect(a, { autoAck: false });
+    const t0 = Date.now();
+    await s.stop();
+    expect(Date.now() - t0).toBeLessThan(4000);
+    const reset = await good.waitFor('ConnectResetRequest', 100);
+    expect(reset.body).toMatchObject({ module: 'internal', headers: {} });
+    expect(typeof reset.body.requestId).toBe('string');
+    await silent.waitFor('ConnectResetRequest', 100);
+    const t1 = Date.now();
+    while (!(good.streamClosed && silent.streamClosed) && Date.now() - t1 < 2000) await Bun.sleep(20);
+    expect(good.streamClosed && silent.streamClosed).toBe(true);
+    good.close();
+    silent.close();
+  });
+
+  test('once shutdown has begun, unary calls get ErrorResponse 300 (INVALID_SERVER_STATUS)', async () => {
+    const s = await startTestServer({ 'grpc.shutdown.reset-wait-ms': 300 });
+    const c = await NacosGrpcClient.connect(`127.0.0.1:${s.ports.sdk}`, { autoAck: false });
+    const stopping = s.stop();
+    await c.waitFor('ConnectResetRequest', 1000);
+    const r = await c.request('HealthCheckRequest', {});
+    expect(r.type).toBe('ErrorResponse');
+    expect(r.body).toMatchObject({ errorCode: 300, message: 'Server is starting,please try later.' });
+    await stopping;
+    c.close();
+  });
+});
