@@ -133,6 +133,11 @@ export async function createConsulModule(
       extra = app.server ?? undefined;
       clog.info('consul listener started', { port });
     },
+    drain() {
+      // Answer every held blocking query now, so the listeners can close gracefully.
+      http.shutdown.abort();
+      events.releaseAll();
+    },
     async dispose() {
       http.shutdown.abort();
       events.releaseAll();

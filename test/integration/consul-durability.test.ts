@@ -124,3 +124,21 @@ describe('consul.port listener', () => {
     }
   });
 });
+
+describe('shutdown releases held blocking queries', () => {
+  test('a 10-minute hold answers as soon as the server stops', async () => {
+    const s = await startTestServer();
+    const first = await fetch(`${s.url}/v1/kv/held`);
+    const idx = first.headers.get('x-consul-index');
+    const t0 = performance.now();
+    const held = fetch(`${s.url}/v1/kv/held?index=${idx}&wait=10m`).then(
+      (r) => r.status,
+      () => 'closed',
+    );
+    await Bun.sleep(100);
+    await s.stop();
+    const outcome = await held;
+    expect([404, 'closed']).toContain(outcome);
+    expect(performance.now() - t0).toBeLessThan(3000);
+  });
+});
