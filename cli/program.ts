@@ -1,5 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../src/main';
+import { registerPermission } from './commands/auth-permission';
+import { registerRole } from './commands/auth-role';
+import { registerUser } from './commands/auth-user';
+import { registerCluster } from './commands/cluster-commands';
 import { registerDb } from './commands/db-migrate';
 import { registerServe } from './commands/serve';
 import { CliError, EXIT } from './exit-codes';
@@ -14,6 +18,10 @@ export function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   registerServe(program, io);
   registerDb(program, io);
+  registerUser(program, io);
+  registerRole(program, io);
+  registerPermission(program, io);
+  registerCluster(program, io);
   return program;
 }
 

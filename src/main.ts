@@ -1,7 +1,8 @@
 import { networkInterfaces } from 'node:os';
 import { Elysia } from 'elysia';
 import pkg from '../package.json' with { type: 'json' };
-import { standaloneMembership } from './cluster/member';
+import { createAuthModule, tlsOptions } from './auth/module';
+import { createClusterModule } from './cluster/module';
 import { createConfigModule } from './config/module';
 import { createConsulModule } from './consul/module';
 import { type Clock, systemClock } from './core/clock';
@@ -112,8 +113,9 @@ export async function startServer(
       version: VERSION,
       advertiseIp: advertiseAddress(settings),
     };
-    const membership = standaloneMembership(ctx.advertiseIp, settings.mainPort, VERSION);
-    metrics.clusterSize.set(membership.members().length);
+    const auth = await createAuthModule(ctx);
+    modules.push(auth.module);
+    services.auth = auth.gate;
 
     modules.push({
       name: 'namespace',
@@ -135,6 +137,9 @@ export async function startServer(
     const grpc = createGrpcModule(ctx);
     modules.push(grpc);
     if (settings.bool('consul.enabled')) modules.push((await createConsulModule(ctx)).module);
+    const cluster = createClusterModule(ctx);
+    modules.push(cluster.module);
+    const membership = cluster.membership;
 
     const readiness = new Readiness(
       [{ name: 'storage', check: () => db.ping() }, ...modules.flatMap((m) => m.readiness ?? [])],
@@ -149,6 +154,7 @@ export async function startServer(
       contextPath,
       accessLog: settings.bool('log.access'),
       renderers: modules.flatMap((m) => m.renderers ?? []),
+      guard: auth.guard,
     });
     const nacos = new Elysia({ name: 'batata.nacos', prefix: contextPath })
       .use(healthRoutes(readiness))
@@ -165,7 +171,7 @@ export async function startServer(
     stopFns.push(() => readiness.stop());
 
     const hostname = settings.str('nacos.server.bind-address');
-    const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port');
+    const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port', settings);
     stopFns.push(() => stopServer(mainServer, settings.int('server.shutdown-timeout-ms')));
 
     for (const m of modules) await m.start?.();
@@ -209,9 +215,10 @@ export async function startServer(
   }
 }
 
-function listen(app: AnyElysia, port: number, hostname: string, key: string) {
+function listen(app: AnyElysia, port: number, hostname: string, key: string, settings?: Settings) {
   try {
-    app.listen({ port, hostname });
+    const tls = settings && tlsOptions(settings);
+    app.listen({ port, hostname, ...(tls ? { tls } : {}) });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || /in use/i.test(String((e as Error).message)))

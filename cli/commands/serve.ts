@@ -60,6 +60,7 @@ export function registerServe(program: Command, io: Io) {
       } catch (e) {
         if (e instanceof ListenError || e instanceof StorageStartupError)
           throw new CliError(e.message, EXIT.UNAVAILABLE);
+        if (e instanceof SettingsError) throw new CliError(`invalid configuration: ${e.message}`, EXIT.USAGE);
         throw e;
       }
       await new Promise<void>((resolve) => {

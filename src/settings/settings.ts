@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { clusterSettings } from '../cluster/cluster-settings';
 import { configSettings } from '../config/config-settings';
 import { consulSettings } from '../consul/consul-settings';
 import { LevelFilter } from '../core/log';
 import { grpcSettings } from '../grpc/grpc-settings';
 import { namingSettings } from '../naming/naming-settings';
-import { authSettings, validateAuthSecret } from './auth-settings';
+import { authSettings, validateAuthSecret, validateAuthTransport } from './auth-settings';
 import { coreSettings } from './core-settings';
 import { envNameFor, type SettingSpec } from './setting-spec';
 
@@ -22,6 +23,7 @@ export const ALL_SETTINGS: SettingSpec[] = [
   ...configSettings,
   ...grpcSettings,
   ...consulSettings,
+  ...clusterSettings,
 ];
 
 /**
@@ -261,6 +263,14 @@ function validateCrossKeys(values: Map<string, SettingValue>) {
     values.get('nacos.core.auth.plugin.nacos.token.secret.key') as string,
   );
   if (authErr) throw new SettingsError(authErr);
+  const transportErr = validateAuthTransport({
+    clusterMode: values.get('cluster.member.lookup.type') !== 'standalone',
+    identityKey: values.get('nacos.core.auth.server.identity.key') as string,
+    identityValue: values.get('nacos.core.auth.server.identity.value') as string,
+    tlsCert: values.get('server.tls.cert') as string,
+    tlsKey: values.get('server.tls.key') as string,
+  });
+  if (transportErr) throw new SettingsError(transportErr);
   const level = values.get('log.level') as string;
   if (!LevelFilter.isValid(level))
     throw new SettingsError(
