@@ -97,15 +97,20 @@ export async function createConsulModule(
   );
   await catalog.start();
   const events = new EventService(clock);
-  const http = new ConsulHttp(
-    state,
-    node.datacenter,
-    () => ctx.services.auth,
-    settings.str('consul.naming.namespace'),
-    settings.str('consul.naming.group'),
-  );
+  // One ConsulHttp per listener: the main port is behind the app-wide auth guard; the
+  // consul.port listener authorizes in the handlers through the same gate.
+  const httpFor = (selfAuthorize: boolean) =>
+    new ConsulHttp(
+      state,
+      node.datacenter,
+      () => (selfAuthorize ? ctx.services.auth : undefined),
+      settings.str('consul.naming.namespace'),
+      settings.str('consul.naming.group'),
+    );
+  const mainHttp = httpFor(false);
+  const ownHttp = httpFor(true);
   const maxValue = settings.int('consul.kv.max-value-size');
-  const routes = (): AnyElysia[] => [
+  const routes = (http: ConsulHttp): AnyElysia[] => [
     kvRoutes(http, kv, maxValue),
     sessionRoutes(http, sessions),
     agentRoutes(http, node, events),
@@ -115,7 +120,7 @@ export async function createConsulModule(
   let extra: { stop(force?: boolean): unknown } | undefined;
   const module: ServerModule = {
     name: 'consul',
-    rootRoutes: routes(),
+    rootRoutes: routes(mainHttp),
     renderers: [consulRenderer],
     start() {
       sessions.startTimers();
@@ -128,18 +133,20 @@ export async function createConsulModule(
         accessLog: settings.bool('log.access'),
         renderers: [consulRenderer],
       }).app;
-      for (const r of routes()) app.use(r);
+      for (const r of routes(ownHttp)) app.use(r);
       app.listen({ port, hostname: settings.str('nacos.server.bind-address') });
       extra = app.server ?? undefined;
       clog.info('consul listener started', { port });
     },
     drain() {
       // Answer every held blocking query now, so the listeners can close gracefully.
-      http.shutdown.abort();
+      mainHttp.shutdown.abort();
+      ownHttp.shutdown.abort();
       events.releaseAll();
     },
     async dispose() {
-      http.shutdown.abort();
+      mainHttp.shutdown.abort();
+      ownHttp.shutdown.abort();
       events.releaseAll();
       sessions.dispose();
       catalog.dispose();
