@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Elysia } from 'elysia';
 import { route } from '../http/route-meta';
-import type { Entry } from '../state';
+import { type Entry, WatchSet } from '../state';
 import {
   agentServiceJson,
   type CheckEntry,
@@ -297,6 +297,40 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
       { parse: 'none', detail: route('Consul agent service maintenance', SVC_W) },
     )
     .get(
+      '/v1/agent/health/service/*',
+      async (c: Req) => {
+        const q = http.query(c.request);
+        const tail = pathTail(c.request, '/v1/agent/health/service/');
+        const byId = tail.startsWith('id/');
+        if (!byId && !tail.startsWith('name/'))
+          throw notFound('Invalid URL path: not a recognized HTTP API endpoint\n');
+        const key = tail.slice(byId ? 3 : 5);
+        await http.authorize(c.request, q, SVC_R, key);
+        const views = cat.agentServices().filter((v) => (byId ? v.id === key : v.service === key));
+        if (!views.length)
+          throw notFound(byId ? `ServiceId ${key} not found` : `ServiceName ${key} Not Found`);
+        const rank = { passing: 0, warning: 1, critical: 2, maintenance: 3 } as const;
+        const entries = views.map((v) => {
+          const checks = [...cat.nodeChecks(v.node), ...cat.serviceChecks(v)];
+          let agg: keyof typeof rank = 'passing';
+          for (const x of checks) {
+            const st = x.c.type === 'maintenance' ? 'maintenance' : x.c.status;
+            if (rank[st] > rank[agg]) agg = st;
+          }
+          return { AggregatedStatus: agg, Service: agentServiceJson(v, dc), Checks: checks.map(checkJson) };
+        });
+        let worst: keyof typeof rank = 'passing';
+        for (const e of entries) if (rank[e.AggregatedStatus] > rank[worst]) worst = e.AggregatedStatus;
+        const status = worst === 'passing' ? 200 : worst === 'warning' ? 429 : 503;
+        const reason: Record<string, string> =
+          worst === 'passing' ? {} : { 'X-Consul-Reason': `Service has ${worst} checks` };
+        if (q.get('format') === 'text' || c.request.headers.get('accept') === 'text/plain')
+          return new Response(worst, { status, headers: { 'Content-Type': 'text/plain', ...reason } });
+        return json(q, byId ? entries[0] : entries, { status, headers: reason });
+      },
+      { detail: route('Consul agent local service health (by id/ or name/)', SVC_R) },
+    )
+    .get(
       '/v1/agent/checks',
       async (c: Req) => {
         const q = http.query(c.request);
@@ -580,4 +614,43 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
       },
       { detail: route('Consul checks in a state (blocking)', SVC_R) },
     );
+}
+
+/**
+ * Node/Service/Check ops of `PUT /v1/txn`: the `get` verbs read the catalog inside the
+ * transaction. Catalog writes go through the naming registry, which commits on its own, so they
+ * cannot join the KV transaction's single commit and are refused (the whole txn rolls back).
+ */
+export function catalogTxnOps(cat: CatalogService) {
+  return (op: Record<string, unknown>): { what?: string; result?: unknown } => {
+    const nodeOp = field(op, 'Node');
+    const svcOp = field(op, 'Service');
+    const checkOp = field(op, 'Check');
+    const kind = nodeOp ? 'Node' : svcOp ? 'Service' : checkOp ? 'Check' : '';
+    if (!kind) return { what: 'unknown operation: expected one of KV, Node, Service, Check' };
+    const body = (nodeOp ?? svcOp ?? checkOp) as Record<string, unknown>;
+    const verb = String(field(body, 'Verb') ?? '');
+    if (verb !== 'get')
+      return { what: `${kind} operation "${verb}" is not supported in transactions by this server` };
+    if (kind === 'Node') {
+      const name = String(field(field(body, 'Node'), 'Node') ?? '');
+      const n = cat.node(name);
+      if (!n) return { what: `node "${name}" doesn't exist` };
+      return { result: { Node: nodeJson(n.value, n.createIndex, n.modifyIndex) } };
+    }
+    if (kind === 'Service') {
+      const node = String(field(body, 'Node') ?? '');
+      const id = String(field(field(body, 'Service'), 'ID') ?? '');
+      const v = cat.findService(id, node);
+      if (!v) return { what: `service "${id}" on node "${node}" doesn't exist` };
+      return { result: { Service: nodeServiceJson(v) } };
+    }
+    const chk = field(body, 'Check');
+    const node = String(field(chk, 'Node') ?? '');
+    const id = String(field(chk, 'CheckID') ?? '');
+    const all = cat.allChecks(new WatchSet(), node).value;
+    const found = all.find((r) => r.c.checkId === id);
+    if (!found) return { what: `check "${id}" on node "${node}" doesn't exist` };
+    return { result: { Check: checkJson(found) } };
+  };
 }

@@ -4,7 +4,7 @@ import { createHttpApp } from '../http/app';
 import type { AnyElysia, ServerContext, ServerModule } from '../server/module';
 import { SqlConsulRepo } from '../storage/consul-sql-repo';
 import { agentRoutes, CONSUL_COMPAT_VERSION, type LocalNode } from './agent-routes';
-import { catalogRoutes } from './catalog-routes';
+import { catalogRoutes, catalogTxnOps } from './catalog-routes';
 import { CatalogService } from './catalog-service';
 import { ConsulHttp, consulRenderer } from './consul-http';
 import { KV_TABLE, SESSION_TABLE } from './consul-model';
@@ -96,6 +96,7 @@ export async function createConsulModule(
     },
   );
   await catalog.start();
+  const txnOps = catalogTxnOps(catalog);
   const events = new EventService(clock);
   // One ConsulHttp per listener: the main port is behind the app-wide auth guard; the
   // consul.port listener authorizes in the handlers through the same gate.
@@ -111,7 +112,7 @@ export async function createConsulModule(
   const ownHttp = httpFor(true);
   const maxValue = settings.int('consul.kv.max-value-size');
   const routes = (http: ConsulHttp): AnyElysia[] => [
-    kvRoutes(http, kv, maxValue),
+    kvRoutes(http, kv, maxValue, () => txnOps),
     sessionRoutes(http, sessions),
     agentRoutes(http, node, events),
     catalogRoutes(http, catalog),

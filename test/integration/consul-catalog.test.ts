@@ -409,3 +409,44 @@ describe('One registry: Consul ↔ Nacos', () => {
     expect(list.hosts).toEqual([]);
   }, 20_000);
 });
+
+describe('txn catalog reads and agent local health', () => {
+  test('txn Node/Service/Check get; catalog writes in txn are refused atomically', async () => {
+    await put('/agent/service/register', {
+      Name: 'tx-svc',
+      ID: 'tx-1',
+      Port: 81,
+      Check: { TTL: '30s', Status: 'warning' },
+    });
+    const ok = await put('/txn', [
+      { Node: { Verb: 'get', Node: { Node: 'node-it' } } },
+      { Service: { Verb: 'get', Node: 'node-it', Service: { ID: 'tx-1' } } },
+      { Check: { Verb: 'get', Check: { Node: 'node-it', CheckID: 'service:tx-1' } } },
+      { KV: { Verb: 'check-not-exists', Key: 'tx/none' } },
+    ]);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('x-consul-knownleader')).toBe('true'); // read-only txn
+    const body = await ok.json();
+    expect(body.Results.map((r: any) => Object.keys(r)[0])).toEqual(['Node', 'Service', 'Check']);
+    expect(body.Results[1].Service.ID).toBe('tx-1');
+    expect(body.Results[2].Check.Status).toBe('warning');
+    const bad = await put('/txn', [
+      { KV: { Verb: 'set', Key: 'tx/should-not', Value: 'eA==' } },
+      { Service: { Verb: 'set', Node: 'node-it', Service: { ID: 'x', Service: 'x' } } },
+    ]);
+    expect(bad.status).toBe(409);
+    expect((await bad.json()).Errors[0].OpIndex).toBe(1);
+    expect((await fetch(`${base}/kv/tx/should-not`)).status).toBe(404);
+
+    const byId = await fetch(`${base}/agent/health/service/id/tx-1`);
+    expect(byId.status).toBe(429);
+    expect((await byId.json()).AggregatedStatus).toBe('warning');
+    const text = await fetch(`${base}/agent/health/service/name/tx-svc?format=text`);
+    expect([text.status, await text.text()]).toEqual([429, 'warning']);
+    await consul.agent.check.pass({ id: 'service:tx-1' } as any);
+    expect((await fetch(`${base}/agent/health/service/id/tx-1`)).status).toBe(200);
+    const missing = await fetch(`${base}/agent/health/service/id/nope`);
+    expect([missing.status, await missing.text()]).toEqual([404, 'ServiceId nope not found']);
+    await consul.agent.service.deregister('tx-1');
+  });
+});
