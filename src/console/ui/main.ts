@@ -81,10 +81,15 @@ function loginPage(message?: string) {
         e.preventDefault();
         err.textContent = '';
         try {
-          const r = await call<{ accessToken: string; username: string }>('POST', '/v3/auth/user/login', {
-            username: user.value,
-            password: pass.value,
-          });
+          const r = await call<{ accessToken: string; username: string }>(
+            'POST',
+            '/v3/auth/user/login',
+            {
+              username: user.value,
+              password: pass.value,
+            },
+            { quiet: true },
+          );
           session.set(r.accessToken, r.username ?? user.value);
           go('configs');
         } catch (ex) {
