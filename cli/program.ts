@@ -3,6 +3,7 @@ import { VERSION } from '../src/main';
 import { registerPermission } from './commands/auth-permission';
 import { registerRole } from './commands/auth-role';
 import { registerUser } from './commands/auth-user';
+import { registerCluster } from './commands/cluster-commands';
 import { registerDb } from './commands/db-migrate';
 import { registerServe } from './commands/serve';
 import { CliError, EXIT } from './exit-codes';
@@ -20,6 +21,7 @@ export function buildProgram(io: Io): Command {
   registerUser(program, io);
   registerRole(program, io);
   registerPermission(program, io);
+  registerCluster(program, io);
   return program;
 }
 

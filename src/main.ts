@@ -2,7 +2,7 @@ import { networkInterfaces } from 'node:os';
 import { Elysia } from 'elysia';
 import pkg from '../package.json' with { type: 'json' };
 import { createAuthModule, tlsOptions } from './auth/module';
-import { standaloneMembership } from './cluster/member';
+import { createClusterModule } from './cluster/module';
 import { createConfigModule } from './config/module';
 import { consoleApi, consolePathPlugins, createMergedConsoleApp } from './console';
 import { type RunningConsole, startConsoleOnly } from './console/console-only';
@@ -13,6 +13,7 @@ import { createGrpcModule } from './grpc/module';
 import { clusterNodeRoutes, healthRoutes } from './health/core-routes';
 import { Readiness } from './health/readiness';
 import { createHttpApp } from './http/app';
+import { openApiRoutes, type RouteTable } from './http/openapi';
 import { createMetrics, type Metrics } from './metrics/metrics';
 import { metricsRoutes } from './metrics/metrics-routes';
 import { createNamespaceDomain } from './namespace';
@@ -25,6 +26,7 @@ import type { Db } from './storage/db';
 import { getMeta, setMeta } from './storage/meta-repo';
 import { SqlNamespaceRepo } from './storage/namespace-sql-repo';
 import { openStorage } from './storage/open-db';
+import { ResilientDb } from './storage/resilient-db';
 
 export const VERSION: string = pkg.version;
 
@@ -89,7 +91,10 @@ export async function startServer(
   const metrics = createMetrics();
   for (const w of settings.warnings) log.warn(w);
 
-  const db = await openStorage(settings, log.child('storage'));
+  const db = new ResilientDb(await openStorage(settings, log.child('storage')), {
+    registry: metrics.registry,
+    log: log.child('storage'),
+  });
   const reserved = Number((await getMeta(db, INDEX_META_KEY)) ?? 0);
   const state = new StateStore({
     startIndex: reserved + 1,
@@ -118,8 +123,6 @@ export async function startServer(
     const auth = await createAuthModule(ctx);
     modules.push(auth.module);
     services.auth = auth.gate;
-    const membership = standaloneMembership(ctx.advertiseIp, settings.mainPort, VERSION);
-    metrics.clusterSize.set(membership.members().length);
 
     modules.push({
       name: 'namespace',
@@ -141,6 +144,9 @@ export async function startServer(
     const grpc = createGrpcModule(ctx);
     modules.push(grpc);
     if (settings.bool('consul.enabled')) modules.push((await createConsulModule(ctx)).module);
+    const cluster = createClusterModule(ctx);
+    modules.push(cluster.module);
+    const membership = cluster.membership;
 
     const readiness = new Readiness(
       [{ name: 'storage', check: () => db.ping() }, ...modules.flatMap((m) => m.readiness ?? [])],
@@ -157,15 +163,25 @@ export async function startServer(
       renderers: modules.flatMap((m) => m.renderers ?? []),
       guard: auth.guard,
     });
+    let assembled: AnyElysia | undefined;
     const nacos = new Elysia({ name: 'batata.nacos', prefix: contextPath })
       .use(healthRoutes(readiness))
       .use(clusterNodeRoutes(membership))
-      .use(metricsRoutes(metrics));
+      .use(metricsRoutes(metrics))
+      .use(
+        openApiRoutes(
+          () => routeTables(assembled!, consoleRoutes, settings.str('nacos.console.context-path')),
+          {
+            version: VERSION,
+          },
+        ),
+      );
     for (const m of modules) for (const r of m.nacosRoutes ?? []) nacos.use(r);
     // The console API is also served under the context path, for console-only nodes to forward to.
     const consoleRoutes = consoleApi({ ...ctx, readiness, membership, modules, datasource: db.dialect });
     for (const r of consolePathPlugins(consoleRoutes)) nacos.use(r);
     const app = http.app.use(nacos);
+    assembled = app;
     for (const m of modules) for (const r of m.rootRoutes ?? []) app.use(r);
     http.seal(app);
 
@@ -235,6 +251,17 @@ export function startConsoleNode(
 ): Promise<RunningConsole> {
   const log = opts.log ?? createLogger(settings, opts.logSinks).log;
   return startConsoleOnly(settings, { log, listen, stopServer, version: VERSION });
+}
+
+/** Route tables for the OpenAPI document: the main app plus the console API (core + module routes). */
+function routeTables(app: AnyElysia, consolePlugins: AnyElysia[], consolePath: string): RouteTable[] {
+  const consoleRoutes = consolePlugins.flatMap((p) =>
+    (p.routes as RouteTable['routes']).map((r) => ({ ...r, path: `${consolePath}${r.path}` })),
+  );
+  return [
+    { listener: 'main', routes: app.routes },
+    { listener: 'console', routes: consoleRoutes },
+  ];
 }
 
 function listen(app: AnyElysia, port: number, hostname: string, key: string, settings?: Settings) {

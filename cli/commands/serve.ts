@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import type { Logger } from '../../src/core/log';
 import { ListenError, startConsoleNode, startServer } from '../../src/main';
+import { installProcessGuards } from '../../src/server/process-guard';
 import { loadSettings, type Settings, SettingsError } from '../../src/settings/settings';
 import { StorageStartupError } from '../../src/storage/open-db';
 import { CliError, EXIT } from '../exit-codes';
@@ -54,7 +56,7 @@ export function registerServe(program: Command, io: Io) {
         printJson(io, settings.describe());
         return;
       }
-      let server: { log: { info(msg: string, f?: object): void }; stop(): Promise<void> };
+      let server: { log: Logger; stop(): Promise<void> };
       try {
         server =
           settings.str('deployment.type') === 'console'
@@ -66,6 +68,7 @@ export function registerServe(program: Command, io: Io) {
         if (e instanceof SettingsError) throw new CliError(`invalid configuration: ${e.message}`, EXIT.USAGE);
         throw e;
       }
+      const uninstallGuards = installProcessGuards(server.log);
       await new Promise<void>((resolve) => {
         let signalled = false;
         const onSignal = (sig: string) => {
@@ -83,5 +86,6 @@ export function registerServe(program: Command, io: Io) {
         process.on('SIGTERM', () => onSignal('SIGTERM'));
         process.on('SIGINT', () => onSignal('SIGINT'));
       });
+      uninstallGuards();
     });
 }

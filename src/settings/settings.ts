@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { clusterSettings } from '../cluster/cluster-settings';
 import { configSettings } from '../config/config-settings';
 import { consoleSettings } from '../console/console-settings';
 import { consulSettings } from '../consul/consul-settings';
@@ -23,6 +24,7 @@ export const ALL_SETTINGS: SettingSpec[] = [
   ...configSettings,
   ...grpcSettings,
   ...consulSettings,
+  ...clusterSettings,
   ...consoleSettings,
 ];
 
