@@ -367,6 +367,51 @@ describe('web console in the compiled binary (deployment type all, auth on)', ()
     expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
   });
 
+  test('users, roles and permissions: create, bind, grant, then log in as the new user', async () => {
+    const { page, problems } = await openLoggedIn(ui);
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('button', { name: 'Create user' }).click();
+    let dialog = page.getByRole('dialog');
+    await dialog.getByLabel('User name').fill('e2e-dev');
+    await dialog.getByLabel('Password').fill('Dev-pass-123');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await waitText(page.locator('table[aria-label="Users"]'), 'e2e-dev');
+    await shot(page, 'users');
+
+    await page.getByRole('link', { name: 'Roles' }).click();
+    await page.getByRole('button', { name: 'Bind role' }).click();
+    dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Role').fill('dev-role');
+    await dialog.getByLabel('User name').fill('e2e-dev');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await waitText(page.locator('table[aria-label="Roles"]'), 'dev-role');
+
+    await page.getByRole('link', { name: 'Permissions' }).click();
+    await page.getByRole('button', { name: 'Add permission' }).click();
+    dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Role').fill('dev-role');
+    await dialog.getByLabel('Resource (namespace:group:type/name)').fill('public:*:config/*');
+    await dialog.getByLabel('Action').selectOption('r');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await waitText(page.locator('table[aria-label="Permissions"]'), 'public:*:config/*');
+    await shot(page, 'permissions');
+    expect(problems).toEqual([]);
+
+    // The new user can read configs of public but gets a clear message where it may not go.
+    const dev = await openPage();
+    await dev.page.goto(`${ui}/`);
+    await dev.page.getByLabel('User name').fill('e2e-dev');
+    await dev.page.getByLabel('Password').fill('Dev-pass-123');
+    await dev.page.getByRole('button', { name: 'Log in' }).click();
+    await dev.page.waitForSelector('h1:text("Configurations")');
+    await waitText(dev.page.locator('table[aria-label="Configurations"]'), 'e2e.json');
+    await dev.page.getByRole('link', { name: 'Users' }).click();
+    await waitText(dev.page.locator('.page-error'), 'You do not have permission to see this page.');
+    await waitText(dev.page.locator('.page-error'), 'authorization failed');
+    expect(await dev.page.locator('#toasts .toast').count()).toBe(0);
+    await shot(dev.page, 'denied-for-dev');
+  });
+
   test('API errors are shown as readable messages', async () => {
     const { page } = await openLoggedIn(ui);
     await page.goto(`${ui}/#/namespaces`);
