@@ -412,6 +412,48 @@ describe('web console in the compiled binary (deployment type all, auth on)', ()
     await shot(dev.page, 'denied-for-dev');
   });
 
+  test('keyboard only: skip link, reach a button with Tab, open and close a dialog', async () => {
+    const { page, problems } = await openLoggedIn(ui);
+    await page.goto(`${ui}/#/namespaces`);
+    await page.waitForSelector('h1:text("Namespaces")');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
+    let reached = false;
+    for (let i = 0; i < 40 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = (await page.evaluate('document.activeElement?.textContent')) === 'Create namespace';
+    }
+    expect(reached).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor();
+    expect(await page.evaluate("document.activeElement?.closest('dialog') !== null")).toBe(true);
+    await page.keyboard.type('kbd-ns');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    expect(problems).toEqual([]);
+  });
+
+  test('small screens: no horizontal scrolling, navigation stays reachable', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    cleanups.push(() => ctx.close());
+    const page = await ctx.newPage();
+    await page.goto(`${ui}/`);
+    await page.getByLabel('User name').fill('nacos');
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForSelector('h1:text("Configurations")');
+    for (const path of ['configs', 'config-edit', 'namespaces', 'cluster']) {
+      await page.goto(`${ui}/#/${path}`);
+      await page.waitForSelector('main h1');
+      const overflow = Number(
+        await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'),
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      await shot(page, `mobile-${path}`);
+    }
+    expect(await page.getByRole('link', { name: 'Services' }).isVisible()).toBe(true);
+  });
+
   test('API errors are shown as readable messages', async () => {
     const { page } = await openLoggedIn(ui);
     await page.goto(`${ui}/#/namespaces`);
