@@ -481,8 +481,15 @@ describe('deployment types with the compiled binary', () => {
     expect((await fetch(`${s.nacos}/v3/console/health/liveness`)).status).toBe(200);
   });
 
-  test('console: serves the UI and forwards to a running server', async () => {
-    const server = await spawnBinary({ args: ['--set', 'deployment.type=server'] });
+  test('console: serves the UI and forwards to a running server (login included)', async () => {
+    const server = await spawnBinary({
+      args: ['--set', 'deployment.type=server'],
+      env: {
+        BATATA_AUTH_ENABLED: 'true',
+        BATATA_AUTH_SECRET_KEY: TEST_SECRET,
+        BATATA_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      },
+    });
     cleanups.push(() => server.stop());
     const port = await freePort();
     const proc = Bun.spawn(
@@ -523,9 +530,10 @@ describe('deployment types with the compiled binary', () => {
       if (Date.now() > deadline) throw new Error('console did not start');
       await Bun.sleep(50);
     }
-    const { page, problems } = await openPage();
+    // Login goes to the server too: the console-only node has no users of its own.
+    const { page, problems } = await openLoggedIn(ui);
     await page.goto(`${ui}/#/namespaces`);
-    await ready(page);
+    await page.waitForSelector('h1:text("Namespaces")');
     await page.getByRole('button', { name: 'Create namespace' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('ID').fill('remote-ns');
@@ -533,9 +541,14 @@ describe('deployment types with the compiled binary', () => {
     await dialog.getByRole('button', { name: 'Save' }).click();
     await waitText(page.locator('table[aria-label="Namespaces"]'), 'remote-ns');
     await shot(page, 'console-only-namespaces');
-    const list = await (await fetch(`${server.nacos}/v3/admin/core/namespace/list`)).json();
+    const token = await login(server.nacos, 'nacos', ADMIN_PASSWORD);
+    const list = await (
+      await fetch(`${server.nacos}/v3/admin/core/namespace/list?accessToken=${token}`)
+    ).json();
     expect(list.data.map((n: any) => n.namespace)).toContain('remote-ns');
-    expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
+    expect(problems).toEqual([]);
+    // Without a token the server refuses what the console forwards.
+    expect((await fetch(`${ui}/v3/console/core/namespace/list`)).status).toBe(403);
     // No Nacos API on the console-only node.
     expect((await fetch(`${ui}/nacos/v1/console/namespaces`)).status).toBe(404);
   });
