@@ -12,6 +12,12 @@ import type { StateStore } from '../state';
 import type { Db } from '../storage/db';
 import type { AuthGate } from './auth-gate';
 
+/** What transports may ask the cluster module. */
+export interface ClusterInfo {
+  /** Another UP member for ConnectResetRequest on graceful shutdown (`port` = its main port), or undefined. */
+  resetTarget(): { ip: string; port: number } | undefined;
+}
+
 // Elysia plugin generics differ per plugin.
 export type AnyElysia = Elysia<any, any, any, any, any, any, any>;
 
@@ -27,6 +33,8 @@ export interface Services {
   config?: ConfigService;
   /** Set by the auth module; transports call it on every request. Absent = allow everything. */
   auth?: AuthGate;
+  /** Set by the cluster module (cluster mode only); transports read it, domains never do. */
+  cluster?: ClusterInfo;
 }
 
 /** What every module factory receives. */
