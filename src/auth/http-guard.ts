@@ -107,18 +107,22 @@ export function createHttpGuard(gate: RbacAuthGate, consul: ConsulScope = DEFAUL
   const identities = new WeakMap<Request, AuthResult>();
   return {
     identityOf: (req: Request) => identities.get(req),
-    async guard(decl: AuthDecl | undefined, ctx: GuardContext): Promise<void> {
+    /** Synchronous (no promise) when the route is open: the common case with auth disabled. */
+    guard(decl: AuthDecl | undefined, ctx: GuardContext): Promise<void> | undefined {
       if (!decl) throw new MissingDeclaration(`${ctx.method} ${ctx.route}`);
-      if (gate.trivial(decl)) return;
-      const res = await gate.authorize(
-        decl,
-        extractResource(decl, ctx, consul),
-        extractCredentials(decl, ctx),
-        `${ctx.method} ${new URL(ctx.request.url).pathname}`,
-      );
-      identities.set(ctx.request, res);
+      if (gate.trivial(decl)) return undefined;
+      return authorize(decl, ctx);
     },
   };
+  async function authorize(decl: AuthDecl, ctx: GuardContext): Promise<void> {
+    const res = await gate.authorize(
+      decl,
+      extractResource(decl, ctx, consul),
+      extractCredentials(decl, ctx),
+      `${ctx.method} ${new URL(ctx.request.url).pathname}`,
+    );
+    identities.set(ctx.request, res);
+  }
 }
 
 export class MissingDeclaration extends PermissionDenied {

@@ -1,7 +1,6 @@
 import { Elysia } from 'elysia';
 import { isBatataError } from '../core/errors';
 import type { Logger } from '../core/log';
-import { HttpMetricsRecorder } from '../metrics/http-recorder';
 import type { Metrics } from '../metrics/metrics';
 import { nacosResultError, nacosV1Error } from './nacos-errors';
 import type { AuthDecl, RouteDetail } from './route-meta';
@@ -48,9 +47,10 @@ export function createHttpApp(opts: HttpAppOptions) {
   const started = new WeakMap<Request, number>();
   const errorStatus = new WeakMap<Request, number>();
   const renderers = opts.renderers ?? [];
-  const httpMetrics = new HttpMetricsRecorder(metrics);
+  const httpMetrics = metrics.http;
   const authDecls = new Map<string, AuthDecl | undefined>();
   let routeMatcher: RouteMatcher | undefined;
+  const guard = opts.guard;
 
   const nacosPrefix = `${contextPath}/`;
   const renderError = (path: string, err: unknown, status: number, message: string): Response => {
@@ -83,17 +83,27 @@ export function createHttpApp(opts: HttpAppOptions) {
     })
     // Hooks destructure the fields they use: Elysia inspects that to skip parsing the rest
     // (cookies, etc.) on every request.
-    .onBeforeHandle({ as: 'global' }, async ({ request, route, query, body, headers, server }) => {
-      if (!opts.guard) return;
+    .onBeforeHandle({ as: 'global' }, ({ request, route, query, body, server }) => {
+      if (!guard) return;
       const decl = authDecls.get(`${request.method} ${route}`);
-      await opts.guard(decl, {
+      // Headers and the peer address are only computed when the guard reads them (an open
+      // route returns before): destructuring `headers` makes Elysia build the object per request.
+      let headers: Record<string, string | undefined> | undefined;
+      let ip: string | undefined;
+      return guard(decl, {
         request,
         method: request.method,
         route,
         query: query as Record<string, unknown>,
         body,
-        headers: headers as Record<string, string | undefined>,
-        ip: server?.requestIP(request)?.address ?? '',
+        get headers() {
+          headers ??= Object.fromEntries(request.headers);
+          return headers;
+        },
+        get ip() {
+          ip ??= server?.requestIP(request)?.address ?? '';
+          return ip;
+        },
       });
     })
     .onAfterResponse({ as: 'global' }, ({ request, route, set, response, path }) => {
@@ -105,9 +115,11 @@ export function createHttpApp(opts: HttpAppOptions) {
       if (opts.accessLog !== false && access.enabled('info'))
         access.info('request', { method: request.method, path, status, ms: Math.round(ms * 100) / 100 });
     })
-    .onError({ as: 'global' }, (ctx) => {
-      const res = handleError(ctx);
-      errorStatus.set(ctx.request, res.status);
+    // Destructured for the same reason: a hook taking the whole context makes Elysia parse
+    // cookies (and everything else) on every route.
+    .onError({ as: 'global' }, ({ code, error, request }) => {
+      const res = handleError({ code, error, request });
+      errorStatus.set(request, res.status);
       return res;
     });
 

@@ -1,4 +1,5 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { HttpRequestStats } from './http-recorder';
 
 /**
  * One prom-client registry per server instance (never the global default), with the server-wide
@@ -6,8 +7,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
  */
 export interface Metrics {
   readonly registry: Registry;
-  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
-  readonly httpDuration: Histogram<'method' | 'route'>;
+  /** Per-request HTTP counters (`batata_http_requests_total`, `batata_http_request_duration_seconds`). */
+  readonly http: HttpRequestStats;
   readonly healthy: Gauge;
   readonly clusterSize: Gauge;
 }
@@ -26,19 +27,7 @@ export function createMetrics(opts: { startedAt?: number; processMetrics?: boole
   });
   return {
     registry,
-    httpRequests: new Counter({
-      name: 'batata_http_requests_total',
-      help: 'HTTP requests by method, route template and status',
-      labelNames: ['method', 'route', 'status'],
-      registers: [registry],
-    }),
-    httpDuration: new Histogram({
-      name: 'batata_http_request_duration_seconds',
-      help: 'HTTP request latency by method and route template',
-      labelNames: ['method', 'route'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30],
-      registers: [registry],
-    }),
+    http: new HttpRequestStats(registry),
     healthy: new Gauge({
       name: 'batata_healthy',
       help: '1 when the node is ready to serve, else 0',
