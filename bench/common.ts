@@ -130,6 +130,8 @@ export interface WrkRequest {
   path: string;
   body?: string;
   headers?: Record<string, string>;
+  /** A complete wrk Lua script (e.g. a `request` function making every body unique); overrides method/body/headers. */
+  lua?: string;
 }
 
 function toMs(v: string): number {
@@ -148,7 +150,11 @@ export async function wrk(
   const bin = await ensureWrk();
   const args = [bin, `-t${o.threads ?? 1}`, `-c${o.connections ?? 32}`, `-d${o.seconds ?? 10}s`, '--latency'];
   let script: string | undefined;
-  if (req.method && req.method !== 'GET') {
+  if (req.lua !== undefined) {
+    script = join(mkdtempSync(join(tmpdir(), 'batata-wrk-')), 'req.lua');
+    await Bun.write(script, req.lua);
+    args.push('-s', script);
+  } else if (req.method && req.method !== 'GET') {
     script = join(mkdtempSync(join(tmpdir(), 'batata-wrk-')), 'req.lua');
     const lines = [`wrk.method = ${JSON.stringify(req.method)}`];
     if (req.body !== undefined) lines.push(`wrk.body = ${JSON.stringify(req.body)}`);

@@ -111,13 +111,13 @@ export function namingGrpcHandlers(deps: NamingGrpcDeps): { handlers: GrpcHandle
   const populated = new Set<string>();
   for (const ns of naming.namespaces())
     for (const svc of naming.listServices(ns).services)
-      if (naming.instances(svc).length) populated.add(serviceKey(svc));
+      if (naming.instanceCount(svc)) populated.add(serviceKey(svc));
   const offFuzzy = deps.state.subscribe((changes) => {
     const touched = new Set<string>();
     for (const c of changes) if (c.table === INSTANCES_TABLE) touched.add(serviceKeyOfInstanceKey(c.key));
     for (const sk of touched) {
       const svc = parseServiceKey(sk);
-      const has = naming.instances(svc).length > 0;
+      const has = naming.instanceCount(svc) > 0;
       if (has === populated.has(sk)) continue;
       if (has) populated.add(sk);
       else populated.delete(sk);

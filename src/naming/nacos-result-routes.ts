@@ -357,7 +357,7 @@ function serviceListPage(deps: NamingHttpDeps, p: ReturnType<typeof paramsOf>) {
   });
   let all = r.services;
   if (p.bool('ignoreEmptyService', false) || p.bool('hasIpCount', false))
-    all = all.filter((s) => naming.instances(s).length > 0);
+    all = all.filter((s) => naming.instanceCount(s) > 0);
   return pageJson(
     all.map((s) => serviceSummary(naming, s)),
     p.int('pageNo', 1),

@@ -430,7 +430,7 @@ export function catalogServices(naming: NamingService, p: Params) {
     groupContains: p.first('groupNameParam'),
   });
   let all = r.services;
-  if (p.bool('hasIpCount', false)) all = all.filter((s) => naming.instances(s).length > 0);
+  if (p.bool('hasIpCount', false)) all = all.filter((s) => naming.instanceCount(s) > 0);
   const pageNo = p.int('pageNo', 1);
   const pageSize = p.int('pageSize', 20);
   if (p.bool('withInstances', false))

@@ -734,6 +734,11 @@ export class NamingService {
     return [...(this.entries.get(serviceKey(svc))?.instances.values() ?? [])];
   }
 
+  /** How many instances a service has (O(1), no copy). */
+  instanceCount(svc: ServiceId): number {
+    return this.entries.get(serviceKey(svc))?.instances.size ?? 0;
+  }
+
   /** Per-service revision: the state index of the service's last change (0 = never seen). */
   revision(svc: ServiceId): number {
     return this.entries.get(serviceKey(svc))?.revision ?? this.services.keyIndex(serviceKey(svc));
