@@ -86,25 +86,10 @@ export function createHttpApp(opts: HttpAppOptions) {
     .onBeforeHandle({ as: 'global' }, ({ request, route, query, body, server }) => {
       if (!guard) return;
       const decl = authDecls.get(`${request.method} ${route}`);
-      // Headers and the peer address are only computed when the guard reads them (an open
-      // route returns before): destructuring `headers` makes Elysia build the object per request.
-      let headers: Record<string, string | undefined> | undefined;
-      let ip: string | undefined;
-      return guard(decl, {
-        request,
-        method: request.method,
-        route,
-        query: query as Record<string, unknown>,
-        body,
-        get headers() {
-          headers ??= Object.fromEntries(request.headers);
-          return headers;
-        },
-        get ip() {
-          ip ??= server?.requestIP(request)?.address ?? '';
-          return ip;
-        },
-      });
+      return guard(
+        decl,
+        new LazyGuardContext(request, route, query as Record<string, unknown>, body, server),
+      );
     })
     .onAfterResponse({ as: 'global' }, ({ request, route, set, response, path }) => {
       const t0 = started.get(request);
@@ -168,6 +153,33 @@ export function createHttpApp(opts: HttpAppOptions) {
     },
     nacosPrefix,
   };
+}
+
+/**
+ * Headers and the peer address are only computed when the guard reads them (an open route
+ * returns before): destructuring `headers` makes Elysia build the object on every request.
+ */
+class LazyGuardContext implements GuardContext {
+  private h?: Record<string, string | undefined>;
+  private addr?: string;
+  constructor(
+    readonly request: Request,
+    readonly route: string,
+    readonly query: Record<string, unknown>,
+    readonly body: unknown,
+    private readonly server: { requestIP(r: Request): { address: string } | null } | null | undefined,
+  ) {}
+  get method() {
+    return this.request.method;
+  }
+  get headers() {
+    this.h ??= Object.fromEntries(this.request.headers);
+    return this.h;
+  }
+  get ip() {
+    this.addr ??= this.server?.requestIP(this.request)?.address ?? '';
+    return this.addr;
+  }
 }
 
 function statusOf(setStatus: unknown, response: unknown): number {
