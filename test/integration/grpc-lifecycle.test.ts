@@ -107,6 +107,19 @@ describe('gRPC connection lifecycle', () => {
     expect((await other.request('HealthCheckRequest', {})).type).toBe('HealthCheckResponse');
   });
 
+  test('client keepalive pings are answered, even far more often than the Java client sends them', async () => {
+    const c = await open({
+      channelOptions: {
+        'grpc.keepalive_time_ms': 200,
+        'grpc.keepalive_timeout_ms': 500,
+        'grpc.keepalive_permit_without_calls': 1,
+      },
+    });
+    await Bun.sleep(1500);
+    expect(c.streamClosed).toBe(false);
+    expect((await c.request('HealthCheckRequest', {})).type).toBe('HealthCheckResponse');
+  });
+
   test('oversize bodies get an error response, not a broken call', async () => {
     const c = await open();
     const big = `{"x":"${'a'.repeat(10 * 1024 * 1024 + 10)}"}`;

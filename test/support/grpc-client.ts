@@ -63,6 +63,8 @@ export interface ClientOptions {
   healthCheckMs?: number;
   /** Headers put on every unary request (e.g. accessToken). */
   headers?: Record<string, string>;
+  /** Extra grpc-js channel options (e.g. keepalive pings). */
+  channelOptions?: Record<string, number | string>;
 }
 
 /**
@@ -93,6 +95,7 @@ export class NacosGrpcClient {
       'grpc.use_local_subchannel_pool': 1,
       'grpc.max_receive_message_length': -1,
       'grpc.max_send_message_length': -1,
+      ...opts.channelOptions,
     });
     this.bi = new BiClient(address, grpc.credentials.createInsecure(), {
       channelOverride: this.unary.getChannel(),
