@@ -128,6 +128,12 @@ describe('gRPC connection lifecycle', () => {
     expect(r.body.errorCode).toBe(400);
     expect(r.body.message).toContain('too large');
     expect((await c.request('HealthCheckRequest', {})).type).toBe('HealthCheckResponse');
+    // Far over the limit: grpc-js refuses the message itself (RESOURCE_EXHAUSTED), promptly.
+    const huge = `{"x":"${'a'.repeat(12 * 1024 * 1024)}"}`;
+    const err = await c.requestRaw(encode('HealthCheckRequest', huge), 20_000).catch((e) => e);
+    expect(err.code).toBe(8);
+    expect((await c.request('HealthCheckRequest', {})).type).toBe('HealthCheckResponse');
+    expect(c.streamClosed).toBe(false);
   });
 
   test('idle connections are probed with ClientDetectionRequest and ejected when silent', async () => {
