@@ -184,6 +184,17 @@ describe('config over gRPC', () => {
     const qt = await query(other, 'gray.txt', { tag: 'v2' });
     expect(qt.body.content).toBe('tagged');
     expect(decodeURIComponent(qt.body.tag.replace(/\+/g, ' '))).toContain('"expr":"v2"');
+    const tagListen = (m: string) =>
+      other.request(
+        'ConfigBatchListenRequest',
+        {
+          listen: true,
+          configListenContexts: [{ dataId: 'gray.txt', group: 'DEFAULT_GROUP', tenant: '', md5: m }],
+        },
+        { 'Vipserver-Tag': 'v2' },
+      );
+    expect((await tagListen(md5('formal'))).body.changedConfigs).toHaveLength(1);
+    expect((await tagListen(md5('tagged'))).body.changedConfigs).toEqual([]);
     const noTag = await query(other, 'gray.txt', { tag: 'nope' });
     expect(noTag.body).toMatchObject({ resultCode: 500, errorCode: 300, tag: 'nope' });
     expect((await removeTag(writer, 'gray.txt', 'v2')).body.success).toBe(true);
