@@ -1,5 +1,6 @@
 import { ListenError } from '../main';
 import type { ServerContext, ServerModule } from '../server/module';
+import { clientMetricsRoutes } from './client-metrics-routes';
 import { configGrpcHandlers } from './config-handlers';
 import { ConnectionManager } from './connection';
 import { createGrpcMetrics } from './grpc-metrics';
@@ -94,6 +95,7 @@ export function createGrpcModule(ctx: ServerContext): GrpcModule {
   let stopping: Promise<void> | undefined;
   return {
     name: 'grpc',
+    nacosRoutes: ctx.services.config ? [clientMetricsRoutes(connections)] : [],
     connections,
     get port() {
       return server.port;
