@@ -10,11 +10,6 @@ import { internalGrpcHandlers } from './internal-handlers';
 import { namingGrpcHandlers } from './naming-handlers';
 import { pushIdGenerator } from './push';
 
-/** What domain handler factories get from the gRPC module. */
-export interface GrpcRuntime {
-  connections: ConnectionManager;
-}
-
 export interface GrpcModule extends ServerModule {
   /** Bound SDK port (0 until started). */
   readonly port: number;
