@@ -267,6 +267,7 @@ function validateCrossKeys(values: Map<string, SettingValue>) {
   if (authErr) throw new SettingsError(authErr);
   const transportErr = validateAuthTransport({
     clusterMode: values.get('cluster.member.lookup.type') !== 'standalone',
+    authEnabled: values.get('nacos.core.auth.enabled') as boolean,
     identityKey: values.get('nacos.core.auth.server.identity.key') as string,
     identityValue: values.get('nacos.core.auth.server.identity.value') as string,
     tlsCert: values.get('server.tls.cert') as string,
