@@ -381,6 +381,9 @@ describe('first start and server identity', () => {
       expect(
         (await form('POST', `${s.nacos}/v1/auth/login`, { username: 'nacos', password: 'x' })).status,
       ).toBe(403);
+      // No planting an admin password while auth is off.
+      for (const path of ['/v1/auth/users/admin', '/v3/auth/user/admin'])
+        expect((await form('POST', `${s.nacos}${path}`, { password: 'planted' })).status).toBe(403);
     } finally {
       await s.stop();
     }
