@@ -90,6 +90,20 @@ describe('login (spec §E.4)', () => {
             .status,
         ).toBe(200);
         expect(s.logs.lines.some((l) => l.includes('bob-pass'))).toBe(false);
+        const metrics = await (await fetch(`${s.nacos}/metrics`)).text();
+        const value = (line: string) =>
+          Number(
+            metrics
+              .split('\n')
+              .find((l) => l.startsWith(line))
+              ?.split(' ')
+              .at(-1) ?? 'NaN',
+          );
+        expect(value('batata_auth_logins_total{result="failure"}')).toBe(2);
+        expect(value('batata_auth_logins_total{result="locked"}')).toBe(2);
+        expect(value('batata_auth_logins_total{result="success"}')).toBeGreaterThanOrEqual(2);
+        expect(value('batata_auth_denied_total{reason="unauthenticated"}')).toBeGreaterThanOrEqual(2);
+        expect(value('batata_auth_users')).toBe(2);
       } finally {
         await s.stop();
       }
