@@ -158,13 +158,12 @@ export function validateAuthSecret(enabled: boolean, secret: string): string | u
 const SAMPLE_IDENTITY_VALUES = new Set(['security', 'example', 'nacos', 'serverIdentity']);
 
 /**
- * Server identity and TLS cross-checks: an auth-enabled cluster must configure a non-default
- * identity key/value (members trust each other by it; without auth every API is open anyway), and
- * TLS needs both files. Returns an error line or undefined.
+ * Server identity and TLS cross-checks: a cluster must configure a non-default identity key/value
+ * (members trust each other by it, with or without user auth), and TLS needs both files. Returns an
+ * error line or undefined.
  */
 export function validateAuthTransport(values: {
   clusterMode: boolean;
-  authEnabled: boolean;
   identityKey: string;
   identityValue: string;
   tlsCert: string;
@@ -173,8 +172,8 @@ export function validateAuthTransport(values: {
   const { identityKey: k, identityValue: v } = values;
   const fix =
     'set nacos.core.auth.server.identity.key and .value to the same secret on every member (e.g. value from `openssl rand -hex 24`)';
-  if (values.clusterMode && values.authEnabled && (!k || !v))
-    return `cluster mode with nacos.core.auth.enabled=true requires a server identity for member-to-member calls: ${fix}`;
+  if (values.clusterMode && (!k || !v))
+    return `cluster mode requires a server identity for member-to-member calls: ${fix}`;
   if ((k && !v) || (!k && v))
     return `nacos.core.auth.server.identity.key and .value must be set together: ${fix}`;
   if (v && (SAMPLE_IDENTITY_VALUES.has(v) || v.length < 16))

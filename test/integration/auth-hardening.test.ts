@@ -58,7 +58,8 @@ describe('hardening', () => {
       'nacos.core.auth.plugin.nacos.token.secret.key': TEST_SECRET,
     };
     expect(load({ ...authOn, 'cluster.member.lookup.type': 'file' })).toThrow(/requires a server identity/);
-    expect(load({ 'cluster.member.lookup.type': 'file' })).not.toThrow();
+    expect(load({ 'cluster.member.lookup.type': 'file' })).toThrow(/requires a server identity/);
+    expect(load({ 'cluster.members': ['10.0.0.1:8848'] })).toThrow(/requires a server identity/);
     expect(
       load({
         'cluster.member.lookup.type': 'file',
