@@ -59,7 +59,7 @@ export const authSettings: SettingSpec[] = [
     key: 'nacos.core.auth.server.identity.key',
     type: 'string',
     default: '',
-    doc: 'Header name peers send to identify as cluster members (required in cluster mode with auth).',
+    doc: 'Header name peers send to identify as cluster members (required in cluster mode).',
   },
   {
     key: 'nacos.core.auth.server.identity.value',
