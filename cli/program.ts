@@ -5,6 +5,7 @@ import { registerRole } from './commands/auth-role';
 import { registerUser } from './commands/auth-user';
 import { registerCluster } from './commands/cluster-commands';
 import { registerDb } from './commands/db-migrate';
+import { registerNs } from './commands/ns';
 import { registerServe } from './commands/serve';
 import { CliError, EXIT } from './exit-codes';
 import type { Io } from './io';
@@ -18,6 +19,7 @@ export function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   registerServe(program, io);
   registerDb(program, io);
+  registerNs(program, io);
   registerUser(program, io);
   registerRole(program, io);
   registerPermission(program, io);
