@@ -75,7 +75,23 @@ describe('Dockerfile and .dockerignore', () => {
     expect(lines.some((l) => l.includes('useradd') && l.includes('--uid 10001'))).toBe(true);
     expect(instr('COPY')).toContain(`COPY deploy/application.yml ${CONFIG_PATH}`);
     expect(instr('VOLUME')).toEqual([`VOLUME ["${DATA_DIR}"]`]);
-    expect(JSON.parse(instr('CMD')[0]!.slice(4))).toEqual(['batata', '--config', CONFIG_PATH]);
+    expect(JSON.parse(instr('CMD').at(-1)!.slice(4))).toEqual(['batata', '--config', CONFIG_PATH]);
+  });
+
+  test('HEALTHCHECK probes liveness on the main port and really passes/fails', async () => {
+    const hc = lines.find((l) => l.startsWith('CMD ["bash"'))!;
+    const argv = JSON.parse(hc.slice(4)) as string[];
+    expect(argv.slice(0, 2)).toEqual(['bash', '-c']);
+    expect(argv[2]).toContain(`/dev/tcp/127.0.0.1/${MAIN}`);
+    expect(argv[2]).toContain(`GET ${LIVENESS} `);
+    const run = async (port: number) =>
+      Bun.spawn(['bash', '-c', argv[2]!.replace(`/${MAIN}`, `/${port}`)], {
+        stdout: 'ignore',
+        stderr: 'ignore',
+      }).exited;
+    expect(await run(t.ports.main)).toBe(0);
+    const { freePort } = await import('../support/ports');
+    expect(await run(await freePort())).not.toBe(0);
   });
 
   test('the image config is valid, has no unknown keys and stores data in the volume', () => {
