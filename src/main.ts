@@ -172,9 +172,12 @@ export async function startServer(
       .use(clusterNodeRoutes(membership))
       .use(metricsRoutes(metrics))
       .use(
-        openApiRoutes(() => routeTables(assembled!, modules, settings.str('nacos.console.context-path')), {
-          version: VERSION,
-        }),
+        openApiRoutes(
+          () => routeTables(assembled!, consoleRoutes, settings.str('nacos.console.context-path')),
+          {
+            version: VERSION,
+          },
+        ),
       );
     for (const m of modules) for (const r of m.nacosRoutes ?? []) nacos.use(r);
     // The console API is also served under the context path, for console-only nodes to forward to.
@@ -247,17 +250,6 @@ export async function startServer(
   }
 }
 
-/** Route tables for the OpenAPI document: the main app plus every module's console routes. */
-function routeTables(app: AnyElysia, modules: ServerModule[], consolePath: string): RouteTable[] {
-  const consoleRoutes = modules
-    .flatMap((m) => m.consoleRoutes ?? [])
-    .flatMap((p) => p.routes.map((r) => ({ ...r, path: `${consolePath}${r.path}` })));
-  return [
-    { listener: 'main', routes: app.routes },
-    { listener: 'console', routes: consoleRoutes },
-  ];
-}
-
 /** Deployment type `console`: the web console alone, forwarding its API to a remote server. */
 export function startConsoleNode(
   settings: Settings,
@@ -265,6 +257,17 @@ export function startConsoleNode(
 ): Promise<RunningConsole> {
   const log = opts.log ?? createLogger(settings, opts.logSinks).log;
   return startConsoleOnly(settings, { log, listen, stopServer, version: VERSION });
+}
+
+/** Route tables for the OpenAPI document: the main app plus the console API (core + module routes). */
+function routeTables(app: AnyElysia, consolePlugins: AnyElysia[], consolePath: string): RouteTable[] {
+  const consoleRoutes = consolePlugins.flatMap((p) =>
+    (p.routes as RouteTable['routes']).map((r) => ({ ...r, path: `${consolePath}${r.path}` })),
+  );
+  return [
+    { listener: 'main', routes: app.routes },
+    { listener: 'console', routes: consoleRoutes },
+  ];
 }
 
 function listen(app: AnyElysia, port: number, hostname: string, key: string, settings?: Settings) {

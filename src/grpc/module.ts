@@ -124,17 +124,13 @@ export function createGrpcModule(ctx: ServerContext): GrpcModule {
       const target = ctx.services.cluster?.resetTarget();
       stopping = server.stop(
         settings.int('grpc.shutdown.reset-wait-ms'),
-        target ? { serverIp: target.ip, serverPort: target.port } : {},
+        target ? { serverIp: target.ip, serverPort: String(target.port) } : {},
       );
     },
     async dispose() {
       this.drain?.();
       await stopping;
       for (const d of disposers) d();
-      // In a cluster, point clients at another UP member (ConnectResetRequest serverIp/serverPort = main port).
-      const target = ctx.services.cluster?.resetTarget();
-      const reset = target ? { serverIp: target.ip, serverPort: String(target.port) } : {};
-      if (started) await server.stop(settings.int('grpc.shutdown.reset-wait-ms'), reset);
     },
   };
 }

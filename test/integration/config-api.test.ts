@@ -1,9 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createHash } from 'node:crypto';
-import type { Elysia } from 'elysia';
-import { silentLogger } from '../../src/core/log';
-import { createHttpApp } from '../../src/http/app';
-import { createMetrics } from '../../src/metrics/metrics';
 import { form, startTestServer, type TestServer } from '../support/server';
 
 const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
@@ -136,6 +132,33 @@ describe('v3 admin / client / seed paths', () => {
     expect((await get('/v3/admin/cs/config?dataId=v3.json&groupName=G3&namespaceId=ns3')).status).toBe(404);
   });
 
+  test('admin export → import into another namespace → clone', async () => {
+    await form('POST', `${t.nacos}/v3/admin/cs/config`, {
+      dataId: 'x1.yaml',
+      groupName: 'XG',
+      content: 'x: 1',
+      type: 'yaml',
+    });
+    const zip = await fetch(`${t.nacos}/v3/admin/cs/config/export?groupName=XG`);
+    expect(zip.headers.get('content-type')).toBe('application/zip');
+    const fd = new FormData();
+    fd.append('file', new Blob([await zip.arrayBuffer()]), 'x.zip');
+    fd.append('namespaceId', 'xns');
+    fd.append('policy', 'OVERWRITE');
+    const imp = await fetch(`${t.nacos}/v3/admin/cs/config/import`, { method: 'POST', body: fd }).then(json);
+    expect(imp.body).toEqual({ code: 0, message: 'success', data: { succCount: 1, skipCount: 0 } });
+    const got = await get('/v3/admin/cs/config?dataId=x1.yaml&groupName=XG&namespaceId=xns');
+    expect(got.body.data).toMatchObject({ content: 'x: 1', type: 'yaml', namespaceId: 'xns' });
+    const empty = await fetch(`${t.nacos}/v3/admin/cs/config/import`, {
+      method: 'POST',
+      body: new FormData(),
+    }).then(json);
+    expect(empty).toEqual({
+      status: 400,
+      body: { code: 100005, message: 'Imported file data is empty', data: 'Imported file data is empty' },
+    });
+  });
+
   test('client API returns ConfigQueryResponse; not found is code 20004', async () => {
     await form('POST', `${t.nacos}/v3/cs/config`, { dataId: 'c.txt', groupName: 'G', content: 'hello' });
     const r = await get('/v3/client/cs/config?dataId=c.txt&groupName=G');
@@ -156,34 +179,19 @@ describe('v3 admin / client / seed paths', () => {
   });
 });
 
-describe('console API (/v3/console/cs/...)', () => {
+describe('console API (/v3/console/cs/... on the console port)', () => {
   test('console routes call the same service', async () => {
-    const mod = t.server.services.config!;
-    expect(mod).toBeDefined();
-    // The console listener belongs to the console module; mount our consoleRoutes on a bare app here.
-    const http = createHttpApp({
-      log: silentLogger,
-      metrics: createMetrics({ processMetrics: false }),
-      contextPath: '/nacos',
-    });
-    const { v3ConfigRoutes, v3HistoryRoutes } = await import('../../src/config/result-routes');
-    const { ConfigTransfer } = await import('../../src/config/transfer-routes');
-    const app = http.app
-      .use(v3ConfigRoutes(mod, new ConfigTransfer(mod), 'console', '/v3/console/cs/config'))
-      .use(v3HistoryRoutes(mod, 'console', '/v3/console/cs/history'));
-    http.seal(app as unknown as Elysia);
+    const base = `http://127.0.0.1:${t.ports.console}`;
     const call = (method: string, path: string, body?: Record<string, string>) =>
-      app
-        .handle(
-          new Request(`http://localhost${path}`, {
-            method,
-            headers: body ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
-            body: body ? new URLSearchParams(body) : undefined,
-          }),
-        )
-        .then(json);
+      fetch(`${base}${path}`, {
+        method,
+        headers: body ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
+        body: body ? new URLSearchParams(body) : undefined,
+      }).then(json);
     const pub = await call('POST', '/v3/console/cs/config', { dataId: 'con', groupName: 'G', content: 'c1' });
     expect(pub).toEqual({ status: 200, body: { code: 0, message: 'success', data: true } });
+    // Same service: the v1 API on the main port sees it.
+    expect(await (await fetch(`${t.nacos}/v1/cs/configs?dataId=con&group=G`)).text()).toBe('c1');
     const detail = await call('GET', '/v3/console/cs/config?dataId=con&groupName=G');
     expect(detail.body.data.content).toBe('c1');
     const sd = await call('GET', '/v3/console/cs/config/searchDetail?configDetail=c1&pageNo=1&pageSize=10');
@@ -194,5 +202,47 @@ describe('console API (/v3/console/cs/...)', () => {
     expect(bd.body.data).toBe(true);
     expect((await call('GET', '/v3/console/cs/config?dataId=con&groupName=G')).status).toBe(404);
     expect((await call('GET', '/v3/console/cs/config/list?pageNo=0&pageSize=10')).status).toBe(400);
+  });
+});
+
+describe('cipher- configs (config.encryption.plugin=aes)', () => {
+  test('stored encrypted with an encryptedDataKey, served decrypted over HTTP', async () => {
+    const s = await startTestServer({ 'config.encryption.plugin': 'aes' });
+    try {
+      await form('POST', `${s.nacos}/v1/cs/configs`, {
+        dataId: 'cipher-aes-db',
+        group: 'G',
+        content: 'pw=secret',
+      });
+      const rec = s.server.services.config!.record({
+        namespaceId: 'public',
+        group: 'G',
+        dataId: 'cipher-aes-db',
+      })!;
+      expect(rec.formal!.content).not.toContain('secret');
+      expect(rec.formal!.encryptedDataKey).not.toBe('');
+      const r = await fetch(`${s.nacos}/v1/cs/configs?dataId=cipher-aes-db&group=G`);
+      expect(await r.text()).toBe('pw=secret');
+      expect(r.headers.get('Encrypted-Data-Key')).toBe(rec.formal!.encryptedDataKey);
+      expect(r.headers.get('Content-MD5')).toBe(md5(rec.formal!.content));
+      expect(
+        (await (await fetch(`${s.nacos}/v2/cs/config?dataId=cipher-aes-db&group=G`)).json()) as any,
+      ).toMatchObject({
+        data: 'pw=secret',
+      });
+      const cl = (await (
+        await fetch(`${s.nacos}/v3/client/cs/config?dataId=cipher-aes-db&groupName=G`)
+      ).json()) as any;
+      expect(cl.data.content).toBe(rec.formal!.content);
+      expect(cl.data.encryptedDataKey).toBe(rec.formal!.encryptedDataKey);
+      // Plain dataIds are untouched.
+      await form('POST', `${s.nacos}/v1/cs/configs`, { dataId: 'plain', group: 'G', content: 'p' });
+      expect(
+        s.server.services.config!.record({ namespaceId: 'public', group: 'G', dataId: 'plain' })!.formal!
+          .content,
+      ).toBe('p');
+    } finally {
+      await s.stop();
+    }
   });
 });
