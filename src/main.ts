@@ -41,6 +41,8 @@ export interface RunningServer {
   ports: { main: number; console: number; sdk: number };
   /** The main HTTP app, for in-process tests (`app.handle(new Request(...))`). */
   app: AnyElysia;
+  /** The console port's app when it runs (deployment.type `all`), for route-table tests. */
+  consoleApp?: AnyElysia;
   readiness: Readiness;
   stop(): Promise<void>;
 }
@@ -170,9 +172,12 @@ export async function startServer(
       .use(clusterNodeRoutes(membership))
       .use(metricsRoutes(metrics))
       .use(
-        openApiRoutes(() => routeTables(assembled!, modules, settings.str('nacos.console.context-path')), {
-          version: VERSION,
-        }),
+        openApiRoutes(
+          () => routeTables(assembled!, consoleRoutes, settings.str('nacos.console.context-path')),
+          {
+            version: VERSION,
+          },
+        ),
       );
     for (const m of modules) for (const r of m.nacosRoutes ?? []) nacos.use(r);
     // The console API is also served under the context path, for console-only nodes to forward to.
@@ -192,8 +197,9 @@ export async function startServer(
     const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port', settings);
     stopFns.push(() => stopServer(mainServer, settings.int('server.shutdown-timeout-ms')));
     let consolePort = 0;
+    let consoleApp: AnyElysia | undefined;
     if (settings.str('deployment.type') === 'all') {
-      const consoleApp = createMergedConsoleApp({ ...ctx, api: consoleRoutes, guard: auth.guard });
+      consoleApp = createMergedConsoleApp({ ...ctx, api: consoleRoutes, guard: auth.guard });
       const consolePortSetting = settings.int('nacos.console.port');
       const consoleServer = listen(consoleApp, consolePortSetting, hostname, 'nacos.console.port', settings);
       consolePort = consoleServer.port ?? 0;
@@ -208,6 +214,7 @@ export async function startServer(
       contextPath,
       store: db.description,
       deployment: settings.str('deployment.type'),
+      startupMs: Math.round(performance.now()),
     });
 
     let stopping: Promise<void> | undefined;
@@ -220,6 +227,7 @@ export async function startServer(
       services,
       ports: { main: mainServer.port ?? 0, console: consolePort, sdk: grpc.port },
       app,
+      consoleApp,
       readiness,
       stop() {
         stopping ??= (async () => {
@@ -242,17 +250,6 @@ export async function startServer(
   }
 }
 
-/** Route tables for the OpenAPI document: the main app plus every module's console routes. */
-function routeTables(app: AnyElysia, modules: ServerModule[], consolePath: string): RouteTable[] {
-  const consoleRoutes = modules
-    .flatMap((m) => m.consoleRoutes ?? [])
-    .flatMap((p) => p.routes.map((r) => ({ ...r, path: `${consolePath}${r.path}` })));
-  return [
-    { listener: 'main', routes: app.routes },
-    { listener: 'console', routes: consoleRoutes },
-  ];
-}
-
 /** Deployment type `console`: the web console alone, forwarding its API to a remote server. */
 export function startConsoleNode(
   settings: Settings,
@@ -260,6 +257,17 @@ export function startConsoleNode(
 ): Promise<RunningConsole> {
   const log = opts.log ?? createLogger(settings, opts.logSinks).log;
   return startConsoleOnly(settings, { log, listen, stopServer, version: VERSION });
+}
+
+/** Route tables for the OpenAPI document: the main app plus the console API (core + module routes). */
+function routeTables(app: AnyElysia, consolePlugins: AnyElysia[], consolePath: string): RouteTable[] {
+  const consoleRoutes = consolePlugins.flatMap((p) =>
+    (p.routes as RouteTable['routes']).map((r) => ({ ...r, path: `${consolePath}${r.path}` })),
+  );
+  return [
+    { listener: 'main', routes: app.routes },
+    { listener: 'console', routes: consoleRoutes },
+  ];
 }
 
 function listen(app: AnyElysia, port: number, hostname: string, key: string, settings?: Settings) {

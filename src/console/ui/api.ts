@@ -66,6 +66,8 @@ export interface CallOptions {
   body?: BodyInit;
   /** Return the Response untouched (downloads). */
   raw?: boolean;
+  /** A 403 is the answer itself (the login form), not a reason to ask for a login. */
+  quiet?: boolean;
 }
 
 /**
@@ -103,7 +105,7 @@ export async function call<T = any>(
   if (!res.ok) {
     const { message, code } = errorMessage(res.status, text);
     const err = new ApiError(message, res.status, code);
-    if (err.authProblem) hooks.onAuthRequired(err);
+    if (err.authProblem && !opts.quiet) hooks.onAuthRequired(err);
     throw err;
   }
   let json: any;
