@@ -10,6 +10,7 @@ import {
   input,
   modal,
   pager,
+  searchForm,
   select,
   table,
   toast,
@@ -66,20 +67,8 @@ export async function configListPage(ctx: PageCtx) {
   clear(
     root,
     h('h1', null, 'Configurations'),
-    h(
-      'form',
-      {
-        class: 'toolbar',
-        role: 'search',
-        onsubmit: (e: Event) => {
-          e.preventDefault();
-          search();
-        },
-      },
-      field('Data ID', dataId),
-      field('Group', group),
-      field('Tags', tags),
-      h('button', { type: 'submit', class: 'primary' }, 'Search'),
+    searchForm([field('Data ID', dataId), field('Group', group), field('Tags', tags)], 'Search', () =>
+      search(),
     ),
     h(
       'div',
@@ -509,19 +498,8 @@ export async function historyPage(ctx: PageCtx) {
   clear(
     root,
     h('h1', null, 'History'),
-    h(
-      'form',
-      {
-        class: 'toolbar',
-        role: 'search',
-        onsubmit: (e: Event) => {
-          e.preventDefault();
-          go('history', { dataId: dataId.value.trim(), group: group.value.trim() });
-        },
-      },
-      field('Data ID', dataId),
-      field('Group', group),
-      h('button', { type: 'submit', class: 'primary' }, 'Show history'),
+    searchForm([field('Data ID', dataId), field('Group', group)], 'Show history', () =>
+      go('history', { dataId: dataId.value.trim(), group: group.value.trim() }),
     ),
     listEl,
   );
