@@ -4,6 +4,7 @@ import { registerPermission } from './commands/auth-permission';
 import { registerRole } from './commands/auth-role';
 import { registerUser } from './commands/auth-user';
 import { registerCluster } from './commands/cluster-commands';
+import { registerConfig } from './commands/config';
 import { registerDb } from './commands/db-migrate';
 import { registerNs } from './commands/ns';
 import { registerServe } from './commands/serve';
@@ -24,6 +25,7 @@ export function buildProgram(io: Io): Command {
   registerRole(program, io);
   registerPermission(program, io);
   registerCluster(program, io);
+  registerConfig(program, io);
   return program;
 }
 

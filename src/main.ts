@@ -41,6 +41,8 @@ export interface RunningServer {
   ports: { main: number; console: number; sdk: number };
   /** The main HTTP app, for in-process tests (`app.handle(new Request(...))`). */
   app: AnyElysia;
+  /** The console port's app when it runs (deployment.type `all`), for route-table tests. */
+  consoleApp?: AnyElysia;
   readiness: Readiness;
   stop(): Promise<void>;
 }
@@ -144,6 +146,7 @@ export async function startServer(
     const grpc = createGrpcModule(ctx);
     modules.push(grpc);
     if (settings.bool('consul.enabled')) modules.push((await createConsulModule(ctx)).module);
+    // Cluster last: it replicates the state of every module above and reads their services.
     const cluster = createClusterModule(ctx);
     modules.push(cluster.module);
     const membership = cluster.membership;
@@ -194,8 +197,9 @@ export async function startServer(
     const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port', settings);
     stopFns.push(() => stopServer(mainServer, settings.int('server.shutdown-timeout-ms')));
     let consolePort = 0;
+    let consoleApp: AnyElysia | undefined;
     if (settings.str('deployment.type') === 'all') {
-      const consoleApp = createMergedConsoleApp({ ...ctx, api: consoleRoutes, guard: auth.guard });
+      consoleApp = createMergedConsoleApp({ ...ctx, api: consoleRoutes, guard: auth.guard });
       const consolePortSetting = settings.int('nacos.console.port');
       const consoleServer = listen(consoleApp, consolePortSetting, hostname, 'nacos.console.port', settings);
       consolePort = consoleServer.port ?? 0;
@@ -210,6 +214,7 @@ export async function startServer(
       contextPath,
       store: db.description,
       deployment: settings.str('deployment.type'),
+      startupMs: Math.round(performance.now()),
     });
 
     let stopping: Promise<void> | undefined;
@@ -222,6 +227,7 @@ export async function startServer(
       services,
       ports: { main: mainServer.port ?? 0, console: consolePort, sdk: grpc.port },
       app,
+      consoleApp,
       readiness,
       stop() {
         stopping ??= (async () => {

@@ -45,8 +45,9 @@ export class ConsulHttp {
 
   /**
    * Checks the caller's ACL token (`?token=`, `X-Consul-Token`, `Authorization: Bearer`) with the
-   * auth gate, when one is installed. Consul resources map onto Nacos RBAC: KV keys are `config`
-   * resources of the Consul namespace, services/sessions/agent are `naming` resources (README).
+   * auth gate. Only for listeners without the app-wide HTTP guard (the `consul.port` listener):
+   * on the main port the guard already authorized the route's declaration, and `auth()` is
+   * undefined there so nothing is checked twice.
    */
   async authorize(request: Request, q: URLSearchParams, decl: AuthDecl, name?: string): Promise<void> {
     const gate = this.auth();
@@ -57,13 +58,7 @@ export class ConsulHttp {
     });
     const token = consulToken(request, q);
     const resource: ResourceRef = { namespaceId: this.namespaceId, group: this.group, name };
-    try {
-      await gate.authorize(decl, resource, { accessToken: token, headers, ip: '' });
-    } catch (e) {
-      if (isBatataError(e) && e.kind === 'unauthenticated') throw new ConsulError(403, 'ACL not found');
-      if (isBatataError(e) && e.kind === 'permission_denied') throw new ConsulError(403, 'Permission denied');
-      throw e;
-    }
+    await gate.authorize(decl, resource, { accessToken: token, headers, ip: '' });
   }
 
   /**
@@ -228,6 +223,9 @@ export const consulRenderer: ErrorRenderer = {
     const text = (s: number, body: string) =>
       new Response(body, { status: s, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
     if (err instanceof ConsulError) return text(err.status, err.message);
+    // compat(consul): ACL failures answer acl.ErrNotFound / acl.ErrPermissionDenied texts.
+    if (isBatataError(err) && err.kind === 'unauthenticated') return text(403, 'ACL not found');
+    if (isBatataError(err) && err.kind === 'permission_denied') return text(403, 'Permission denied');
     if (isBatataError(err)) return text(CONSUL_STATUS[err.kind], err.message);
     if (status === 404) return text(404, 'Invalid URL path: not a recognized HTTP API endpoint\n');
     if (status === 405) {

@@ -56,6 +56,34 @@ describe('KvService', () => {
     expect(repo.commits).toBe(before + 1);
   });
 
+  test('concurrent writes are group-committed in arrival order; a bad op fails alone', async () => {
+    const { kv, repo } = setup();
+    const before = repo.commits;
+    const results = await Promise.allSettled([
+      kv.put('g', enc('1'), {}),
+      kv.put('g', enc('2'), { cas: 0 }), // 'g' exists by now (arrival order) → false
+      kv.put('h', enc('x'), { acquire: 'no-such-session' }),
+      kv.put('g2', enc('3'), {}),
+      kv.delete('g', {}),
+    ]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+      true,
+      false,
+      'invalid session "no-such-session"',
+      true,
+      true,
+    ]);
+    expect(repo.commits - before).toBeLessThanOrEqual(2);
+    expect(repo.kv.has('g')).toBe(false);
+    expect(repo.kv.has('g2')).toBe(true);
+    const first = kv.put('p0', enc('0'), {}); // in flight: the next two form one group
+    repo.failNext = true;
+    const failed = await Promise.allSettled([kv.put('f1', enc('1'), {}), kv.put('f2', enc('2'), {})]);
+    expect(await first).toBe(true);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(repo.kv.has('f1') || repo.kv.has('f2')).toBe(false);
+  });
+
   test('blocking watch on a key is woken only by writes to it', async () => {
     const { kv, state } = setup();
     await kv.put('w/a', enc('1'), {});

@@ -90,33 +90,79 @@ export class KvService {
 
   /** PUT /v1/kv/:key. Returns Consul's `true`/`false`. */
   put(key: string, value: Uint8Array | null, o: KvWriteOptions): Promise<boolean> {
-    return this.state.write(async (w) => {
-      const tx = new ConsulTx(this.state, w);
-      const flags = o.flags ?? 0n;
-      let ok: boolean;
-      if (o.acquire !== undefined) ok = this.lock(tx, key, value, flags, o.acquire, true);
-      else if (o.release !== undefined) ok = this.unlock(tx, key, value, flags, o.release);
-      else if (o.cas !== undefined) ok = this.cas(tx, key, value, flags, o.cas);
-      else {
-        this.set(tx, key, value, flags);
-        ok = true;
-      }
-      if (ok) await tx.commit(this.repo);
-      return ok;
+    const flags = o.flags ?? 0n;
+    return this.batched((tx) => {
+      if (o.acquire !== undefined) return this.lock(tx, key, value, flags, o.acquire, true);
+      if (o.release !== undefined) return this.unlock(tx, key, value, flags, o.release);
+      if (o.cas !== undefined) return this.cas(tx, key, value, flags, o.cas);
+      this.set(tx, key, value, flags);
+      return true;
     });
   }
 
   /** DELETE /v1/kv/:key. */
   delete(key: string, o: { recurse?: boolean; cas?: number }): Promise<boolean> {
-    return this.state.write(async (w) => {
-      const tx = new ConsulTx(this.state, w);
-      let ok = true;
+    return this.batched((tx) => {
       if (o.recurse) for (const e of tx.scanKv(key)) tx.deleteKv(e.key);
-      else if (o.cas !== undefined) ok = this.deleteCas(tx, key, o.cas);
+      else if (o.cas !== undefined) return this.deleteCas(tx, key, o.cas);
       else tx.deleteKv(key);
-      if (ok) await tx.commit(this.repo);
-      return ok;
+      return true;
     });
+  }
+
+  private queue: Array<{
+    op: (tx: ConsulTx) => boolean;
+    done: (ok: boolean) => void;
+    fail: (e: unknown) => void;
+  }> = [];
+  private flushing = false;
+
+  /**
+   * Group commit for single-key writes: requests that arrive while a commit is in flight are
+   * applied together, in arrival order, to one staged transaction, persisted in ONE storage
+   * transaction and applied at one index. Each op sees the effects of the ops before it, exactly
+   * as if they had been serialized; an op that throws (bad session) stages nothing and fails
+   * alone; a storage failure fails the whole group and changes nothing.
+   */
+  private batched(op: (tx: ConsulTx) => boolean): Promise<boolean> {
+    return new Promise((done, fail) => {
+      this.queue.push({ op, done, fail });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush() {
+    this.flushing = true;
+    try {
+      while (this.queue.length) {
+        const group = this.queue;
+        this.queue = [];
+        const outcomes: Array<{ ok?: boolean; err?: unknown }> = [];
+        try {
+          await this.state.write(async (w) => {
+            const tx = new ConsulTx(this.state, w);
+            for (const g of group) {
+              try {
+                outcomes.push({ ok: g.op(tx) });
+              } catch (err) {
+                outcomes.push({ err });
+              }
+            }
+            await tx.commit(this.repo);
+          });
+        } catch (e) {
+          for (const g of group) g.fail(e);
+          continue;
+        }
+        group.forEach((g, i) => {
+          const o = outcomes[i]!;
+          if (o.err !== undefined) g.fail(o.err);
+          else g.done(o.ok!);
+        });
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   /**

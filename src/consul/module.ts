@@ -3,7 +3,9 @@ import { hostname } from 'node:os';
 import { createHttpApp } from '../http/app';
 import type { AnyElysia, ServerContext, ServerModule } from '../server/module';
 import { SqlConsulRepo } from '../storage/consul-sql-repo';
-import { agentRoutes, type LocalNode } from './agent-routes';
+import { agentRoutes, CONSUL_COMPAT_VERSION, type LocalNode } from './agent-routes';
+import { catalogRoutes, catalogTxnOps } from './catalog-routes';
+import { CatalogService } from './catalog-service';
 import { ConsulHttp, consulRenderer } from './consul-http';
 import { KV_TABLE, SESSION_TABLE } from './consul-model';
 import type { ConsulRepo } from './consul-repo';
@@ -22,6 +24,7 @@ export function nodeIdFor(name: string): string {
 
 export interface ConsulDomain {
   kv: KvService;
+  catalog: CatalogService;
   sessions: SessionService;
   events: EventService;
   node: LocalNode;
@@ -55,30 +58,70 @@ export async function createConsulModule(
   };
   const lockDelays = new LockDelays(clock);
   const health: SessionHealth = {
-    nodeExists: (n) => n === node.name,
-    checkStatus: (n, id) => (n === node.name && id === 'serfHealth' ? 'passing' : undefined),
+    nodeExists: (n) => catalog.nodeExists(n),
+    checkStatus: (n, id) => catalog.checkStatus(n, id),
   };
   const kv = new KvService(state, repo, lockDelays);
   const sessions = new SessionService(state, repo, lockDelays, clock, clog, node.name, health);
-  const events = new EventService(clock);
-  const http = new ConsulHttp(
+  const catalog: CatalogService = new CatalogService(
     state,
-    node.datacenter,
-    () => ctx.services.auth,
-    settings.str('consul.naming.namespace'),
-    settings.str('consul.naming.group'),
+    () => ctx.services.naming,
+    clock,
+    clog,
+    {
+      namespaceId: settings.str('consul.naming.namespace'),
+      group: settings.str('consul.naming.group'),
+      datacenter: node.datacenter,
+      local: {
+        id: node.id,
+        node: node.name,
+        address: node.address,
+        datacenter: node.datacenter,
+        taggedAddresses: {
+          lan: node.address,
+          lan_ipv4: node.address,
+          wan: node.address,
+          wan_ipv4: node.address,
+        },
+        meta: { 'consul-network-segment': '', 'consul-version': CONSUL_COMPAT_VERSION },
+      },
+    },
+    {
+      checkFailed: (n, id) => {
+        sessions.invalidateForCheck(n, id).catch((e) => clog.warn('session invalidation failed', { err: e }));
+      },
+      nodeRemoved: (n) => {
+        sessions.invalidateForNode(n).catch((e) => clog.warn('session invalidation failed', { err: e }));
+      },
+    },
   );
+  await catalog.start();
+  const txnOps = catalogTxnOps(catalog);
+  const events = new EventService(clock);
+  // One ConsulHttp per listener: the main port is behind the app-wide auth guard; the
+  // consul.port listener authorizes in the handlers through the same gate.
+  const httpFor = (selfAuthorize: boolean) =>
+    new ConsulHttp(
+      state,
+      node.datacenter,
+      () => (selfAuthorize ? ctx.services.auth : undefined),
+      settings.str('consul.naming.namespace'),
+      settings.str('consul.naming.group'),
+    );
+  const mainHttp = httpFor(false);
+  const ownHttp = httpFor(true);
   const maxValue = settings.int('consul.kv.max-value-size');
-  const routes = (): AnyElysia[] => [
-    kvRoutes(http, kv, maxValue),
+  const routes = (http: ConsulHttp): AnyElysia[] => [
+    kvRoutes(http, kv, maxValue, () => txnOps),
     sessionRoutes(http, sessions),
     agentRoutes(http, node, events),
+    catalogRoutes(http, catalog),
   ];
 
   let extra: { stop(force?: boolean): unknown } | undefined;
   const module: ServerModule = {
     name: 'consul',
-    rootRoutes: routes(),
+    rootRoutes: routes(mainHttp),
     renderers: [consulRenderer],
     start() {
       sessions.startTimers();
@@ -91,17 +134,25 @@ export async function createConsulModule(
         accessLog: settings.bool('log.access'),
         renderers: [consulRenderer],
       }).app;
-      for (const r of routes()) app.use(r);
+      for (const r of routes(ownHttp)) app.use(r);
       app.listen({ port, hostname: settings.str('nacos.server.bind-address') });
       extra = app.server ?? undefined;
       clog.info('consul listener started', { port });
     },
+    drain() {
+      // Answer every held blocking query now, so the listeners can close gracefully.
+      mainHttp.shutdown.abort();
+      ownHttp.shutdown.abort();
+      events.releaseAll();
+    },
     async dispose() {
-      http.shutdown.abort();
+      mainHttp.shutdown.abort();
+      ownHttp.shutdown.abort();
       events.releaseAll();
       sessions.dispose();
+      catalog.dispose();
       await extra?.stop(true);
     },
   };
-  return { module, domain: { kv, sessions, events, node } };
+  return { module, domain: { kv, catalog, sessions, events, node } };
 }

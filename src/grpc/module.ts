@@ -124,7 +124,7 @@ export function createGrpcModule(ctx: ServerContext): GrpcModule {
       const target = ctx.services.cluster?.resetTarget();
       stopping = server.stop(
         settings.int('grpc.shutdown.reset-wait-ms'),
-        target ? { serverIp: target.ip, serverPort: target.port } : {},
+        target ? { serverIp: target.ip, serverPort: String(target.port) } : {},
       );
     },
     async dispose() {

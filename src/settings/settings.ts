@@ -266,7 +266,9 @@ function validateCrossKeys(values: Map<string, SettingValue>) {
   );
   if (authErr) throw new SettingsError(authErr);
   const transportErr = validateAuthTransport({
-    clusterMode: values.get('cluster.member.lookup.type') !== 'standalone',
+    clusterMode:
+      values.get('cluster.member.lookup.type') !== 'standalone' ||
+      (values.get('cluster.members') as string[]).length > 0,
     identityKey: values.get('nacos.core.auth.server.identity.key') as string,
     identityValue: values.get('nacos.core.auth.server.identity.value') as string,
     tlsCert: values.get('server.tls.cert') as string,

@@ -53,23 +53,35 @@ export class SqlConsulRepo implements ConsulRepo {
   }
 
   private async apply(db: SqlRunner, b: ConsulBatch) {
-    for (const k of b.kvDelete) await db.run(sql`DELETE FROM consul_kv WHERE k = ${k}`);
-    for (const e of b.kvPut)
-      await upsert(
+    for (const keys of chunks(b.kvDelete, CHUNK))
+      await db.run(
+        sql`DELETE FROM consul_kv WHERE k IN (${sql.join(
+          keys.map((k) => sql`${k}`),
+          sql`, `,
+        )})`,
+      );
+    for (const rows of chunks(b.kvPut, CHUNK))
+      await upsertMany(
         db,
         'consul_kv',
-        {
-          k: e.key,
-          v: e.value?.length ? Buffer.from(e.value) : null,
-          flags: e.flags.toString(),
-          lock_index: e.lockIndex,
-          session: e.session ?? null,
-          create_index: e.createIndex,
-          modify_index: e.modifyIndex,
-        },
-        ['k'],
+        ['k', 'v', 'flags', 'lock_index', 'session', 'create_index', 'modify_index'],
+        rows.map((e) => [
+          e.key,
+          e.value?.length ? Buffer.from(e.value) : null,
+          e.flags.toString(),
+          e.lockIndex,
+          e.session ?? null,
+          e.createIndex,
+          e.modifyIndex,
+        ]),
       );
-    for (const id of b.sessionDelete) await db.run(sql`DELETE FROM consul_session WHERE id = ${id}`);
+    for (const ids of chunks(b.sessionDelete, CHUNK))
+      await db.run(
+        sql`DELETE FROM consul_session WHERE id IN (${sql.join(
+          ids.map((k) => sql`${k}`),
+          sql`, `,
+        )})`,
+      );
     for (const s of b.sessionPut) {
       const { createIndex, modifyIndex, ...body } = s;
       await upsert(
@@ -86,4 +98,42 @@ export class SqlConsulRepo implements ConsulRepo {
       );
     }
   }
+}
+
+const CHUNK = 200;
+
+function chunks<T>(xs: T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+/**
+ * Multi-row INSERT-or-UPDATE keyed on the first column (group commit writes many keys at once).
+ * Identifiers through `sql.identifier`, values bound.
+ */
+function upsertMany(db: SqlRunner, table: string, cols: string[], rows: unknown[][]) {
+  const id = (c: string) => sql.identifier(c);
+  const values = sql.join(
+    rows.map(
+      (r) =>
+        sql`(${sql.join(
+          r.map((v) => sql`${v}`),
+          sql`, `,
+        )})`,
+    ),
+    sql`, `,
+  );
+  const rest = cols.slice(1);
+  const tail =
+    db.dialect === 'sqlite'
+      ? sql`ON CONFLICT (${id(cols[0]!)}) DO UPDATE SET ${sql.join(
+          rest.map((c) => sql`${id(c)} = excluded.${id(c)}`),
+          sql`, `,
+        )}`
+      : sql`ON DUPLICATE KEY UPDATE ${sql.join(
+          rest.map((c) => sql`${id(c)} = VALUES(${id(c)})`),
+          sql`, `,
+        )}`;
+  return db.run(sql`INSERT INTO ${id(table)} (${sql.join(cols.map(id), sql`, `)}) VALUES ${values} ${tail}`);
 }

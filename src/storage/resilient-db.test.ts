@@ -80,4 +80,15 @@ describe('ResilientDb', () => {
     expect(text).toContain('batata_storage_query_duration_seconds_count{op="transaction",outcome="error"} 1');
     expect(text).toContain('batata_storage_query_duration_seconds_count{op="all",outcome="ok"} 1');
   });
+
+  test('a ping that never answers counts as unreachable after pingTimeoutMs', async () => {
+    const inner = new SwitchableDb();
+    inner.ping = () => new Promise<undefined>(() => {});
+    const db = new ResilientDb(inner, { pingTimeoutMs: 30 });
+    const t0 = performance.now();
+    await expect(db.ping()).rejects.toThrow('no answer in 30 ms');
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(db.unavailable).toBe(true);
+    await expect(db.run(sql`x`)).rejects.toBeInstanceOf(StorageUnavailable);
+  });
 });

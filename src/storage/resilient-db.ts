@@ -11,6 +11,8 @@ export interface ResilientDbOptions {
   /** First wait before re-probing a failed database; doubles per failed probe. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** A ping slower than this counts as unreachable (a silently dropped network, not only refusals). */
+  pingTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -72,12 +74,27 @@ export class ResilientDb implements Db {
   }
 
   async ping(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const limit = this.opts.pingTimeoutMs ?? 3000;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new StorageUnavailable(
+              Object.assign(new Error(`no answer in ${limit} ms`), { code: 'ETIMEDOUT' }),
+            ),
+          ),
+        limit,
+      );
+    });
     try {
-      await this.inner.ping();
+      await Promise.race([this.inner.ping(), timeout]);
       this.markUp();
     } catch (e) {
       this.markDown(e instanceof StorageUnavailable ? e : new StorageUnavailable(e));
       throw e;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

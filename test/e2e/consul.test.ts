@@ -38,6 +38,25 @@ describe('Consul API in the compiled binary', () => {
     expect((await pending).Value).toBe('woken');
     expect(performance.now() - t0).toBeLessThan(100);
 
+    // agent register with a TTL check → pass → health ?passing; the same instance in Nacos
+    await consul.agent.service.register({
+      name: 'e2e-web',
+      id: 'e2e-web-1',
+      address: '10.3.0.1',
+      port: 8080,
+      check: { ttl: '30s' } as any,
+    });
+    expect(await consul.health.service({ service: 'e2e-web', passing: true })).toEqual([]);
+    await consul.agent.check.pass({ id: 'service:e2e-web-1' } as any);
+    const healthy = (await consul.health.service({ service: 'e2e-web', passing: true })) as any[];
+    expect(healthy.map((e) => e.Service.ID)).toEqual(['e2e-web-1']);
+    const nacosList = await (await fetch(`${a.nacos}/v1/ns/instance/list?serviceName=e2e-web`)).json();
+    expect(nacosList.hosts.map((h: any) => [h.instanceId, h.ip, h.port, h.healthy])).toEqual([
+      ['e2e-web-1', '10.3.0.1', 8080, true],
+    ]);
+    await consul.agent.service.deregister('e2e-web-1');
+    expect(await consul.health.service('e2e-web')).toEqual([]);
+
     const before = (await (await fetch(`${a.url}/v1/kv/e2e/lock`)).json())[0];
     await a.kill9();
     const b = await spawnBinary({

@@ -6,8 +6,9 @@ import Consul from 'consul';
 import { PermissionDenied, Unauthenticated } from '../../src/core/errors';
 import type { AuthDecl } from '../../src/http/route-meta';
 import type { AuthGate, Credentials, ResourceRef } from '../../src/server/auth-gate';
+import { ADMIN_PASSWORD, AUTH_ON, login } from '../support/auth';
 import { freePort } from '../support/ports';
-import { startTestServer } from '../support/server';
+import { form, startTestServer } from '../support/server';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -59,9 +60,52 @@ describe('Consul KV and sessions survive a restart', () => {
   });
 });
 
-describe('Consul ACL tokens go to the auth gate', () => {
-  test('token from ?token, X-Consul-Token and Bearer; 403 bodies as Consul', async () => {
-    const s = await startTestServer();
+describe('Consul ACL tokens', () => {
+  test('main port: the auth guard checks X-Consul-Token / ?token / Bearer; 403 bodies as Consul', async () => {
+    const s = await startTestServer(AUTH_ON);
+    try {
+      const base = `${s.url}/v1`;
+      const token = await login(s.nacos, 'nacos', ADMIN_PASSWORD);
+      const anon = await fetch(`${base}/kv/secret`, { method: 'PUT', body: 'x' });
+      expect([anon.status, await anon.text()]).toEqual([403, 'ACL not found']);
+      const bad = await fetch(`${base}/kv/secret`, {
+        method: 'PUT',
+        body: 'x',
+        headers: { 'X-Consul-Token': 'nope' },
+      });
+      expect([bad.status, await bad.text()]).toEqual([403, 'ACL not found']);
+      const ok = await fetch(`${base}/kv/secret`, {
+        method: 'PUT',
+        body: 'x',
+        headers: { 'X-Consul-Token': token },
+      });
+      expect(await ok.text()).toBe('true');
+      expect(await (await fetch(`${base}/kv/secret?raw&token=${token}`)).text()).toBe('x');
+      expect(
+        (await fetch(`${base}/kv/secret?raw`, { headers: { Authorization: `Bearer ${token}` } })).status,
+      ).toBe(200);
+      const consul = new Consul({ host: '127.0.0.1', port: s.ports.main, defaults: { token } });
+      expect(((await consul.kv.get('secret')) as any).Value).toBe('x');
+      // a user without permissions
+      await form('POST', `${s.nacos}/v1/auth/users?accessToken=${token}`, {
+        username: 'bob',
+        password: 'Bob-pass-123',
+      });
+      const bob = await login(s.nacos, 'bob', 'Bob-pass-123');
+      const denied = await fetch(`${base}/kv/secret`, {
+        method: 'PUT',
+        body: 'y',
+        headers: { 'X-Consul-Token': bob },
+      });
+      expect([denied.status, await denied.text()]).toEqual([403, 'Permission denied']);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('consul.port listener: tokens from ?token, X-Consul-Token and Bearer go to the auth gate', async () => {
+    const port = await freePort();
+    const s = await startTestServer({ 'consul.port': port });
     const calls: Array<{ decl: AuthDecl; res: ResourceRef; token?: string }> = [];
     const gate: AuthGate = {
       enabled: true,
@@ -74,9 +118,10 @@ describe('Consul ACL tokens go to the auth gate', () => {
         return { username: creds.accessToken };
       },
     };
+    const real = s.server.services.auth;
     s.server.services.auth = gate;
     try {
-      const base = `${s.url}/v1`;
+      const base = `http://127.0.0.1:${port}/v1`;
       const anon = await fetch(`${base}/kv/secret`, { method: 'PUT', body: 'x' });
       expect([anon.status, await anon.text()]).toEqual([403, 'ACL not found']);
       const ro = await fetch(`${base}/kv/secret`, {
@@ -89,17 +134,17 @@ describe('Consul ACL tokens go to the auth gate', () => {
       expect(await ok.text()).toBe('true');
       const bearer = await fetch(`${base}/kv/secret`, { headers: { Authorization: 'Bearer reader' } });
       expect(bearer.status).toBe(200);
-      const consul = new Consul({ host: '127.0.0.1', port: s.ports.main, defaults: { token: 'reader' } });
+      const consul = new Consul({ host: '127.0.0.1', port, defaults: { token: 'reader' } });
       expect(((await consul.kv.get('secret')) as any).Value).toBe('x');
       const last = calls.at(-1)!;
       expect(last.token).toBe('reader');
       expect(last.decl).toEqual({ resource: 'consul-kv', action: 'r' });
       expect(last.res).toEqual({ namespaceId: 'public', group: 'DEFAULT_GROUP', name: 'secret' });
-      // ?token wins over the header
+      // ?token wins over the header (Consul precedence)
       await fetch(`${base}/kv/secret?token=admin`, { headers: { 'X-Consul-Token': 'reader' } });
       expect(calls.at(-1)!.token).toBe('admin');
     } finally {
-      s.server.services.auth = undefined;
+      s.server.services.auth = real;
       await s.stop();
     }
   });
@@ -122,5 +167,23 @@ describe('consul.port listener', () => {
     } finally {
       await s.stop();
     }
+  });
+});
+
+describe('shutdown releases held blocking queries', () => {
+  test('a 10-minute hold answers as soon as the server stops', async () => {
+    const s = await startTestServer();
+    const first = await fetch(`${s.url}/v1/kv/held`);
+    const idx = first.headers.get('x-consul-index');
+    const t0 = performance.now();
+    const held = fetch(`${s.url}/v1/kv/held?index=${idx}&wait=10m`).then(
+      (r) => r.status,
+      () => 'closed',
+    );
+    await Bun.sleep(100);
+    await s.stop();
+    const outcome = await held;
+    expect([404, 'closed']).toContain(outcome);
+    expect(performance.now() - t0).toBeLessThan(3000);
   });
 });

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { parseMemberList } from '../../src/cluster/member-list';
 import { SEED_METRIC_NAMES } from '../../src/metrics/seed-metrics';
 import { withSettingsReference } from '../../src/settings/reference';
 import { envNameFor } from '../../src/settings/setting-spec';
@@ -143,6 +145,24 @@ describe('Kubernetes manifests', () => {
   const kind = (k: string) => docs.filter((d) => d.kind === k);
   const sts = kind('StatefulSet')[0];
   const container = sts.spec.template.spec.containers[0];
+  const mount = (name: string) =>
+    container.volumeMounts.find((m: any) => m.name === name).mountPath as string;
+  // The env the StatefulSet sets; secrets from the example Secret, placeholders → random values.
+  const podEnv = () => {
+    const secret = kind('Secret')[0].stringData as Record<string, string>;
+    const fill: Record<string, string> = {
+      'auth-secret-key': randomBytes(32).toString('base64'),
+      'server-identity': randomBytes(24).toString('hex'),
+    };
+    return Object.fromEntries(
+      container.env
+        .filter((e: any) => e.value !== undefined || e.valueFrom?.secretKeyRef)
+        .map((e: any) => {
+          const key = e.valueFrom?.secretKeyRef?.key;
+          return [e.name, e.value ?? fill[key] ?? secret[key]];
+        }),
+    ) as Record<string, string>;
+  };
 
   test('kustomization lists every manifest but the example secret', () => {
     const k = parse(read('deploy/k8s/kustomization.yaml')) as { resources: string[] };
@@ -151,12 +171,22 @@ describe('Kubernetes manifests', () => {
 
   test('ConfigMap application.yml is valid for this server', () => {
     const cm = kind('ConfigMap')[0];
-    const s = settingsFrom(cm.data['application.yml']);
+    // With the env the StatefulSet sets (secrets → random values of the right shape).
+    const s = settingsFrom(cm.data['application.yml'], podEnv());
     expect(s.warnings).toEqual([]);
+    expect(s.str('cluster.member.lookup.type')).toBe('file');
+    expect(s.str('cluster.conf.file')).toBe(`${mount('config')}/cluster.conf`);
+    const members = parseMemberList(cm.data['cluster.conf']);
+    expect(members).toEqual(
+      members.map((_: string, i: number) => `${sts.metadata.name}-${i}.${sts.spec.serviceName}:${MAIN}`),
+    );
+    expect(members).toHaveLength(sts.spec.replicas);
+    // Each pod advertises the name it has in cluster.conf.
+    const advertised = container.env.find((e: any) => e.name === 'BATATA_NACOS_SERVER_IP').value;
+    expect(members).toContain(`${advertised.replace('$(POD_NAME)', `${sts.metadata.name}-0`)}:${MAIN}`);
     expect(s.mainPort).toBe(MAIN);
     expect(s.str('storage.data-dir')).toBe(DATA_DIR);
-    const mount = container.volumeMounts.find((m: any) => m.name === 'config');
-    expect(`${mount.mountPath}/application.yml`).toBe(CONFIG_PATH);
+    expect(`${mount('config')}/application.yml`).toBe(CONFIG_PATH);
     expect(sts.spec.template.spec.volumes.find((v: any) => v.name === 'config').configMap.name).toBe(
       cm.metadata.name,
     );
@@ -173,15 +203,10 @@ describe('Kubernetes manifests', () => {
       expect(ports[probe.httpGet.port]).toBe(MAIN);
     // The probe paths answer 200 on a real server.
     for (const p of [LIVENESS, READINESS]) expect((await fetch(`${t.url}${p}`)).status).toBe(200);
-    for (const e of container.env) if (e.name !== 'POD_IP') expect(ENV_NAMES.has(e.name)).toBe(true);
+    for (const e of container.env) if (e.name !== 'POD_NAME') expect(ENV_NAMES.has(e.name)).toBe(true);
     expect(container.volumeMounts.find((m: any) => m.name === 'data').mountPath).toBe(DATA_DIR);
     expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
     expect(sts.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
-    const members = container.env.find((e: any) => e.name === 'BATATA_CLUSTER_MEMBERS').value.split(',');
-    expect(members).toHaveLength(sts.spec.replicas);
-    expect(members).toEqual(
-      members.map((_: string, i: number) => `${sts.metadata.name}-${i}.${sts.spec.serviceName}:${MAIN}`),
-    );
     const secretKeys = Object.keys(kind('Secret')[0].stringData);
     for (const e of container.env.filter((x: any) => x.valueFrom?.secretKeyRef))
       expect(secretKeys).toContain(e.valueFrom.secretKeyRef.key);

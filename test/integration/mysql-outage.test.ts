@@ -109,4 +109,23 @@ describe('MySQL outage', () => {
     await direct.close();
     expect(rows.map((r) => r.tenant_id)).toEqual(['after-outage', 'before-outage']);
   }, 40_000);
+
+  test('a silent partition (no resets): readiness times out, then writes fail fast; heals without restart', async () => {
+    expect(await readiness()).toBe(200);
+    proxy.freeze();
+    // The readiness ping gets no answer; after its 3 s timeout the breaker opens.
+    await until('readiness 500 on a silent partition', async () => (await readiness()) === 500, 15_000);
+    expect(await (await fetch(`${t.nacos}/v1/console/health/readiness`)).text()).toContain('no answer');
+    const t0 = performance.now();
+    const w = await createNs('during-partition');
+    expect(w.status).toBe(503);
+    expect(performance.now() - t0).toBeLessThan(200);
+    expect((await fetch(`${t.nacos}/v1/console/namespaces`)).status).toBe(200);
+    proxy.thaw();
+    await until(
+      'writes after the partition',
+      async () => (await createNs('after-partition')).text === 'true',
+    );
+    await until('readiness 200 after the partition', async () => (await readiness()) === 200);
+  }, 40_000);
 });

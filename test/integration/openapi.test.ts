@@ -41,6 +41,16 @@ describe('OpenAPI document', () => {
         expect(op!['x-batata-auth'], `${r.method} ${r.path}`).toBeDefined();
       }
     }
+    // Every operation of every listener (main and console) is documented.
+    const ops = Object.entries(doc.paths).flatMap(([p, m]) =>
+      Object.entries(m).map(([k, op]) => ({ p, k, op })),
+    );
+    const bad = ops.filter(({ op }) => !op.summary || !op['x-batata-auth']).map(({ p, k }) => `${k} ${p}`);
+    expect(bad).toEqual([]);
+    const consoleOps = ops.filter(
+      ({ op }) => (op as { 'x-batata-listener'?: string })['x-batata-listener'] === 'console',
+    );
+    expect(consoleOps.length).toBeGreaterThan(0);
     expect(doc.paths['/nacos/v1/console/health/liveness']?.get?.summary).toBe('Liveness (v1)');
     expect(doc.paths['/nacos/v1/console/namespaces']?.post).toBeDefined();
     expect(doc.paths[`/nacos${OPENAPI_PATH}`]?.get?.['x-batata-auth']).toEqual({ open: true });

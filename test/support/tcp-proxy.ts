@@ -6,7 +6,17 @@ interface Side {
   pending: Uint8Array[];
 }
 
-function send(to: Socket<Side> | undefined, chunk: Uint8Array, queue: Uint8Array[]) {
+/** While `on`, proxied bytes are held back (a silent network partition), then delivered on thaw. */
+interface Gate {
+  on: boolean;
+  held: Array<() => void>;
+}
+
+function send(gate: Gate, to: Socket<Side> | undefined, chunk: Uint8Array, queue: Uint8Array[]) {
+  if (gate.on) {
+    gate.held.push(() => send(gate, to, chunk, queue));
+    return;
+  }
   if (!to || queue.length) {
     queue.push(chunk);
     return;
@@ -35,6 +45,7 @@ function flush(to: Socket<Side>, queue: Uint8Array[]) {
 export class TcpProxy {
   private listener?: TCPSocketListener<Side>;
   private readonly sockets = new Set<Socket<Side>>();
+  private readonly gate: Gate = { on: false, held: [] };
   port = 0;
 
   constructor(
@@ -44,7 +55,7 @@ export class TcpProxy {
 
   start(port = 0): this {
     const sockets = this.sockets;
-    const { targetHost, targetPort } = this;
+    const { targetHost, targetPort, gate } = this;
     this.listener = Bun.listen<Side>({
       hostname: '127.0.0.1',
       port,
@@ -63,7 +74,7 @@ export class TcpProxy {
                 flush(up, client.data.pending);
               },
               data(up, chunk) {
-                send(up.data.peer, chunk, up.data.pending);
+                send(gate, up.data.peer, chunk, up.data.pending);
               },
               drain(up) {
                 if (up.data.peer) flush(up.data.peer, up.data.pending);
@@ -82,7 +93,7 @@ export class TcpProxy {
           }).catch(() => client.end());
         },
         data(client, chunk) {
-          send(client.data.peer, chunk, client.data.pending);
+          send(gate, client.data.peer, chunk, client.data.pending);
         },
         drain(client) {
           if (client.data.peer) flush(client.data.peer, client.data.pending);
@@ -112,7 +123,20 @@ export class TcpProxy {
     this.start(this.port);
   }
 
+  /** Keeps every connection open but delivers nothing (packets silently dropped, no resets). */
+  freeze() {
+    this.gate.on = true;
+  }
+
+  /** Delivers what was held and resumes forwarding. */
+  thaw() {
+    this.gate.on = false;
+    const held = this.gate.held.splice(0);
+    for (const f of held) f();
+  }
+
   stop() {
+    this.thaw();
     this.cut();
   }
 }

@@ -112,6 +112,21 @@ export function runConsulRepoContract(
       expect((await repo.loadSessions()).map((s) => s.id)).toEqual(['s1']);
     });
 
+    test('a large batch (group commit) upserts and deletes many keys in one commit', async () => {
+      const b = empty();
+      for (let i = 0; i < 450; i++)
+        b.kvPut.push(kv(`many/${String(i).padStart(3, '0')}`, { flags: BigInt(i) }));
+      await repo.commit(b);
+      const d = empty();
+      for (let i = 0; i < 450; i += 2) d.kvDelete.push(`many/${String(i).padStart(3, '0')}`);
+      d.kvPut.push(kv('many/001', { lockIndex: 9, modifyIndex: 99 }));
+      await repo.commit(d);
+      const many = (await repo.loadKv()).filter((e) => e.key.startsWith('many/'));
+      expect(many).toHaveLength(225);
+      expect(many[0]).toMatchObject({ key: 'many/001', lockIndex: 9, modifyIndex: 99, flags: 0n });
+      expect(many[1]!.flags).toBe(3n);
+    });
+
     test('a 512 KiB value is stored whole', async () => {
       const big = new Uint8Array(512 * 1024);
       for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 255;

@@ -1,0 +1,545 @@
+import type { Clock, TimerHandle } from '../core/clock';
+import type { Logger } from '../core/log';
+import { type Entry, type QueryResult, type StateStore, WatchSet } from '../state';
+import {
+  CHECKS_TABLE,
+  type CheckEntry,
+  type CheckStatus,
+  checkKey,
+  META,
+  NODES_TABLE,
+  type NodeEntry,
+  nacosCheck,
+  type ServiceView,
+  serfHealth,
+  serviceView,
+} from './catalog-model';
+import type { CheckDef } from './check-def';
+import { CheckRunner } from './check-runner';
+import { badRequest, ConsulError, notFound, serverError } from './consul-errors';
+import {
+  type ConsulRegistry,
+  NAMING_INSTANCES_TABLE,
+  namingServicePrefix,
+  type RegistryInstance,
+} from './registry';
+
+/** A service definition decoded from an agent or catalog register body. */
+export interface ServiceDef {
+  id: string;
+  name: string;
+  tags: string[];
+  address: string;
+  port: number;
+  meta: Record<string, string>;
+  kind: string;
+  taggedAddresses?: Record<string, { Address: string; Port: number }>;
+  weights?: { Passing: number; Warning: number };
+  enableTagOverride: boolean;
+  checks: CheckDef[];
+}
+
+export interface CatalogOptions {
+  namespaceId: string;
+  group: string;
+  datacenter: string;
+  local: NodeEntry;
+}
+
+export interface CatalogHooks {
+  /** A check went critical or was removed: sessions depending on it are invalidated. */
+  checkFailed(node: string, checkId: string): void;
+  nodeRemoved(node: string): void;
+}
+
+export const MAINTENANCE_PREFIX = '_service_maintenance:';
+export const NODE_MAINTENANCE = '_node_maintenance';
+
+const unknownCheck = (id: string) =>
+  notFound(`Unknown check ID "${id}". Ensure that the check ID is passed, not the check name.`);
+export const unknownService = (id: string) =>
+  notFound(`Unknown service ID "${id}". Ensure that the service ID is passed, not the service name.`);
+
+/**
+ * Consul agent/catalog/health on the ONE naming registry: a Consul service is a naming instance
+ * (namespace/group from settings, instanceId = service ID, Tags/Meta/checks in metadata), so Nacos
+ * clients see Consul services and Consul clients see Nacos instances (with a synthetic check from
+ * their health). Checks live in the `consul.checks` state table; agent checks run here (TTL, HTTP,
+ * TCP) and their aggregate drives the instance's `healthy` flag. Nodes other than this server
+ * (catalog registrations) live in `consul.nodes`.
+ */
+export class CatalogService {
+  private readonly runner: CheckRunner;
+  /** Critical-since timers for DeregisterCriticalServiceAfter, by check key. */
+  private readonly reapers = new Map<string, TimerHandle>();
+
+  constructor(
+    private readonly state: StateStore,
+    private readonly registry: () => ConsulRegistry | undefined,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    readonly opts: CatalogOptions,
+    private readonly hooks: CatalogHooks,
+  ) {
+    this.runner = new CheckRunner(clock, log, (key, status, output) => {
+      this.updateStatus(key, status, output).catch((e) => log.warn('check update failed', { key, err: e }));
+    });
+  }
+
+  get localNode(): string {
+    return this.opts.local.node;
+  }
+
+  private get checks() {
+    return this.state.table<CheckEntry>(CHECKS_TABLE);
+  }
+  private get nodes() {
+    return this.state.table<NodeEntry>(NODES_TABLE);
+  }
+  private get instances() {
+    return this.state.table<RegistryInstance>(NAMING_INSTANCES_TABLE);
+  }
+
+  private reg(): ConsulRegistry {
+    const r = this.registry();
+    if (!r) throw serverError('service registry unavailable: the naming module is not loaded');
+    return r;
+  }
+
+  private svcId(name: string) {
+    return { namespaceId: this.opts.namespaceId, groupName: this.opts.group, serviceName: name };
+  }
+
+  async start() {
+    await this.state.write((w) => w.put(NODES_TABLE, this.localNode, this.opts.local));
+  }
+
+  dispose() {
+    this.runner.dispose();
+    for (const t of this.reapers.values()) this.clock.clearTimeout(t);
+    this.reapers.clear();
+  }
+
+  // ── reads (pure, for blocking queries) ──
+
+  private viewOf(e: Entry<RegistryInstance>): ServiceView {
+    return serviceView(e.value, this.localNode, e.createIndex, e.modifyIndex);
+  }
+
+  /** Every Consul-visible service instance (optionally of one service), in ID order. */
+  views(ws: WatchSet, service?: string): QueryResult<ServiceView[]> {
+    const prefix = namingServicePrefix(this.opts.namespaceId, this.opts.group, service);
+    ws.prefix(NAMING_INSTANCES_TABLE, prefix).table(CHECKS_TABLE).table(NODES_TABLE);
+    const views = this.instances.scan(prefix).map((e) => this.viewOf(e));
+    const index = Math.max(this.instances.prefixIndex(prefix), this.checks.index(), this.nodes.index());
+    return { index, value: views };
+  }
+
+  node(name: string): Entry<NodeEntry> | undefined {
+    return this.nodes.get(name);
+  }
+
+  allNodes(ws: WatchSet): QueryResult<Entry<NodeEntry>[]> {
+    ws.table(NODES_TABLE);
+    const list = [...this.nodes.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+    return { index: this.nodes.index(), value: list };
+  }
+
+  /** Checks of a service instance (its own checks, or the synthetic Nacos one). */
+  serviceChecks(v: ServiceView): Array<{ c: CheckEntry; ci: number; mi: number }> {
+    if (v.source === 'nacos') return [{ c: nacosCheck(v), ci: v.createIndex, mi: v.modifyIndex }];
+    return [...this.checks.values()]
+      .filter((e) => e.value.node === v.node && e.value.serviceId === v.id)
+      .map((e) => ({ c: e.value, ci: e.createIndex, mi: e.modifyIndex }));
+  }
+
+  /** Node-level checks: serfHealth (this server) plus registered ones without a service. */
+  nodeChecks(node: string): Array<{ c: CheckEntry; ci: number; mi: number }> {
+    const out: Array<{ c: CheckEntry; ci: number; mi: number }> = [];
+    const n = this.nodes.get(node);
+    if (node === this.localNode && n) out.push({ c: serfHealth(node), ci: n.createIndex, mi: n.createIndex });
+    for (const e of this.checks.values())
+      if (e.value.node === node && !e.value.serviceId)
+        out.push({ c: e.value, ci: e.createIndex, mi: e.modifyIndex });
+    return out;
+  }
+
+  /** All checks of a node (health/node), or every check (health/state). */
+  allChecks(ws: WatchSet, node?: string): QueryResult<Array<{ c: CheckEntry; ci: number; mi: number }>> {
+    const r = this.views(ws);
+    const out: Array<{ c: CheckEntry; ci: number; mi: number }> = [];
+    for (const n of this.nodes.values()) if (!node || n.key === node) out.push(...this.nodeChecks(n.key));
+    for (const v of r.value) if (!node || v.node === node) out.push(...this.serviceChecks(v));
+    return { index: r.index, value: out };
+  }
+
+  /** Agent services (registered through `/v1/agent/service/register` on this node). */
+  agentServices(): ServiceView[] {
+    const prefix = namingServicePrefix(this.opts.namespaceId, this.opts.group);
+    return this.instances
+      .scan(prefix)
+      .map((e) => this.viewOf(e))
+      .filter((v) => v.source === 'agent' && v.node === this.localNode);
+  }
+
+  agentService(id: string): ServiceView | undefined {
+    return this.agentServices().find((v) => v.id === id);
+  }
+
+  agentChecks(): Array<{ c: CheckEntry; ci: number; mi: number }> {
+    return [...this.checks.values()]
+      .filter((e) => e.value.node === this.localNode && e.value.source === 'agent')
+      .map((e) => ({ c: e.value, ci: e.createIndex, mi: e.modifyIndex }));
+  }
+
+  // ── agent writes ──
+
+  /**
+   * Registers (upserts) a service and its checks on `node`. Existing checks of the service that the
+   * request does not name are kept unless `replaceChecks`. Generated check IDs follow Consul:
+   * `service:<id>` for one check, `service:<id>:<n>` (n from 1) for several.
+   */
+  async registerService(
+    def: ServiceDef,
+    opts: { node?: NodeEntry; source: 'agent' | 'catalog'; replaceChecks?: boolean },
+  ) {
+    const node = opts.node ?? this.opts.local;
+    const checkDefs = def.checks.map((c, i) => ({
+      ...c,
+      checkId: c.checkId || (def.checks.length === 1 ? `service:${def.id}` : `service:${def.id}:${i + 1}`),
+      name: c.name || `Service '${def.name}' check`,
+    }));
+    const metadata: Record<string, string> = {
+      ...def.meta,
+      [META.source]: opts.source,
+      [META.node]: node.node,
+      [META.tags]: JSON.stringify(def.tags),
+      [META.address]: def.address,
+      [META.checks]: JSON.stringify(
+        checkDefs.map((c) => ({
+          CheckID: c.checkId,
+          Name: c.name,
+          Type: c.type,
+          Interval: c.interval,
+          TTL: c.ttl,
+        })),
+      ),
+    };
+    if (def.kind) metadata[META.kind] = def.kind;
+    if (def.taggedAddresses) metadata[META.taggedAddresses] = JSON.stringify(def.taggedAddresses);
+    if (def.weights) metadata[META.weights] = JSON.stringify(def.weights);
+    if (def.enableTagOverride) metadata[META.enableTagOverride] = 'true';
+
+    const svc = this.svcId(def.name);
+    const prev = this.findService(def.id, node.node);
+    if (prev && prev.service !== def.name)
+      await this.reg().deregisterInstance(this.svcId(prev.service), { instanceId: def.id });
+    await this.reg().registerInstance(
+      svc,
+      {
+        ip: def.address || node.address,
+        port: def.port,
+        instanceId: def.id,
+        weight: Math.min(10_000, def.weights?.Passing ?? 1),
+        ephemeral: true,
+        metadata,
+        healthy: true,
+      },
+      { clientId: `consul:${node.node}`, heartbeat: false },
+    );
+    const removed: CheckEntry[] = [];
+    const added: CheckEntry[] = [];
+    await this.state.write((w) => {
+      const keep = new Set(checkDefs.map((c) => c.checkId));
+      for (const e of this.checks.values()) {
+        const c = e.value;
+        if (c.node !== node.node || c.serviceId !== def.id) continue;
+        if (opts.replaceChecks && !keep.has(c.checkId) && !c.checkId.startsWith(MAINTENANCE_PREFIX)) {
+          w.delete(CHECKS_TABLE, e.key);
+          removed.push(c);
+        } else if (c.serviceTags.join('\u0000') !== def.tags.join('\u0000') || c.serviceName !== def.name)
+          w.put(CHECKS_TABLE, e.key, { ...c, serviceTags: def.tags, serviceName: def.name });
+      }
+      for (const d of checkDefs) {
+        const key = checkKey(node.node, d.checkId);
+        const existing = this.checks.get(key)?.value;
+        const entry: CheckEntry = {
+          node: node.node,
+          checkId: d.checkId,
+          name: d.name,
+          // compat(consul): re-registering keeps the current status unless the body sets one.
+          status: d.status ?? existing?.status ?? 'critical',
+          notes: d.notes,
+          output: existing?.output ?? '',
+          serviceId: def.id,
+          serviceName: def.name,
+          serviceTags: def.tags,
+          type: d.type,
+          interval: d.interval,
+          timeout: d.timeout,
+          deregisterCriticalServiceAfter: d.deregisterCriticalServiceAfter,
+          ttl: d.ttl,
+          spec: d.spec,
+          source: opts.source,
+        };
+        w.put(CHECKS_TABLE, key, entry);
+        added.push(entry);
+      }
+    });
+    for (const c of removed) this.forgetCheck(c);
+    for (const c of added) this.watchCheck(c);
+    await this.syncHealth(def.id, node.node);
+  }
+
+  /** Finds a Consul service instance by ID on a node. */
+  findService(id: string, node: string): ServiceView | undefined {
+    const prefix = namingServicePrefix(this.opts.namespaceId, this.opts.group);
+    for (const e of this.instances.scan(prefix)) {
+      if (e.value.instanceId !== id) continue;
+      const v = this.viewOf(e);
+      if (v.node === node) return v;
+    }
+    return undefined;
+  }
+
+  /** Removes a service and all its checks. Throws Consul's 404 for an unknown ID. */
+  async deregisterService(id: string, node = this.localNode): Promise<void> {
+    const v = this.findService(id, node);
+    if (!v || v.source === 'nacos') throw unknownService(id);
+    await this.reg().deregisterInstance(this.svcId(v.service), { instanceId: id });
+    const removed: CheckEntry[] = [];
+    await this.state.write((w) => {
+      for (const e of this.checks.values())
+        if (e.value.node === node && e.value.serviceId === id) {
+          w.delete(CHECKS_TABLE, e.key);
+          removed.push(e.value);
+        }
+    });
+    for (const c of removed) this.forgetCheck(c);
+  }
+
+  async maintenance(id: string, enable: boolean, reason: string): Promise<void> {
+    const v = this.agentService(id);
+    if (!v) throw unknownService(id);
+    const key = checkKey(this.localNode, MAINTENANCE_PREFIX + id);
+    await this.state.write((w) => {
+      if (!enable) return w.delete(CHECKS_TABLE, key);
+      w.put(CHECKS_TABLE, key, {
+        ...this.blankCheck(MAINTENANCE_PREFIX + id, 'Service Maintenance Mode', v),
+        status: 'critical',
+        notes:
+          reason ||
+          'Maintenance mode is enabled for this service, but no reason was provided. This is a default message.',
+        type: 'maintenance',
+      });
+    });
+    await this.syncHealth(id, this.localNode);
+  }
+
+  private blankCheck(checkId: string, name: string, v?: ServiceView): CheckEntry {
+    return {
+      node: this.localNode,
+      checkId,
+      name,
+      status: 'critical',
+      notes: '',
+      output: '',
+      serviceId: v?.id ?? '',
+      serviceName: v?.service ?? '',
+      serviceTags: v?.tags ?? [],
+      type: '',
+      interval: '',
+      timeout: '',
+      deregisterCriticalServiceAfter: '',
+      ttl: '',
+      spec: { ttlMs: 0, intervalMs: 0, timeoutMs: 0, deregisterAfterMs: 0 },
+      source: 'agent',
+    };
+  }
+
+  /** `/v1/agent/check/register`: ID defaults to Name; ServiceID must exist on this agent. */
+  async registerCheck(d: CheckDef): Promise<void> {
+    if (!d.name) throw badRequest('Missing check name');
+    const id = d.checkId || d.name;
+    let v: ServiceView | undefined;
+    if (d.serviceId) {
+      v = this.agentService(d.serviceId);
+      if (!v) throw notFound(`ServiceID "${d.serviceId}" does not exist`);
+    }
+    const key = checkKey(this.localNode, id);
+    const existing = this.checks.get(key)?.value;
+    const entry: CheckEntry = {
+      ...this.blankCheck(id, d.name, v),
+      status: d.status ?? existing?.status ?? 'critical',
+      notes: d.notes,
+      output: existing?.output ?? '',
+      type: d.type,
+      interval: d.interval,
+      timeout: d.timeout,
+      deregisterCriticalServiceAfter: d.deregisterCriticalServiceAfter,
+      ttl: d.ttl,
+      spec: d.spec,
+    };
+    await this.state.write((w) => w.put(CHECKS_TABLE, key, entry));
+    this.watchCheck(entry);
+    if (v) await this.syncHealth(v.id, this.localNode);
+  }
+
+  async deregisterCheck(id: string): Promise<void> {
+    const key = checkKey(this.localNode, id);
+    const c = this.checks.get(key)?.value;
+    if (!c) throw unknownCheck(id);
+    await this.state.write((w) => w.delete(CHECKS_TABLE, key));
+    this.forgetCheck(c);
+    if (c.serviceId) await this.syncHealth(c.serviceId, c.node);
+  }
+
+  /** pass/warn/fail/update of a TTL check; resets its TTL timer. */
+  async updateTtl(id: string, status: CheckStatus, output: string): Promise<void> {
+    const key = checkKey(this.localNode, id);
+    const c = this.checks.get(key)?.value;
+    if (!c) throw unknownCheck(id);
+    if (c.type !== 'ttl') throw new ConsulError(500, `CheckID "${id}" does not have associated TTL`);
+    this.runner.resetTtl(key, c.spec.ttlMs, output);
+    await this.updateStatus(key, status, output);
+  }
+
+  /** Applies a status/output change from a runner or TTL update (no write when unchanged). */
+  async updateStatus(key: string, status: CheckStatus, output: string): Promise<void> {
+    const cur = this.checks.get(key)?.value;
+    if (!cur) return;
+    const clipped = output.length > 4096 ? output.slice(0, 4096) : output;
+    if (cur.status === status && cur.output === clipped) return;
+    await this.state.write((w) => {
+      if (this.checks.get(key)) w.put(CHECKS_TABLE, key, { ...cur, status, output: clipped });
+    });
+    if (status === 'critical' && cur.status !== 'critical') this.hooks.checkFailed(cur.node, cur.checkId);
+    this.trackCritical(key, cur, status);
+    if (cur.serviceId && cur.status !== status) await this.syncHealth(cur.serviceId, cur.node);
+  }
+
+  /** DeregisterCriticalServiceAfter: a service whose check stays critical that long is removed. */
+  private trackCritical(key: string, c: CheckEntry, status: CheckStatus) {
+    const after = c.spec.deregisterAfterMs;
+    if (!after || !c.serviceId) return;
+    const t = this.reapers.get(key);
+    if (status !== 'critical') {
+      if (t) this.clock.clearTimeout(t);
+      this.reapers.delete(key);
+      return;
+    }
+    if (t) return;
+    this.reapers.set(
+      key,
+      this.clock.setTimeout(() => {
+        this.reapers.delete(key);
+        const now = this.checks.get(key)?.value;
+        if (now?.status !== 'critical') return;
+        this.log.info('deregistering critical service', { service: c.serviceId, check: c.checkId });
+        this.deregisterService(c.serviceId, c.node).catch(() => {});
+      }, after),
+    );
+  }
+
+  private watchCheck(c: CheckEntry) {
+    const key = checkKey(c.node, c.checkId);
+    if (c.source === 'agent') this.runner.schedule(key, c);
+    this.trackCritical(key, c, c.status);
+  }
+
+  private forgetCheck(c: CheckEntry) {
+    const key = checkKey(c.node, c.checkId);
+    this.runner.cancel(key);
+    const t = this.reapers.get(key);
+    if (t) this.clock.clearTimeout(t);
+    this.reapers.delete(key);
+    this.hooks.checkFailed(c.node, c.checkId);
+  }
+
+  /** Sets the naming instance's `healthy` from its checks and its node's checks (none critical). */
+  private async syncHealth(serviceId: string, node: string) {
+    const v = this.findService(serviceId, node);
+    if (!v || v.source === 'nacos') return;
+    const all = [...this.serviceChecks(v), ...this.nodeChecks(node)];
+    const healthy = !all.some((x) => x.c.status === 'critical');
+    if (v.instance.healthy !== healthy)
+      await this.reg().setHealth(this.svcId(v.service), { instanceId: serviceId }, healthy);
+  }
+
+  // ── catalog writes ──
+
+  async catalogRegister(node: NodeEntry, service: ServiceDef | undefined, checks: CheckEntry[]) {
+    if (node.node !== this.localNode) {
+      const cur = this.nodes.get(node.node)?.value;
+      if (JSON.stringify(cur) !== JSON.stringify(node))
+        await this.state.write((w) => w.put(NODES_TABLE, node.node, node));
+    }
+    const target = node.node === this.localNode ? this.opts.local : node;
+    if (service) {
+      const existing = this.findService(service.id, node.node);
+      await this.registerService(service, {
+        node: target,
+        source: existing?.source === 'agent' ? 'agent' : 'catalog',
+      });
+    }
+    if (checks.length) {
+      await this.state.write((w) => {
+        for (const c of checks) {
+          const svc = c.serviceId ? this.findService(c.serviceId, node.node) : undefined;
+          if (c.serviceId && !svc)
+            throw serverError(`Unknown service ID '${c.serviceId}' for check ID '${c.checkId}'`);
+          w.put(CHECKS_TABLE, checkKey(node.node, c.checkId), {
+            ...c,
+            node: node.node,
+            serviceName: svc?.service ?? '',
+            serviceTags: svc?.tags ?? [],
+          });
+        }
+      });
+      for (const c of checks) {
+        if (c.status === 'critical') this.hooks.checkFailed(node.node, c.checkId);
+        if (c.serviceId) await this.syncHealth(c.serviceId, node.node);
+      }
+    }
+  }
+
+  async catalogDeregister(node: string, serviceId?: string, checkId?: string) {
+    if (serviceId) {
+      const v = this.findService(serviceId, node);
+      if (v && v.source !== 'nacos') await this.deregisterService(serviceId, node);
+      return;
+    }
+    if (checkId) {
+      const key = checkKey(node, checkId);
+      const c = this.checks.get(key)?.value;
+      if (!c) return;
+      await this.state.write((w) => w.delete(CHECKS_TABLE, key));
+      this.forgetCheck(c);
+      if (c.serviceId) await this.syncHealth(c.serviceId, node);
+      return;
+    }
+    for (const v of this.views(new WatchSet()).value)
+      if (v.node === node && v.source !== 'nacos') await this.deregisterService(v.id, node);
+    const removed: CheckEntry[] = [];
+    await this.state.write((w) => {
+      for (const e of this.checks.values())
+        if (e.value.node === node) {
+          w.delete(CHECKS_TABLE, e.key);
+          removed.push(e.value);
+        }
+      if (node !== this.localNode) w.delete(NODES_TABLE, node);
+    });
+    for (const c of removed) this.forgetCheck(c);
+    if (node !== this.localNode) this.hooks.nodeRemoved(node);
+  }
+
+  /** Status of a check for session validation (serfHealth is always passing here). */
+  checkStatus(node: string, checkId: string): string | undefined {
+    if (checkId === 'serfHealth' && this.nodes.has(node)) return 'passing';
+    return this.checks.get(checkKey(node, checkId))?.value.status;
+  }
+
+  nodeExists(node: string): boolean {
+    return this.nodes.has(node) || node === this.localNode;
+  }
+}
