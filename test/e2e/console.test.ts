@@ -459,7 +459,7 @@ describe('web console in the compiled binary (deployment type all, auth on)', ()
     expect(await page.getByRole('link', { name: 'Services' }).isVisible()).toBe(true);
   });
 
-  test('services: an instance registered through the API shows with counts; edit its weight', async () => {
+  test('services: Nacos and Consul registrations show with counts; edit an instance weight', async () => {
     const reg = await authed(`${s.nacos}/v1/ns/instance`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -472,11 +472,19 @@ describe('web console in the compiled binary (deployment type all, auth on)', ()
       }),
     });
     expect(await reg.text()).toBe('ok');
+    // A Consul registration lands in the same registry.
+    const consul = await fetch(`${s.url}/v1/agent/service/register`, {
+      method: 'PUT',
+      headers: { 'x-consul-token': token },
+      body: JSON.stringify({ Name: 'e2e-consul-web', Address: '10.1.2.4', Port: 9000 }),
+    });
+    expect(consul.status).toBe(200);
 
     const { page, problems } = await openLoggedIn(ui);
     await page.getByRole('link', { name: 'Services' }).click();
     const services = page.locator('table[aria-label="Services"]');
     await waitText(services, 'e2e-orders');
+    await waitText(services, 'e2e-consul-web');
     const row = services.locator('tr', { hasText: 'e2e-orders' });
     expect((await row.locator('td').allTextContents()).slice(0, 5)).toEqual([
       'e2e-orders',
