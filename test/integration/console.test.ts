@@ -127,6 +127,7 @@ describe('deployment type all: console port', () => {
       await s.stop();
     }
   });
+
   test('nacos.console.ui.enabled=false keeps the console API and drops the UI', async () => {
     const s = await startTestServer({ 'nacos.console.ui.enabled': false });
     try {
