@@ -232,6 +232,8 @@ describe('web console in the compiled binary (deployment type all, auth on)', ()
     await page.getByRole('link', { name: 'History' }).last().click();
     await page.waitForSelector('table[aria-label="Versions"]');
     await waitText(page.locator('table[aria-label="Versions"]'), 'Updated');
+    // The logged-in user is recorded as the author.
+    await waitText(page.locator('table[aria-label="Versions"] tbody tr').first(), 'nacos');
     await shot(page, 'history');
     const rows = page.locator('table[aria-label="Versions"] tbody tr');
     expect(await rows.count()).toBe(2);

@@ -1,4 +1,4 @@
-import { ApiError, call, ns } from './api';
+import { ApiError, call, ns, session } from './api';
 import { diffView } from './diff';
 import {
   button,
@@ -39,6 +39,8 @@ interface ConfigDetail extends ConfigRow {
   configTags?: string;
 }
 
+/** Recorded as the author in history (Nacos takes it from the login; the form field is the fallback). */
+const srcUser = () => session.user || undefined;
 const groupOf = (r: { groupName?: string; group?: string }) => r.groupName ?? r.group ?? 'DEFAULT_GROUP';
 const blur = (s: string) => (s && !s.includes('*') ? `*${s}*` : s);
 const PAGE_SIZE = 20;
@@ -142,6 +144,7 @@ async function deleteOne(r: ConfigRow, ctx: PageCtx) {
       namespaceId: ns.id,
       dataId: r.dataId,
       groupName: groupOf(r),
+      srcUser: srcUser(),
     });
     toast(`Deleted ${r.dataId}`);
     go('configs', Object.fromEntries(ctx.q));
@@ -366,6 +369,7 @@ export async function configEditPage(ctx: PageCtx) {
           content: editor.value(),
           type: type.value,
           desc: desc.value,
+          srcUser: srcUser(),
           configTags: tags.value,
           appName: appName.value,
         },
@@ -633,6 +637,7 @@ async function rollback(
     await call('POST', '/v3/console/cs/config', {
       ...key,
       content: version.content,
+      srcUser: srcUser(),
       type: current?.type ?? version.type ?? 'text',
       desc: current?.desc,
       configTags: current?.configTags,
