@@ -70,7 +70,7 @@ export class ConsulHttp {
     const { minIndex, waitMs } = parseBlocking(q);
     if (!minIndex) {
       const r = fn(new WatchSet());
-      return { index: r.index < 1 ? 1 : r.index, value: r.value };
+      return { index: Math.max(r.index, 1), value: r.value };
     }
     holdOpen(c.server, c.request);
     const signal = AbortSignal.any([c.request.signal, this.shutdown.signal]);
