@@ -69,6 +69,13 @@ case "$MODE" in
     exec ./dist/batata serve "${RUN_ARGS[@]}"
     ;;
   test)
+    # Browser tests (test/e2e/console.test.ts) drive Debian's Chromium; never a downloaded browser.
+    if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+      say "installing chromium (apt-get) for the console browser tests"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 ||
+        { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; } ||
+        say "could not install chromium: the console browser tests will fail"
+    fi
     say "checks: typecheck + lint"
     "$BUN" run check >&2
     say "tests"

@@ -4,7 +4,9 @@ import { registerPermission } from './commands/auth-permission';
 import { registerRole } from './commands/auth-role';
 import { registerUser } from './commands/auth-user';
 import { registerCluster } from './commands/cluster-commands';
+import { registerConfig } from './commands/config';
 import { registerDb } from './commands/db-migrate';
+import { registerNs } from './commands/ns';
 import { registerServe } from './commands/serve';
 import { CliError, EXIT } from './exit-codes';
 import type { Io } from './io';
@@ -18,10 +20,12 @@ export function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   registerServe(program, io);
   registerDb(program, io);
+  registerNs(program, io);
   registerUser(program, io);
   registerRole(program, io);
   registerPermission(program, io);
   registerCluster(program, io);
+  registerConfig(program, io);
   return program;
 }
 

@@ -4,6 +4,8 @@ import pkg from '../package.json' with { type: 'json' };
 import { createAuthModule, tlsOptions } from './auth/module';
 import { createClusterModule } from './cluster/module';
 import { createConfigModule } from './config/module';
+import { consoleApi, consolePathPlugins, createMergedConsoleApp } from './console';
+import { type RunningConsole, startConsoleOnly } from './console/console-only';
 import { createConsulModule } from './consul/module';
 import { type Clock, systemClock } from './core/clock';
 import { LevelFilter, Log, type Logger, type LogSink, RotatingFileSink, StreamSink } from './core/log';
@@ -11,6 +13,7 @@ import { createGrpcModule } from './grpc/module';
 import { clusterNodeRoutes, healthRoutes } from './health/core-routes';
 import { Readiness } from './health/readiness';
 import { createHttpApp } from './http/app';
+import { openApiRoutes, type RouteTable } from './http/openapi';
 import { createMetrics, type Metrics } from './metrics/metrics';
 import { metricsRoutes } from './metrics/metrics-routes';
 import { createNamespaceDomain } from './namespace';
@@ -23,6 +26,7 @@ import type { Db } from './storage/db';
 import { getMeta, setMeta } from './storage/meta-repo';
 import { SqlNamespaceRepo } from './storage/namespace-sql-repo';
 import { openStorage } from './storage/open-db';
+import { ResilientDb } from './storage/resilient-db';
 
 export const VERSION: string = pkg.version;
 
@@ -37,6 +41,8 @@ export interface RunningServer {
   ports: { main: number; console: number; sdk: number };
   /** The main HTTP app, for in-process tests (`app.handle(new Request(...))`). */
   app: AnyElysia;
+  /** The console port's app when it runs (deployment.type `all`), for route-table tests. */
+  consoleApp?: AnyElysia;
   readiness: Readiness;
   stop(): Promise<void>;
 }
@@ -87,7 +93,10 @@ export async function startServer(
   const metrics = createMetrics();
   for (const w of settings.warnings) log.warn(w);
 
-  const db = await openStorage(settings, log.child('storage'));
+  const db = new ResilientDb(await openStorage(settings, log.child('storage')), {
+    registry: metrics.registry,
+    log: log.child('storage'),
+  });
   const reserved = Number((await getMeta(db, INDEX_META_KEY)) ?? 0);
   const state = new StateStore({
     startIndex: reserved + 1,
@@ -137,6 +146,7 @@ export async function startServer(
     const grpc = createGrpcModule(ctx);
     modules.push(grpc);
     if (settings.bool('consul.enabled')) modules.push((await createConsulModule(ctx)).module);
+    // Cluster last: it replicates the state of every module above and reads their services.
     const cluster = createClusterModule(ctx);
     modules.push(cluster.module);
     const membership = cluster.membership;
@@ -156,12 +166,25 @@ export async function startServer(
       renderers: modules.flatMap((m) => m.renderers ?? []),
       guard: auth.guard,
     });
+    let assembled: AnyElysia | undefined;
     const nacos = new Elysia({ name: 'batata.nacos', prefix: contextPath })
       .use(healthRoutes(readiness))
       .use(clusterNodeRoutes(membership))
-      .use(metricsRoutes(metrics));
+      .use(metricsRoutes(metrics))
+      .use(
+        openApiRoutes(
+          () => routeTables(assembled!, consoleRoutes, settings.str('nacos.console.context-path')),
+          {
+            version: VERSION,
+          },
+        ),
+      );
     for (const m of modules) for (const r of m.nacosRoutes ?? []) nacos.use(r);
+    // The console API is also served under the context path, for console-only nodes to forward to.
+    const consoleRoutes = consoleApi({ ...ctx, readiness, membership, modules, datasource: db.dialect });
+    for (const r of consolePathPlugins(consoleRoutes)) nacos.use(r);
     const app = http.app.use(nacos);
+    assembled = app;
     for (const m of modules) for (const r of m.rootRoutes ?? []) app.use(r);
     http.seal(app);
 
@@ -173,14 +196,25 @@ export async function startServer(
     const hostname = settings.str('nacos.server.bind-address');
     const mainServer = listen(app, settings.mainPort, hostname, 'nacos.server.main.port', settings);
     stopFns.push(() => stopServer(mainServer, settings.int('server.shutdown-timeout-ms')));
+    let consolePort = 0;
+    let consoleApp: AnyElysia | undefined;
+    if (settings.str('deployment.type') === 'all') {
+      consoleApp = createMergedConsoleApp({ ...ctx, api: consoleRoutes, guard: auth.guard });
+      const consolePortSetting = settings.int('nacos.console.port');
+      const consoleServer = listen(consoleApp, consolePortSetting, hostname, 'nacos.console.port', settings);
+      consolePort = consoleServer.port ?? 0;
+      stopFns.push(() => stopServer(consoleServer, settings.int('server.shutdown-timeout-ms')));
+    }
 
     for (const m of modules) await m.start?.();
     log.info('batata started', {
       version: VERSION,
       mainPort: mainServer.port,
+      consolePort,
       contextPath,
       store: db.description,
       deployment: settings.str('deployment.type'),
+      startupMs: Math.round(performance.now()),
     });
 
     let stopping: Promise<void> | undefined;
@@ -191,8 +225,9 @@ export async function startServer(
       state,
       db,
       services,
-      ports: { main: mainServer.port ?? 0, console: 0, sdk: grpc.port },
+      ports: { main: mainServer.port ?? 0, console: consolePort, sdk: grpc.port },
       app,
+      consoleApp,
       readiness,
       stop() {
         stopping ??= (async () => {
@@ -213,6 +248,26 @@ export async function startServer(
     await db.close().catch(() => {});
     throw e;
   }
+}
+
+/** Deployment type `console`: the web console alone, forwarding its API to a remote server. */
+export function startConsoleNode(
+  settings: Settings,
+  opts: { log?: Logger; logSinks?: LogSink[] } = {},
+): Promise<RunningConsole> {
+  const log = opts.log ?? createLogger(settings, opts.logSinks).log;
+  return startConsoleOnly(settings, { log, listen, stopServer, version: VERSION });
+}
+
+/** Route tables for the OpenAPI document: the main app plus the console API (core + module routes). */
+function routeTables(app: AnyElysia, consolePlugins: AnyElysia[], consolePath: string): RouteTable[] {
+  const consoleRoutes = consolePlugins.flatMap((p) =>
+    (p.routes as RouteTable['routes']).map((r) => ({ ...r, path: `${consolePath}${r.path}` })),
+  );
+  return [
+    { listener: 'main', routes: app.routes },
+    { listener: 'console', routes: consoleRoutes },
+  ];
 }
 
 function listen(app: AnyElysia, port: number, hostname: string, key: string, settings?: Settings) {

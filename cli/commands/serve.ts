@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { ListenError, startServer } from '../../src/main';
+import type { Logger } from '../../src/core/log';
+import { ListenError, startConsoleNode, startServer } from '../../src/main';
+import { installProcessGuards } from '../../src/server/process-guard';
 import { loadSettings, type Settings, SettingsError } from '../../src/settings/settings';
 import { StorageStartupError } from '../../src/storage/open-db';
 import { CliError, EXIT } from '../exit-codes';
@@ -54,15 +56,19 @@ export function registerServe(program: Command, io: Io) {
         printJson(io, settings.describe());
         return;
       }
-      let server: Awaited<ReturnType<typeof startServer>>;
+      let server: { log: Logger; stop(): Promise<void> };
       try {
-        server = await startServer(settings);
+        server =
+          settings.str('deployment.type') === 'console'
+            ? await startConsoleNode(settings)
+            : await startServer(settings);
       } catch (e) {
         if (e instanceof ListenError || e instanceof StorageStartupError)
           throw new CliError(e.message, EXIT.UNAVAILABLE);
         if (e instanceof SettingsError) throw new CliError(`invalid configuration: ${e.message}`, EXIT.USAGE);
         throw e;
       }
+      const uninstallGuards = installProcessGuards(server.log);
       await new Promise<void>((resolve) => {
         let signalled = false;
         const onSignal = (sig: string) => {
@@ -80,5 +86,6 @@ export function registerServe(program: Command, io: Io) {
         process.on('SIGTERM', () => onSignal('SIGTERM'));
         process.on('SIGINT', () => onSignal('SIGINT'));
       });
+      uninstallGuards();
     });
 }

@@ -106,7 +106,8 @@ export class RbacAuthGate implements AuthGate {
   }
 
   async authorize(decl: AuthDecl, ref: ResourceRef, creds: Credentials, via?: string): Promise<AuthResult> {
-    if (!this.rateLimiter.take(creds.ip))
+    // An empty address is a transport re-checking an already admitted request: not counted again.
+    if (creds.ip && !this.rateLimiter.take(creds.ip))
       throw new RateLimited('too many requests from this client, slow down');
     if ('open' in decl) return {};
     const action = 'action' in decl ? decl.action : 'w';

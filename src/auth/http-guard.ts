@@ -6,6 +6,8 @@ import type { AuthResult, Credentials, ResourceRef } from '../server/auth-gate';
 import type { RbacAuthGate } from './auth-gate-impl';
 
 /** Values of `:param` and `*` segments of a matched Elysia route pattern. */
+const DEFAULT_GROUP = 'DEFAULT_GROUP';
+
 export function routeParams(pattern: string, pathname: string): Record<string, string> {
   const out: Record<string, string> = {};
   const ps = pattern.split('/');
@@ -22,10 +24,20 @@ export function routeParams(pattern: string, pathname: string): Record<string, s
   return out;
 }
 
-const DEFAULT_GROUP = 'DEFAULT_GROUP';
+/** Where Consul resources live in the RBAC model (the Consul adapter's `consul.naming.*` settings). */
+export interface ConsulScope {
+  namespaceId: string;
+  group: string;
+}
+
+const DEFAULT_CONSUL_SCOPE: ConsulScope = { namespaceId: 'public', group: DEFAULT_GROUP };
 
 /** Spec §E.5 resource extraction from query/form/path, per declared resource kind. */
-export function extractResource(decl: AuthDecl, ctx: GuardContext): ResourceRef {
+export function extractResource(
+  decl: AuthDecl,
+  ctx: GuardContext,
+  consul: ConsulScope = DEFAULT_CONSUL_SCOPE,
+): ResourceRef {
   if (!('resource' in decl)) return {};
   const p = Params.from(ctx.query, ctx.body);
   const ns = (v: string | undefined) => (!v || v.trim() === '' ? 'public' : v);
@@ -48,18 +60,15 @@ export function extractResource(decl: AuthDecl, ctx: GuardContext): ResourceRef 
       return { namespaceId: ns(p.first('namespaceId')), group, name };
     }
     default: {
-      // Consul: names come from the path (`/v1/kv/<key>`, `/v1/catalog/service/<name>`) or a JSON body.
+      // Consul: names come from the path (`/v1/kv/<key>`, `/v1/catalog/service/<name>`) or a JSON body;
+      // namespace and group are the Consul adapter's, so its own per-key checks render the same resource.
       const path = routeParams(ctx.route, new URL(ctx.request.url).pathname);
       const body = (ctx.body && typeof ctx.body === 'object' ? ctx.body : {}) as Record<string, unknown>;
       const first = (...vs: unknown[]) =>
         vs.find((v) => typeof v === 'string' && v !== '') as string | undefined;
       const pathValue = first(path['*'], ...Object.values(path));
       const name = first(pathValue, body.Name, body.Service, body.ID);
-      return {
-        namespaceId: ns(first(ctx.query.ns)),
-        group: decl.resource === 'consul-service' ? DEFAULT_GROUP : undefined,
-        name,
-      };
+      return { namespaceId: consul.namespaceId, group: consul.group, name };
     }
   }
 }
@@ -94,7 +103,7 @@ function paramCaseInsensitive(p: Params, lower: string): string | undefined {
  * A route without a declaration is refused (it cannot be reached by accident). The identity of
  * an allowed caller is kept per request for handlers that need it (`identityOf`).
  */
-export function createHttpGuard(gate: RbacAuthGate) {
+export function createHttpGuard(gate: RbacAuthGate, consul: ConsulScope = DEFAULT_CONSUL_SCOPE) {
   const identities = new WeakMap<Request, AuthResult>();
   return {
     identityOf: (req: Request) => identities.get(req),
@@ -103,7 +112,7 @@ export function createHttpGuard(gate: RbacAuthGate) {
       if (gate.trivial(decl)) return;
       const res = await gate.authorize(
         decl,
-        extractResource(decl, ctx),
+        extractResource(decl, ctx, consul),
         extractCredentials(decl, ctx),
         `${ctx.method} ${new URL(ctx.request.url).pathname}`,
       );

@@ -91,7 +91,10 @@ export async function createAuthModule(ctx: ServerContext) {
     clock,
     log,
   );
-  const guard = createHttpGuard(gate);
+  const guard = createHttpGuard(gate, {
+    namespaceId: settings.has('consul.naming.namespace') ? settings.str('consul.naming.namespace') : 'public',
+    group: settings.has('consul.naming.group') ? settings.str('consul.naming.group') : 'DEFAULT_GROUP',
+  });
 
   if (service.admins().length === 0) {
     const pass = settings.str('nacos.core.auth.admin.password');

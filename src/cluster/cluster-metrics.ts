@@ -3,7 +3,24 @@ import type { MemberManager } from './member-manager';
 import type { ReplicatorStats } from './state-replicator';
 
 /** Cluster metrics: members by state and state-sync traffic. */
-export function createClusterMetrics(registry: Registry, members: MemberManager, stats: ReplicatorStats) {
+export function createClusterMetrics(
+  registry: Registry,
+  members: MemberManager,
+  stats: ReplicatorStats,
+  distro?: () => { native: number; replica: number },
+) {
+  if (distro)
+    new Gauge({
+      name: 'batata_cluster_distro_clients',
+      help: 'Ephemeral naming clients this node is responsible for (native) and holds for peers (replica)',
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        const d = distro();
+        this.set({ kind: 'native' }, d.native);
+        this.set({ kind: 'replica' }, d.replica);
+      },
+    });
   new Gauge({
     name: 'batata_cluster_members',
     help: 'Cluster members by state',

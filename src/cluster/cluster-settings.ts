@@ -1,7 +1,7 @@
 import type { SettingSpec } from '../settings/setting-spec';
 
 /** Cluster settings (lookup type and static members are core settings: `cluster.member.lookup.type`, `cluster.members`). */
-export const clusterSettings: SettingSpec[] = [
+const membershipSettings: SettingSpec[] = [
   {
     key: 'cluster.conf.file',
     type: 'string',
@@ -56,3 +56,33 @@ export const clusterSettings: SettingSpec[] = [
     doc: 'Period of the reconciliation of replicated state against the shared database (heals missed sync messages).',
   },
 ];
+
+/** Distro (ephemeral naming data) settings, with Nacos' key names. */
+export const distroSettings: SettingSpec[] = [
+  {
+    key: 'nacos.core.protocol.distro.data.sync.delayMs',
+    type: 'int',
+    default: 200,
+    min: 0,
+    max: 600000,
+    doc: 'Delay before a changed ephemeral client is sent to the peers (changes within it are merged; Nacos: 1000).',
+  },
+  {
+    key: 'nacos.core.protocol.distro.data.verify.intervalMs',
+    type: 'int',
+    default: 5000,
+    min: 100,
+    max: 600000,
+    doc: 'Period of the Distro verify round (revisions of native clients sent to each peer).',
+  },
+  {
+    key: 'nacos.naming.client.expired.time',
+    type: 'int',
+    default: 180000,
+    min: 1000,
+    max: 86400000,
+    doc: "Replicas of another member's clients not verified for this long are dropped (grace period after a node loss).",
+  },
+];
+
+export const clusterSettings: SettingSpec[] = [...membershipSettings, ...distroSettings];

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
-import { NAMESPACE_TABLE, type NamespaceRecord } from '../namespace';
 import type { ServerContext, ServerModule } from '../server/module';
 import { SettingsError } from '../settings/settings';
-import { SqlNamespaceRepo } from '../storage/namespace-sql-repo';
 import { createClusterMetrics } from './cluster-metrics';
 import { ClusterNode } from './cluster-node';
 import { clusterAdminRoutes } from './cluster-routes';
 import { CLUSTER_PORT_OFFSET, ClusterRpcClient, ClusterRpcServer, type ServerIdentity } from './cluster-rpc';
+import { Distro } from './distro';
+import { distroForwardRoutes } from './distro-forward';
 import type { MembershipView } from './member';
 import { normalizeAddress } from './member-list';
 import {
@@ -17,7 +17,8 @@ import {
   StaticLookup,
 } from './member-lookup';
 import { MemberManager } from './member-manager';
-import { type ReplicatedTable, StateReplicator } from './state-replicator';
+import { replicatedTables } from './replicated-tables';
+import { StateReplicator } from './state-replicator';
 
 /** Raised when cluster settings cannot work together; the message names the keys and the fix. */
 export class ClusterStartupError extends SettingsError {}
@@ -41,20 +42,6 @@ export function chooseLookup(ctx: ServerContext, self: string): MemberLookup {
     default:
       return members.length ? new StaticLookup(members) : new StandaloneLookup(self);
   }
-}
-
-/** Tables kept equal to the shared database across nodes. Domains add theirs here as they land. */
-function replicatedTables(ctx: ServerContext): ReplicatedTable[] {
-  const nsRepo = new SqlNamespaceRepo(ctx.db);
-  const allNamespaces = async () =>
-    new Map<string, NamespaceRecord>((await nsRepo.list()).map((r) => [r.namespaceId, r]));
-  return [
-    {
-      table: NAMESPACE_TABLE,
-      loadAll: allNamespaces,
-      load: async (key) => (await allNamespaces()).get(key),
-    },
-  ];
 }
 
 /**
@@ -104,13 +91,27 @@ export function createClusterModule(ctx: ServerContext): {
     (table, keys) => node.broadcastSync(table, keys),
     log,
   );
-  const metrics = createClusterMetrics(ctx.metrics.registry, members, replicator.stats);
   node = new ClusterNode(members, lookup, rpc, replicator, log, {
     reportIntervalMs: s.int('cluster.member.report-interval-ms'),
     reconcileIntervalMs: s.int('cluster.sync.reconcile-interval-ms'),
     onReportFailure: () => metrics.reportFailures.inc(),
   });
   node.registerHandlers(server);
+  const naming = ctx.services.naming;
+  const distro = naming
+    ? new Distro(naming, ctx.state, members, rpc, ctx.clock, log.child('distro'), {
+        syncDelayMs: s.int('nacos.core.protocol.distro.data.sync.delayMs'),
+        verifyIntervalMs: s.int('nacos.core.protocol.distro.data.verify.intervalMs'),
+        expireMs: s.int('nacos.naming.client.expired.time'),
+      })
+    : undefined;
+  distro?.register(server);
+  const metrics = createClusterMetrics(
+    ctx.metrics.registry,
+    members,
+    replicator.stats,
+    distro && (() => distro.counts()),
+  );
   ctx.services.cluster = {
     resetTarget() {
       const up = members.peers().filter((m) => m.state === 'UP');
@@ -120,14 +121,18 @@ export function createClusterModule(ctx: ServerContext): {
   };
 
   let synced = false;
+  let stopped = false;
   const module: ServerModule = {
     name: 'cluster',
-    nacosRoutes: [clusterAdminRoutes(node)],
+    nacosRoutes: [
+      clusterAdminRoutes(node),
+      ...(distro ? [distroForwardRoutes(distro, identity, s.contextPath)] : []),
+    ],
     readiness: [
       {
         name: 'cluster',
         check: async () => {
-          if (!synced) throw new Error('initial sync with the shared database not finished');
+          if (!synced) throw new Error('initial sync with the shared database and peers not finished');
         },
       },
     ],
@@ -142,10 +147,20 @@ export function createClusterModule(ctx: ServerContext): {
       await node.start();
       // State was loaded at boot; one reconciliation closes the gap to writes peers made meanwhile.
       await node.replicator.reconcile();
-      synced = true;
+      if (distro) {
+        distro.start();
+        // Ready once a peer's ephemeral data is loaded (retried until one answers, Nacos: 30 s).
+        const load = async () => {
+          if (await distro.loadSnapshot()) synced = true;
+          else if (!stopped) setTimeout(() => void load(), 2000).unref?.();
+        };
+        await load();
+      } else synced = true;
       log.info('cluster mode', { self, lookup: lookup.type, members: members.addresses() });
     },
     async dispose() {
+      stopped = true;
+      distro?.stop();
       node.stop();
       await node.announceShutdown();
       await server.close();

@@ -11,6 +11,8 @@ export interface ReplicatedTable<V = unknown> {
   load(key: string): Promise<V | undefined>;
   /** Every durable key and value (periodic reconciliation). */
   loadAll(): Promise<Map<string, V>>;
+  /** Whether a state value equals a loaded one (default: structural equality). */
+  same?(stateValue: V, loaded: V): boolean;
 }
 
 export interface ReplicatorStats {
@@ -124,7 +126,7 @@ export class StateReplicator {
             if (!cur) continue;
             w.delete(table, key);
           } else {
-            if (cur && sameValue(cur.value, value)) continue;
+            if (cur && (t.same ? t.same(cur.value, value) : sameValue(cur.value, value))) continue;
             w.put(table, key, value);
           }
           const id = `${t.table}\0${key}`;

@@ -12,6 +12,20 @@ export interface StoredGray {
   item: GrayItem;
 }
 
+/** One publish inside a group commit (`saveBatch`). */
+export type SaveOp =
+  | {
+      kind: 'formal';
+      key: ConfigKey;
+      item: ConfigItem;
+      history: HistoryInput;
+      /** Index of an earlier op in the same batch that inserts this config: reuse its id. */
+      sameAs?: number;
+      /** The stored tags already equal `item.tags` (update): skip rewriting config_tags_relation. */
+      tagsUnchanged?: boolean;
+    }
+  | { kind: 'gray'; key: ConfigKey; item: GrayItem; history: HistoryInput };
+
 export interface HistoryQuery {
   key: ConfigKey;
   pageNo: number;
@@ -32,6 +46,8 @@ export interface ConfigRepo {
   loadAll(): Promise<{ configs: StoredConfig[]; grays: StoredGray[] }>;
   /** Inserts (`item.id` 0) or updates (by id) the formal config, its tags and a history row; returns the id. */
   saveFormal(key: ConfigKey, item: ConfigItem, history: HistoryInput): Promise<number>;
+  /** Applies several saves in ONE transaction (group commit), in order; returns their ids. */
+  saveBatch(ops: SaveOp[]): Promise<number[]>;
   deleteFormal(key: ConfigKey, id: number, history: HistoryInput): Promise<void>;
   /** Inserts or updates one gray version (by key + grayName) plus a history row; returns its id. */
   saveGray(key: ConfigKey, item: GrayItem, history: HistoryInput): Promise<number>;

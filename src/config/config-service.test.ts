@@ -8,14 +8,20 @@ import { migrate } from '../storage/migrate';
 import { SqliteDb } from '../storage/sqlite-db';
 import { md5Hex } from './config-model';
 import { ConfigService, lineDiff } from './config-service';
-import { formatChanged, LongPoller, parseListeningConfigs } from './long-poll';
+import {
+  clientVersionNumber,
+  formatChanged,
+  LongPoller,
+  legacyProbeHeaders,
+  parseListeningConfigs,
+} from './long-poll';
 
 /** Repo that fails on demand, to prove rejected writes change nothing. */
 class FlakyRepo extends SqlConfigRepo {
   fail = false;
-  override saveFormal(...a: Parameters<SqlConfigRepo['saveFormal']>) {
+  override saveBatch(...a: Parameters<SqlConfigRepo['saveBatch']>) {
     if (this.fail) return Promise.reject(new Error('disk full'));
-    return super.saveFormal(...a);
+    return super.saveBatch(...a);
   }
 }
 
@@ -119,6 +125,67 @@ describe('ConfigService', () => {
     expect(await svc.remove({ dataId: 'app.yaml', group: 'G' })).toBe(false);
   });
 
+  test('group commit: concurrent publishes share a transaction, keep order per key and fail individually', async () => {
+    const batches: number[] = [];
+    const orig = repo.saveBatch.bind(repo);
+    repo.saveBatch = (ops) => {
+      batches.push(ops.length);
+      return orig(ops);
+    };
+    const results = await Promise.allSettled([
+      svc.publish({ dataId: 'a', group: 'G', content: 'a1' }),
+      svc.publish({ dataId: 'a', group: 'G', content: 'a2' }),
+      svc.publish({ dataId: 'b', group: 'G', content: 'b1' }),
+      svc.publish({ dataId: 'a', group: 'G', content: 'a3', casMd5: 'wrong' }),
+      svc.publish({ dataId: 'a', group: 'G', content: 'a4', casMd5: md5Hex('a2') }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    expect(batches).toEqual([1, 3]); // the CAS failure never reaches storage
+    const a = { ...key, dataId: 'a' };
+    expect(svc.query(a)?.content).toBe('a4');
+    const h = await svc.history(a, 1, 10);
+    expect(h.pageItems.map((x) => [x.opType, x.content])).toEqual([
+      ['U', 'a2'],
+      ['U', 'a1'],
+      ['I', 'a1'],
+    ]);
+    // Every history row of the key points at the one config row.
+    expect(new Set(h.pageItems.map((x) => x.id)).size).toBe(1);
+    expect(svc.record(a)?.formal?.id).toBe(h.pageItems[0]!.id);
+  });
+
+  test('history retention: cleanHistory drops entries older than the retention', async () => {
+    await svc.publish({ dataId: 'old', group: 'G', content: 'v1' });
+    clock.advance(31 * 86_400_000);
+    await svc.publish({ dataId: 'old', group: 'G', content: 'v2' });
+    expect(await svc.cleanHistory(0)).toBe(0); // 0 keeps history forever
+    expect(await svc.cleanHistory(30)).toBe(1);
+    const h = await svc.history({ ...key, dataId: 'old' }, 1, 10);
+    expect(h.pageItems.map((x) => x.opType)).toEqual(['U']);
+    expect(svc.query({ ...key, dataId: 'old' })?.content).toBe('v2');
+  });
+
+  test('tags survive updates that keep them and are replaced when changed (as stored)', async () => {
+    await svc.publish({ dataId: 't', group: 'G', content: '1', configTags: 'a,b' });
+    await svc.publish({ dataId: 't', group: 'G', content: '2' });
+    const reload = async () => {
+      const fresh = new ConfigService(new StateStore(), repo, clock, silentLogger, { maxContentBytes: 100 });
+      await fresh.load();
+      return fresh.record({ ...key, dataId: 't' })?.formal?.tags;
+    };
+    expect(await reload()).toEqual(['a', 'b']);
+    await svc.publish({ dataId: 't', group: 'G', content: '3', configTags: 'c' });
+    expect(await reload()).toEqual(['c']);
+    await svc.publish({ dataId: 't', group: 'G', content: '4', configTags: '' });
+    expect(await reload()).toEqual([]);
+  });
+
   test('load() restores state from storage (boot)', async () => {
     await svc.publish({ dataId: 'app.yaml', group: 'G', content: 'v1', namespaceId: 'dev' });
     await svc.publish({
@@ -212,6 +279,18 @@ describe('long-poll wire format', () => {
     );
     expect(formatChanged(e)).toBe('a+b%02G%01c%02G%02dev%01\n');
     expect(formatChanged([])).toBe('');
+  });
+
+  test('legacy short-poll headers for clients older than 2.0.4', () => {
+    const e = parseListeningConfigs('a\u0002G\u0002x\u0001');
+    expect(clientVersionNumber('2.0.4')).toBe(204);
+    expect(clientVersionNumber('1.4.1')).toBe(141);
+    expect(clientVersionNumber('Nacos-Java-Client:v2.0.3'.split(':v')[1])).toBe(203);
+    expect(legacyProbeHeaders('1.4.1', e)).toEqual({
+      'Probe-Modify-Response': 'a:G;',
+      'Probe-Modify-Response-New': 'a%02G%01',
+    });
+    expect(legacyProbeHeaders('2.1.0', e)).toEqual({});
   });
 
   test('line diff', () => {

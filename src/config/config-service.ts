@@ -1,7 +1,8 @@
 import type { Clock } from '../core/clock';
 import { InvalidArgument, NacosCode } from '../core/errors';
 import type { Logger } from '../core/log';
-import type { Change, StateStore, Table, Topic } from '../state';
+import type { Change, StateStore, Table, Topic, WriteContext } from '../state';
+import type { ConfigCipher } from './config-cipher';
 import { ConfigCasMismatch, ConfigNotFound, HistoryNotFound } from './config-errors';
 import {
   BETA_GRAY_NAME,
@@ -18,6 +19,7 @@ import {
   checkTag,
   configStateKey,
   type GrayItem,
+  type GrayRule,
   type HistoryEntry,
   md5Hex,
   normalizeType,
@@ -27,7 +29,8 @@ import {
   tagGrayName,
   tagRule,
 } from './config-model';
-import type { ConfigRepo, HistoryInput } from './config-repo';
+import type { ConfigRepo, HistoryInput, SaveOp } from './config-repo';
+import { ListenerTracker } from './listener-tracker';
 
 /**
  * A publish, as every transport hands it over (HTTP v1/v2/v3 forms, gRPC ConfigPublishRequest).
@@ -98,8 +101,31 @@ export interface ConfigEntry {
 
 export interface ConfigServiceOptions {
   maxContentBytes: number;
+  /** Encrypts `cipher-…` dataIds at rest (Nacos encryption plugin); absent = store as sent. */
+  cipher?: ConfigCipher;
   onPublish?: (kind: 'formal' | 'beta' | 'tag') => void;
   onQuery?: () => void;
+}
+
+/** Most publishes applied in one group commit. */
+const MAX_BATCH = 256;
+
+interface Prepared {
+  key: ConfigKey;
+  stateKey: string;
+  input: PublishInput;
+  /** Content as stored (encrypted for `cipher-` dataIds). */
+  stored: string;
+  md5: string;
+  encryptedDataKey: string;
+  gray?: { grayName: string; rule: GrayRule };
+}
+
+interface Queued {
+  p: Prepared;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+  failed?: unknown;
 }
 
 /** A line of a diff between two contents. */
@@ -118,6 +144,10 @@ export interface DiffLine {
  */
 export class ConfigService {
   readonly table: Table<ConfigRecord>;
+  /** Current listeners per config (HTTP long polls; gRPC may register its own). */
+  readonly listeners = new ListenerTracker();
+  private readonly queue: Queued[] = [];
+  private flushing = false;
 
   constructor(
     private readonly state: StateStore,
@@ -166,6 +196,16 @@ export class ConfigService {
   query(key: ConfigKey, labels: ClientLabels = {}): ConfigView | undefined {
     this.opts.onQuery?.();
     return selectVersion(this.record(key), labels);
+  }
+
+  /**
+   * Plain content of a stored version: decrypts `cipher-` configs stored encrypted (HTTP reads
+   * serve plain content; gRPC/v3-client return the stored content plus `encryptedDataKey`).
+   */
+  plainContent(dataId: string, v: { content: string; encryptedDataKey: string }): string {
+    return v.encryptedDataKey && this.opts.cipher?.applies(dataId)
+      ? this.opts.cipher.decrypt(v.encryptedDataKey, v.content)
+      : v.content;
   }
 
   /** Like `query` but throws ConfigNotFound. */
@@ -252,8 +292,26 @@ export class ConfigService {
 
   // ---- writes ----
 
-  /** Publishes (creates or updates) the formal config, or a beta/tag gray. Returns the config key. */
+  /**
+   * Publishes (creates or updates) the formal config, or a beta/tag gray. Resolves with the key once
+   * the change is durable and visible; rejects with InvalidArgument / ConfigCasMismatch / storage
+   * errors, in which case nothing changed.
+   *
+   * Group commit: publishes that arrive while a write is in flight are applied together in one
+   * state write and one DB transaction (each still gets its own history row and its own CAS check).
+   */
   async publish(input: PublishInput): Promise<ConfigKey> {
+    const p = this.prepare(input);
+    await new Promise<void>((resolve, reject) => {
+      this.queue.push({ p, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+    this.opts.onPublish?.(p.gray ? (p.gray.grayName === BETA_GRAY_NAME ? 'beta' : 'tag') : 'formal');
+    return p.key;
+  }
+
+  /** Validates and normalises a publish (no state access): throws on bad input. */
+  private prepare(input: PublishInput): Prepared {
     const key = parseConfigKey(input.dataId, input.group, input.namespaceId);
     const content = checkContent(input.content, this.opts.maxContentBytes);
     checkTag(input.tag);
@@ -265,54 +323,99 @@ export class ConfigService {
       type: input.type,
       schema: input.schema,
     });
-    const md5 = md5Hex(content);
-    const stateKey = configStateKey(key);
+    let stored = content;
+    let encryptedDataKey = input.encryptedDataKey ?? '';
+    // compat(nacos): content already encrypted by the client (encryptedDataKey sent) is stored as is.
+    if (this.opts.cipher?.applies(key.dataId) && !encryptedDataKey)
+      ({ content: stored, encryptedDataKey } = this.opts.cipher.encrypt(content));
     const betaIps = input.betaIps?.trim();
     const tag = input.tag?.trim();
-    if (betaIps || tag) {
-      const grayName = betaIps ? BETA_GRAY_NAME : tagGrayName(tag!);
-      const rule = betaIps ? betaRule(betaIps) : tagRule(tag!);
-      await this.state.write(async (w) => {
-        const cur = this.table.get(stateKey)?.value;
+    const gray = betaIps
+      ? { grayName: BETA_GRAY_NAME, rule: betaRule(betaIps) }
+      : tag
+        ? { grayName: tagGrayName(tag), rule: tagRule(tag) }
+        : undefined;
+    return { key, stateKey: configStateKey(key), input, stored, md5: md5Hex(stored), encryptedDataKey, gray };
+  }
+
+  private async flush() {
+    this.flushing = true;
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        try {
+          await this.state.write((w) => this.applyBatch(w, batch));
+        } catch (e) {
+          for (const q of batch) q.failed ??= e;
+        }
+        for (const q of batch) {
+          if (q.failed) q.reject(q.failed);
+          else q.resolve();
+        }
+        // Let the callers just resolved queue their next publish, so batches stay full under load.
+        if (!this.queue.length) await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** One state write for a batch of publishes: CAS per entry, one repo transaction, staged records. */
+  private async applyBatch(w: WriteContext, batch: Queued[]) {
+    const now = this.clock.now();
+    const records = new Map<string, ConfigRecord | undefined>();
+    const formalOp = new Map<string, number>();
+    const ops: SaveOp[] = [];
+    const current = (sk: string) => (records.has(sk) ? records.get(sk) : this.table.get(sk)?.value);
+    for (const q of batch) {
+      const { p } = q;
+      const { input, key } = p;
+      const cur = current(p.stateKey);
+      if (p.gray) {
+        const { grayName, rule } = p.gray;
         const prev = cur?.grays.find((g) => g.grayName === grayName);
-        if (input.casMd5 && prev?.md5 !== input.casMd5) throw new ConfigCasMismatch();
-        const now = this.clock.now();
+        if (input.casMd5 && prev?.md5 !== input.casMd5) {
+          q.failed = new ConfigCasMismatch();
+          continue;
+        }
         const item: GrayItem = {
           id: prev?.id ?? 0,
           grayName,
           rule,
-          content,
-          md5,
+          content: p.stored,
+          md5: p.md5,
           appName: input.appName ?? '',
-          encryptedDataKey: input.encryptedDataKey ?? '',
+          encryptedDataKey: p.encryptedDataKey,
           srcUser: input.srcUser ?? '',
           srcIp: input.srcIp ?? '',
           createTime: prev?.createTime ?? now,
           modifyTime: now,
         };
-        const hisSrc = prev ?? item;
-        item.id = await this.repo.saveGray(key, item, {
-          ...historyOf(key, cur?.formal?.id ?? 0, hisSrc, prev ? 'U' : 'I', now),
-          publishType: 'gray',
-          grayName,
-          extInfo: JSON.stringify({ gray_rule: JSON.stringify(rule) }),
+        ops.push({
+          kind: 'gray',
+          key,
+          item,
+          history: {
+            ...historyOf(key, cur?.formal?.id ?? 0, prev ?? item, prev ? 'U' : 'I', now, item),
+            publishType: 'gray',
+            grayName,
+            extInfo: JSON.stringify({ gray_rule: JSON.stringify(rule) }),
+          },
         });
         const grays = (cur?.grays ?? []).filter((g) => g.grayName !== grayName);
         grays.push(item);
-        w.put(this.table, stateKey, { key, formal: cur?.formal, grays });
-      });
-      this.opts.onPublish?.(betaIps ? 'beta' : 'tag');
-      return key;
-    }
-    await this.state.write(async (w) => {
-      const cur = this.table.get(stateKey)?.value;
+        records.set(p.stateKey, { key, formal: cur?.formal, grays });
+        continue;
+      }
       const prev = cur?.formal;
-      if (input.casMd5 && prev?.md5 !== input.casMd5) throw new ConfigCasMismatch();
-      const now = this.clock.now();
+      if (input.casMd5 && prev?.md5 !== input.casMd5) {
+        q.failed = new ConfigCasMismatch();
+        continue;
+      }
       const item: ConfigItem = {
         id: prev?.id ?? 0,
-        content,
-        md5,
+        content: p.stored,
+        md5: p.md5,
         type: normalizeType(input.type ?? prev?.type),
         appName: input.appName ?? prev?.appName ?? '',
         desc: input.desc ?? prev?.desc ?? '',
@@ -320,19 +423,33 @@ export class ConfigService {
         effect: input.effect ?? prev?.effect ?? '',
         schema: input.schema ?? prev?.schema ?? '',
         tags: input.configTags !== undefined ? parseTags(input.configTags) : (prev?.tags ?? []),
-        encryptedDataKey: input.encryptedDataKey ?? '',
+        encryptedDataKey: p.encryptedDataKey,
         srcUser: input.srcUser ?? '',
         srcIp: input.srcIp ?? '',
         createTime: prev?.createTime ?? now,
         modifyTime: now,
       };
       // compat(nacos): an update's history row holds the version it replaces; an insert's the new one.
-      const his = prev ? historyOf(key, prev.id, prev, 'U', now, item) : historyOf(key, 0, item, 'I', now);
-      item.id = await this.repo.saveFormal(key, item, his);
-      w.put(this.table, stateKey, { key, formal: item, grays: cur?.grays ?? [] });
+      const history = prev
+        ? historyOf(key, prev.id, prev, 'U', now, item)
+        : historyOf(key, 0, item, 'I', now);
+      ops.push({
+        kind: 'formal',
+        key,
+        item,
+        history,
+        sameAs: item.id ? undefined : formalOp.get(p.stateKey),
+        tagsUnchanged: !!prev && prev.tags.join(',') === item.tags.join(','),
+      });
+      formalOp.set(p.stateKey, ops.length - 1);
+      records.set(p.stateKey, { key, formal: item, grays: cur?.grays ?? [] });
+    }
+    if (!ops.length) return;
+    const ids = await this.repo.saveBatch(ops);
+    ops.forEach((op, i) => {
+      op.item.id = ids[i]!;
     });
-    this.opts.onPublish?.('formal');
-    return key;
+    for (const [sk, rec] of records) if (rec) w.put(this.table, sk, rec);
   }
 
   /**

@@ -37,4 +37,11 @@ export const configSettings: SettingSpec[] = [
     min: 0,
     doc: 'Shortest hold of an HTTP long poll (Nacos MIN_LONG_POOLING_TIMEOUT); the hold is max(this, Long-Pulling-Timeout - 500).',
   },
+  {
+    key: 'config.encryption.plugin',
+    type: 'enum',
+    values: ['none', 'aes'],
+    default: 'none',
+    doc: 'Encrypt dataIds prefixed cipher-aes- at rest, like the Nacos aes encryption plugin (none = store as sent).',
+  },
 ];

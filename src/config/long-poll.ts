@@ -85,6 +85,32 @@ export function formatChanged(changed: ListenEntry[]): string {
   return `${javaUrlEncode(s)}\n`;
 }
 
+/** Nacos `Protocol.getVersionNumber`: digits of each dot part concatenated in base 10 ("2.0.4" → 204). */
+export function clientVersionNumber(version: string | undefined): number {
+  if (version === undefined) return -1;
+  let sum = 0;
+  for (const part of version.split('.')) {
+    const n = Number.parseInt(part, 10);
+    if (/^[+-]?\d+$/.test(part.trim()) && Number.isFinite(n)) sum = sum * 10 + n;
+  }
+  return sum;
+}
+
+/**
+ * compat(nacos-v1): short polls from clients older than 2.0.4 (`Client-Version`) also get the
+ * result in headers: `Probe-Modify-Response` (`dataId:group;`…) and `Probe-Modify-Response-New`.
+ */
+export function legacyProbeHeaders(
+  clientVersion: string | undefined,
+  changed: ListenEntry[],
+): Record<string, string> {
+  if (clientVersionNumber(clientVersion ?? '2.0.0') >= 204) return {};
+  return {
+    'Probe-Modify-Response': changed.map((e) => `${e.key.dataId}:${e.key.group};`).join(''),
+    'Probe-Modify-Response-New': formatChanged(changed).trimEnd(),
+  };
+}
+
 export interface LongPollOptions {
   entries: ListenEntry[];
   labels: ClientLabels;
@@ -130,6 +156,8 @@ export class LongPoller {
     const hold = Math.max(this.opts.minHoldMs, o.timeoutMs - 500);
     const deadline = clock.now() + hold;
     const topics = o.entries.map((e) => this.service.topic(e.key));
+    const ip = o.labels.clientIp ?? '';
+    for (const e of o.entries) this.service.listeners.add(e.key, ip, e.md5);
     this.waiting++;
     try {
       for (;;) {
@@ -142,6 +170,7 @@ export class LongPoller {
       }
     } finally {
       this.waiting--;
+      for (const e of o.entries) this.service.listeners.remove(e.key, ip);
     }
   }
 }

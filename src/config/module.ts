@@ -1,5 +1,6 @@
 import type { ServerContext, ServerModule } from '../server/module';
 import { SqlConfigRepo } from '../storage/config-sql-repo';
+import { aesCipher } from './config-cipher';
 import { createConfigMetrics } from './config-metrics';
 import type { ConfigService } from './config-service';
 import { createConfigDomain } from './index';
@@ -25,6 +26,7 @@ export async function createConfigModule(
     log,
     options: {
       maxContentBytes: settings.int('config.max-content-bytes'),
+      cipher: settings.str('config.encryption.plugin') === 'aes' ? aesCipher : undefined,
       onPublish: (kind) => metrics?.publish.inc({ kind }),
       onQuery: () => metrics?.query.inc(),
     },

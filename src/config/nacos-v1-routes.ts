@@ -16,7 +16,7 @@ import {
   remoteIp,
   removeInputOf,
 } from './http-support';
-import { formatChanged, type LongPoller, parseListeningConfigs } from './long-poll';
+import { formatChanged, type LongPoller, legacyProbeHeaders, parseListeningConfigs } from './long-poll';
 import { type ConfigTransfer, exportZipResponse, importFromForm } from './transfer-routes';
 
 const READ = { resource: 'config', action: 'r' } as const;
@@ -80,7 +80,7 @@ export function nacosV1ConfigRoutes(
         const ip = remoteIp(headers, server, request);
         const v = svc.query(key, labelsOf(p, headers, ip));
         if (!v) return notFoundV1();
-        return new Response(v.content, {
+        return new Response(svc.plainContent(key.dataId, v), {
           headers: { 'Content-Type': contentTypeOf(v.type), ...configHeaders(v) },
         });
       },
@@ -142,7 +142,11 @@ export function nacosV1ConfigRoutes(
           signal: AbortSignal.any([request.signal, shutdown]),
         });
         return new Response(formatChanged(changed), {
-          headers: { 'content-type': 'text/html;charset=UTF-8', ...NO_CACHE },
+          headers: {
+            'content-type': 'text/html;charset=UTF-8',
+            ...NO_CACHE,
+            ...(timeoutMs === undefined ? legacyProbeHeaders(headers['client-version'], changed) : {}),
+          },
         });
       },
       { detail: route('Long polling: answers with the changed keys of Listening-Configs', READ) },
@@ -151,9 +155,9 @@ export function nacosV1ConfigRoutes(
       '/configs/listener',
       ({ query }) => {
         const p = Params.from(query, undefined);
-        parseConfigKey(p.get('dataId'), p.get('group'), p.get('tenant'));
-        // HTTP long polls are not tracked per client IP here; gRPC listeners report their own.
-        return { collectStatus: 200, lisentersGroupkeyStatus: {} };
+        const key = parseConfigKey(p.get('dataId'), p.get('group'), p.get('tenant'));
+        // compat(nacos): the field name is misspelt in Nacos' GroupkeyListenserStatus.
+        return { collectStatus: 200, lisentersGroupkeyStatus: svc.listeners.ofConfig(key) };
       },
       { detail: route('Listener status of a config', READ) },
     )

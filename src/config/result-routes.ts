@@ -35,10 +35,11 @@ export function keyOf(p: Params): ConfigKey {
   return parseConfigKey(p.get('dataId'), p.first('groupName', 'group'), p.first('namespaceId', 'tenant'));
 }
 
+/** The formal version with plain (decrypted) content, as the v3 detail views show it. */
 function formalOrThrow(svc: ConfigService, key: ConfigKey) {
   const f = svc.record(key)?.formal;
   if (!f) throw new ConfigNotFound('Config not exist, please publish Config first.');
-  return { key, item: f };
+  return { key, item: { ...f, content: svc.plainContent(key.dataId, f) } };
 }
 
 /** `/v2/cs/config` and `/v2/cs/history` (Nacos 2.2+ open API, Result envelope). */
@@ -48,8 +49,9 @@ export function nacosV2ConfigRoutes(svc: ConfigService) {
       '/config',
       ({ query, headers, server, request }) => {
         const p = Params.from(query, undefined);
-        const v = svc.getOrThrow(keyOf(p), labelsOf(p, headers, remoteIp(headers, server, request)));
-        return ok(v.content);
+        const key = keyOf(p);
+        const v = svc.getOrThrow(key, labelsOf(p, headers, remoteIp(headers, server, request)));
+        return ok(svc.plainContent(key.dataId, v));
       },
       { detail: route('Get config content', read('admin')) },
     )
@@ -227,8 +229,10 @@ export function v3ConfigRoutes(
     .get(
       '/listener',
       ({ query }) => {
-        keyOf(Params.from(query, undefined));
-        return ok({ queryType: 'config', listenersStatus: {} });
+        return ok({
+          queryType: 'config',
+          listenersStatus: svc.listeners.ofConfig(keyOf(Params.from(query, undefined))),
+        });
       },
       { detail: route('Listeners of a config', read(api)) },
     )
@@ -261,8 +265,8 @@ export function v3ConfigRoutes(
       .get(
         '/listener/ip',
         ({ query }) => {
-          Params.from(query, undefined).required('ip');
-          return ok({ queryType: 'ip', listenersStatus: {} });
+          const ip = Params.from(query, undefined).required('ip');
+          return ok({ queryType: 'ip', listenersStatus: svc.listeners.ofIp(ip) });
         },
         { detail: route('Configs listened to by a client IP', read(api)) },
       );

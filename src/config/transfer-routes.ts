@@ -15,6 +15,8 @@ export interface ImportItem {
   appName?: string;
   desc?: string;
   configTags?: string;
+  /** Set when `content` is stored encrypted (clone of a `cipher-` config). */
+  encryptedDataKey?: string;
 }
 
 export interface ImportResult {
@@ -163,6 +165,7 @@ export class ConfigTransfer {
         dataId: c.dataId || src.key.dataId,
         group: c.group || src.key.group,
         content: src.item.content,
+        encryptedDataKey: src.item.encryptedDataKey || undefined,
         type: src.item.type,
         appName: src.item.appName,
         desc: src.item.desc,

@@ -1,10 +1,12 @@
 import { ListenError } from '../main';
 import type { ServerContext, ServerModule } from '../server/module';
+import { configGrpcHandlers } from './config-handlers';
 import { ConnectionManager } from './connection';
 import { createGrpcMetrics } from './grpc-metrics';
 import { SdkGrpcServer } from './grpc-server';
 import { type GrpcHandler, HandlerRegistry } from './handler-registry';
 import { internalGrpcHandlers } from './internal-handlers';
+import { namingGrpcHandlers } from './naming-handlers';
 import { pushIdGenerator } from './push';
 
 /** What domain handler factories get from the gRPC module. */
@@ -36,7 +38,33 @@ export function createGrpcModule(ctx: ServerContext): GrpcModule {
     detectTimeoutMs: settings.int('grpc.connection.detect-timeout-ms'),
   });
   const handlers: GrpcHandler[] = [...internalGrpcHandlers()];
-  // Domain handler lists join here as their services land (config, naming).
+  const disposers: Array<() => void> = [];
+  const pushDefaults = { maxRetries: settings.int('grpc.push.max-retries') };
+  if (ctx.services.config) {
+    const config = configGrpcHandlers({
+      config: ctx.services.config,
+      state: ctx.state,
+      connections,
+      log: log.child('config'),
+      push: pushDefaults,
+    });
+    handlers.push(...config.handlers);
+    disposers.push(config.dispose);
+  }
+  if (ctx.services.naming) {
+    const naming = namingGrpcHandlers({
+      naming: ctx.services.naming,
+      state: ctx.state,
+      connections,
+      clock,
+      log: log.child('naming'),
+      pushDelayMs: settings.int('naming.push.delay-ms'),
+      // Nacos naming push: ack timeout 5 s, retry every 1 s.
+      push: { ...pushDefaults, timeoutMs: 5000, retryDelayMs: 1000 },
+    });
+    handlers.push(...naming.handlers);
+    disposers.push(naming.dispose);
+  }
   const registry = new HandlerRegistry(handlers, { auth: () => ctx.services.auth, log });
   const server = new SdkGrpcServer({
     clock,
@@ -63,6 +91,7 @@ export function createGrpcModule(ctx: ServerContext): GrpcModule {
     }),
   });
   let started = false;
+  let stopping: Promise<void> | undefined;
   return {
     name: 'grpc',
     connections,
@@ -87,9 +116,21 @@ export function createGrpcModule(ctx: ServerContext): GrpcModule {
       started = true;
       log.info('SDK gRPC port open', { port: server.port, handlers: registry.types().length });
     },
-    async dispose() {
+    drain() {
+      // Starts at once, in parallel with the other listeners stopping, while cluster membership is
+      // still known: clients are asked to reconnect (to another member when there is one).
+      if (!started || stopping) return;
       connections.stopEjector();
-      if (started) await server.stop(settings.int('grpc.shutdown.reset-wait-ms'));
+      const target = ctx.services.cluster?.resetTarget();
+      stopping = server.stop(
+        settings.int('grpc.shutdown.reset-wait-ms'),
+        target ? { serverIp: target.ip, serverPort: String(target.port) } : {},
+      );
+    },
+    async dispose() {
+      this.drain?.();
+      await stopping;
+      for (const d of disposers) d();
     },
   };
 }

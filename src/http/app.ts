@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia';
 import { isBatataError } from '../core/errors';
 import type { Logger } from '../core/log';
+import { HttpMetricsRecorder } from '../metrics/http-recorder';
 import type { Metrics } from '../metrics/metrics';
 import { nacosResultError, nacosV1Error } from './nacos-errors';
 import type { AuthDecl, RouteDetail } from './route-meta';
@@ -47,6 +48,7 @@ export function createHttpApp(opts: HttpAppOptions) {
   const started = new WeakMap<Request, number>();
   const errorStatus = new WeakMap<Request, number>();
   const renderers = opts.renderers ?? [];
+  const httpMetrics = new HttpMetricsRecorder(metrics);
   const authDecls = new Map<string, AuthDecl | undefined>();
   let routeMatcher: RouteMatcher | undefined;
 
@@ -97,8 +99,7 @@ export function createHttpApp(opts: HttpAppOptions) {
       const ms = t0 === undefined ? 0 : performance.now() - t0;
       const status = errorStatus.get(ctx.request) ?? statusOf(ctx.set.status, ctx.response);
       const route = ctx.route || 'unmatched';
-      metrics.httpRequests.inc({ method: ctx.request.method, route, status: String(status) });
-      metrics.httpDuration.observe({ method: ctx.request.method, route }, ms / 1000);
+      httpMetrics.record(ctx.request.method, route, status, ms / 1000);
       if (opts.accessLog !== false && access.enabled('info'))
         access.info('request', {
           method: ctx.request.method,

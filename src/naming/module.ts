@@ -1,6 +1,7 @@
 import type { ServerContext, ServerModule } from '../server/module';
 import { SqlNamingRepo } from '../storage/naming-sql-repo';
 import { PersistentHealthChecker } from './health-checker';
+import { consoleNamingRoutes, nacosV3ClientRoutes, resultNamingRoutes } from './nacos-result-routes';
 import { type NamingHttpDeps, nacosV1NamingRoutes } from './nacos-v1-routes';
 import { createNamingMetrics } from './naming-metrics';
 import { NamingService } from './naming-service';
@@ -48,7 +49,13 @@ export async function createNamingModule(ctx: ServerContext): Promise<ServerModu
 
   return {
     name: 'naming',
-    nacosRoutes: [nacosV1NamingRoutes(deps)],
+    nacosRoutes: [
+      nacosV1NamingRoutes(deps),
+      ...resultNamingRoutes(deps, 'v2'),
+      ...resultNamingRoutes(deps, 'v3'),
+      nacosV3ClientRoutes(deps),
+    ],
+    consoleRoutes: [consoleNamingRoutes(deps)],
     async start() {
       naming.start();
       if (settings.bool('naming.health-check.enabled')) checker.start();

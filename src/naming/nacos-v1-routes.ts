@@ -7,7 +7,6 @@ import {
   batchKey,
   clusterOf,
   clusterPatchOf,
-  httpServiceInfo,
   instanceDetail,
   instanceInputOf,
   instanceListOf,
@@ -26,7 +25,7 @@ import {
   WRITE_CLIENT,
   WRITE_CONSOLE,
 } from './naming-http';
-import { DEFAULT_GROUP, groupedName, instanceJson, parseMetadata } from './naming-model';
+import { DEFAULT_GROUP, groupedName, instanceJson, parseMetadata, type ServiceInfo } from './naming-model';
 import type { NamingService } from './naming-service';
 import type { NamingSwitches } from './switches';
 
@@ -46,6 +45,24 @@ type Ctx = {
 };
 
 const text = (s: string) => new Response(s, { headers: { 'content-type': 'text/plain;charset=UTF-8' } });
+
+const hostsJson = new WeakMap<object, string>();
+
+/**
+ * ServiceInfo as a JSON response (`name` grouped), field order as Nacos. The host list is
+ * serialized once per cached selection (NamingService returns the same array until the
+ * service's revision changes), so a list request only formats the envelope.
+ */
+export function serviceInfoResponse(info: ServiceInfo): Response {
+  let hosts = hostsJson.get(info.hosts);
+  if (hosts === undefined) {
+    hosts = JSON.stringify(info.hosts);
+    hostsJson.set(info.hosts, hosts);
+  }
+  const name = JSON.stringify(groupedName({ groupName: info.groupName, serviceName: info.name }));
+  const body = `{"name":${name},"groupName":${JSON.stringify(info.groupName)},"clusters":${JSON.stringify(info.clusters)},"cacheMillis":${info.cacheMillis},"hosts":${hosts},"lastRefTime":${info.lastRefTime},"checksum":${JSON.stringify(info.checksum)},"allIPs":${info.allIPs},"reachProtectionThreshold":${info.reachProtectionThreshold},"valid":${info.valid}}`;
+  return new Response(body, { headers: { 'content-type': 'application/json;charset=UTF-8' } });
+}
 
 /** Reads params from query + form for every method (Spring `@RequestParam`). */
 export function paramsOf(ctx: { query: unknown; body: unknown }): Params {
@@ -85,8 +102,8 @@ export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
   return new Elysia({ name: 'naming.nacos-v1', prefix: '/v1/ns' })
     .post(
       '/instance',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.registerInstance(serviceIdOf(p), instanceInputOf(p));
         return text('ok');
       },
@@ -94,8 +111,8 @@ export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
     )
     .delete(
       '/instance',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.deregisterInstance(serviceIdOf(p), locatorOf(p));
         return text('ok');
       },
@@ -103,8 +120,8 @@ export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
     )
     .put(
       '/instance',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.updateInstance(serviceIdOf(p), instanceInputOf(p));
         return text('ok');
       },
@@ -112,8 +129,8 @@ export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
     )
     .patch(
       '/instance',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.patchInstance(serviceIdOf(p), locatorOf(p), instancePatchOf(p));
         return text('ok');
       },
@@ -121,19 +138,19 @@ export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
     )
     .get(
       '/instance',
-      (ctx) => {
-        const p = paramsOf(ctx);
+      ({ query, body }) => {
+        const p = paramsOf({ query, body });
         return instanceDetail(naming.getInstance(serviceIdOf(p), locatorOf(p)), 'service');
       },
       { detail: route('Instance detail', READ_ADMIN) },
     )
     .get(
       '/instance/list',
-      (ctx) => {
-        const p = paramsOf(ctx);
+      ({ query, request, server }) => {
+        const p = paramsOf({ query, body: undefined });
         const svc = serviceIdOf(p);
-        udpSubscribe(deps, p, ctx as unknown as Ctx);
-        return httpServiceInfo(
+        if (p.get('udpPort')) udpSubscribe(deps, p, { request, server } as Ctx);
+        return serviceInfoResponse(
           naming.query(svc, { clusters: p.str('clusters', ''), healthyOnly: p.bool('healthyOnly', false) }),
         );
       },
@@ -141,16 +158,16 @@ export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
     )
     .put(
       '/instance/beat',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         return beatReply(deps, p);
       },
       { detail: route('Instance heartbeat', WRITE_CLIENT) },
     )
     .put(
       '/instance/metadata/batch',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         const changed = await naming.batchMetadata(
           serviceIdOf(p),
           instanceListOf(p.get('instances')),
@@ -163,8 +180,8 @@ export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
     )
     .delete(
       '/instance/metadata/batch',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         const changed = await naming.batchMetadata(
           serviceIdOf(p),
           instanceListOf(p.get('instances')),
@@ -177,8 +194,8 @@ export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
     )
     .post(
       '/service',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.createService(serviceIdOf(p), servicePatchOf(p));
         return text('ok');
       },
@@ -186,8 +203,8 @@ export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
     )
     .delete(
       '/service',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.deleteService(serviceIdOf(p));
         return text('ok');
       },
@@ -195,8 +212,8 @@ export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
     )
     .put(
       '/service',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         p.required('protectThreshold');
         await naming.updateService(serviceIdOf(p), servicePatchOf(p));
         return text('ok');
@@ -205,16 +222,16 @@ export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
     )
     .get(
       '/service',
-      (ctx) => {
-        const p = paramsOf(ctx);
+      ({ query, body }) => {
+        const p = paramsOf({ query, body });
         return serviceDetailV1(naming, naming.requireService(serviceIdOf(p)));
       },
       { detail: route('Service detail', READ_ADMIN) },
     )
     .get(
       '/service/list',
-      (ctx) => {
-        const p = paramsOf(ctx);
+      ({ query, body }) => {
+        const p = paramsOf({ query, body });
         const r = naming.listServices(namespaceOf(p), {
           groupName: p.first('groupName') ?? DEFAULT_GROUP,
           pageNo: p.int('pageNo', 1),
@@ -226,8 +243,8 @@ export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
     )
     .get(
       '/service/subscribers',
-      (ctx) => {
-        const p = paramsOf(ctx);
+      ({ query, body }) => {
+        const p = paramsOf({ query, body });
         const all = naming.subscribersOf(serviceIdOf(p)).map(subscriberJson);
         return { subscribers: page(all, p.int('pageNo', 1), p.int('pageSize', 1000)), count: all.length };
       },
@@ -238,8 +255,8 @@ export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
     })
     .get(
       '/operator/metrics',
-      (ctx) => {
-        const p = paramsOf(ctx);
+      ({ query, body }) => {
+        const p = paramsOf({ query, body });
         if (p.bool('onlyStatus', true)) return { status: deps.status() };
         return metricsJson(deps);
       },
@@ -248,8 +265,8 @@ export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
     .get('/operator/switches', () => switches.json(), { detail: route('Naming switches', READ_ADMIN) })
     .put(
       '/operator/switches',
-      (ctx) => {
-        const p = paramsOf(ctx);
+      ({ query, body }) => {
+        const p = paramsOf({ query, body });
         switches.set(p.required('entry'), p.required('value'));
         return text('ok');
       },
@@ -260,16 +277,16 @@ export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
     })
     .get(
       '/catalog/services',
-      (ctx) => {
-        const p = paramsOf(ctx);
+      ({ query, body }) => {
+        const p = paramsOf({ query, body });
         return catalogServices(naming, p);
       },
       { detail: route('Service list with counts (console catalog)', READ_CONSOLE) },
     )
     .get(
       '/catalog/service',
-      (ctx) => {
-        const p = paramsOf(ctx);
+      ({ query, body }) => {
+        const p = paramsOf({ query, body });
         const s = naming.requireService(serviceIdOf(p));
         return {
           service: {
@@ -294,8 +311,8 @@ export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
     )
     .get(
       '/catalog/instances',
-      (ctx) => {
-        const p = paramsOf(ctx);
+      ({ query, body }) => {
+        const p = paramsOf({ query, body });
         const cluster = p.required('clusterName');
         const all = naming
           .instances(serviceIdOf(p))
@@ -307,8 +324,8 @@ export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
     )
     .put(
       '/health/instance',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.setHealth(serviceIdOf(p), locatorOf(p), healthyOf(p));
         return text('ok');
       },
@@ -316,8 +333,8 @@ export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
     )
     .put(
       '/cluster',
-      async (ctx) => {
-        const p = paramsOf(ctx);
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
         await naming.updateCluster(serviceIdOf(p), clusterOf(p), clusterPatchOf(p));
         return text('ok');
       },

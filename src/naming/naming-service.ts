@@ -123,9 +123,10 @@ export class NamingService {
   readonly services: Table<ServiceRecord>;
   readonly instanceTable: Table<InstanceRecord>;
   private readonly entries = new Map<string, ServiceEntry>();
-  private readonly clientInstances = new Map<string, Set<string>>();
+  /** Client id → its instance keys; a single key is stored as a string (most HTTP clients own one). */
+  private readonly clientInstances = new Map<string, string | Set<string>>();
   /** Heartbeat-driven instances: instance key → last beat (ms). */
-  private readonly beats = new Map<string, number>();
+  private readonly beats = new Map<string, { last: number; timeout: number; del: number }>();
   private readonly subs = new Map<string, Map<string, Subscriber>>();
   private readonly pushTimers = new Map<string, TimerHandle>();
   private readonly pushListeners = new Set<(e: PushEvent) => void>();
@@ -232,32 +233,32 @@ export class NamingService {
     });
     const sk = serviceKey(svc);
     const heartbeat = client.heartbeat ?? client.clientId === undefined;
+    // Persistent rows are written before taking the state lock, so concurrent registers share
+    // one group commit in the repo; the kind check runs before (and again inside) the lock, and a
+    // register that loses a race there removes the rows it wrote.
+    const early = !replaceClient ? recs.filter((r) => !r.ephemeral) : [];
+    if (early.length) {
+      this.checkKind(svc, sk, recs, client.clientId, replaceClient);
+      await Promise.all(early.map((r) => this.repo.saveInstance(r)));
+    }
     const result = await this.state.write(async (w) => {
       const existing = this.services.get(sk)?.value;
-      const kind = existing?.ephemeral ?? recs[0]?.ephemeral;
-      for (const r of recs) {
-        if (
-          kind !== undefined &&
-          r.ephemeral !== kind &&
-          (existing?.persisted || this.entries.get(sk)?.instances.size)
-        )
-          throw new InvalidArgument(
-            `Current service ${groupedName(svc)} is ${kind ? 'ephemeral' : 'persistent'} service, can't register ${
-              r.ephemeral ? 'ephemeral' : 'persistent'
-            } instance.`,
-            NacosCode.INSTANCE_ERROR,
-          );
+      try {
+        this.checkKind(svc, sk, recs, client.clientId, replaceClient);
+      } catch (e) {
+        for (const r of early) await this.repo.deleteInstance(r, r.instanceId).catch(() => {});
+        throw e;
       }
       const stale: InstanceRecord[] = [];
       if (replaceClient && client.clientId) {
         const keep = new Set(recs.map((r) => r.instanceId));
-        for (const k of this.clientInstances.get(client.clientId) ?? [])
+        for (const k of this.owned(client.clientId))
           if (serviceKeyOfInstanceKey(k) === sk) {
             const i = this.instanceTable.get(k)?.value;
             if (i && !keep.has(i.instanceId)) stale.push(i);
           }
       }
-      for (const r of recs) if (!r.ephemeral) await this.repo.saveInstance(r);
+      for (const r of recs) if (!r.ephemeral && !early.includes(r)) await this.repo.saveInstance(r);
       for (const s of stale) if (!s.ephemeral) await this.repo.deleteInstance(s, s.instanceId);
       if (!existing && recs.length) w.put(this.services, sk, this.implicitService(svc, recs[0]!.ephemeral));
       for (const s of stale) w.delete(this.instanceTable, instanceKey(sk, s.instanceId));
@@ -268,11 +269,41 @@ export class NamingService {
     });
     for (const r of result) {
       const k = instanceKey(sk, r.instanceId);
-      if (heartbeat && r.ephemeral) this.beats.set(k, now);
+      if (heartbeat && r.ephemeral)
+        this.beats.set(k, {
+          last: now,
+          timeout: beatTimeoutOf(r.metadata),
+          del: ipDeleteTimeoutOf(r.metadata),
+        });
       else this.beats.delete(k);
     }
     if (result.length) this.hooks.registered?.(result.length);
     return result;
+  }
+
+  /**
+   * compat(nacos): Nacos fixes a service's kind when it is created; we fix it by its current
+   * instances, so a service created empty (console, v1 POST /service) takes either kind.
+   */
+  private checkKind(
+    svc: ServiceId,
+    sk: string,
+    recs: InstanceRecord[],
+    clientId: string | undefined,
+    replaceClient: boolean,
+  ) {
+    const entry = this.entries.get(sk);
+    const first = entry?.instances.values().next().value as InstanceRecord | undefined;
+    if (!first) return;
+    if (replaceClient && [...entry!.instances.values()].every((i) => i.clientId === clientId)) return;
+    for (const r of recs)
+      if (r.ephemeral !== first.ephemeral)
+        throw new InvalidArgument(
+          `Current service ${groupedName(svc)} is ${first.ephemeral ? 'ephemeral' : 'persistent'} service, can't register ${
+            r.ephemeral ? 'ephemeral' : 'persistent'
+          } instance.`,
+          NacosCode.INSTANCE_ERROR,
+        );
   }
 
   private remainingAfter(sk: string, removed: number): number {
@@ -450,8 +481,9 @@ export class NamingService {
       return { code: 10200, clientBeatInterval: beatIntervalOf(inst.metadata) };
     }
     const k = instanceKey(serviceKey(svc), inst.instanceId);
-    if (inst.ephemeral && this.beats.has(k)) {
-      this.beats.set(k, this.clock.now());
+    const b = inst.ephemeral ? this.beats.get(k) : undefined;
+    if (b) {
+      b.last = this.clock.now();
       if (!inst.healthy) await this.setHealth(svc, { instanceId: inst.instanceId }, true).catch(() => {});
     }
     return { code: 10200, clientBeatInterval: beatIntervalOf(inst.metadata) };
@@ -463,7 +495,7 @@ export class NamingService {
       for (const [k, s] of m) if (s.clientId === clientId) m.delete(k);
       if (!m.size) this.subs.delete(sk);
     }
-    const keys = [...(this.clientInstances.get(clientId) ?? [])];
+    const keys = this.owned(clientId);
     if (!keys.length) return 0;
     return this.state.write(async (w) => {
       const bySvc = new Map<string, InstanceRecord[]>();
@@ -484,7 +516,7 @@ export class NamingService {
 
   /** Instance keys owned by a client. */
   clientInstanceKeys(clientId: string): string[] {
-    return [...(this.clientInstances.get(clientId) ?? [])];
+    return this.owned(clientId);
   }
 
   /** Known client ids (instance owners and subscribers). */
@@ -499,15 +531,16 @@ export class NamingService {
     const now = this.clock.now();
     const unhealthy: InstanceRecord[] = [];
     const expired: InstanceRecord[] = [];
-    for (const [k, last] of this.beats) {
+    for (const [k, b] of this.beats) {
+      const idle = now - b.last;
+      if (idle <= b.timeout) continue; // the common case: no lookup at all
       const i = this.instanceTable.get(k)?.value;
       if (!i) {
         this.beats.delete(k);
         continue;
       }
-      const idle = now - last;
-      if (idle > ipDeleteTimeoutOf(i.metadata)) expired.push(i);
-      else if (idle > beatTimeoutOf(i.metadata) && i.healthy) unhealthy.push(i);
+      if (idle > b.del) expired.push(i);
+      else if (i.healthy) unhealthy.push(i);
     }
     for (const [sk, m] of this.subs) {
       for (const [k, s] of m) if (s.expires && now - s.lastSeen > this.opts.subscriberExpireMs) m.delete(k);
@@ -518,16 +551,15 @@ export class NamingService {
       for (const i of unhealthy) {
         const k = instanceKey(serviceKey(i), i.instanceId);
         const cur = this.instanceTable.get(k)?.value;
-        const last = this.beats.get(k);
-        if (cur?.healthy && last !== undefined && now - last > beatTimeoutOf(cur.metadata))
+        const b = this.beats.get(k);
+        if (cur?.healthy && b !== undefined && now - b.last > b.timeout)
           w.put(this.instanceTable, k, { ...cur, healthy: false, modifyTime: now });
       }
       const bySvc = new Map<string, InstanceRecord[]>();
       for (const i of expired) {
         const k = instanceKey(serviceKey(i), i.instanceId);
-        const last = this.beats.get(k);
-        if (last === undefined || now - last <= ipDeleteTimeoutOf(i.metadata) || !this.instanceTable.has(k))
-          continue;
+        const b = this.beats.get(k);
+        if (b === undefined || now - b.last <= b.del || !this.instanceTable.has(k)) continue;
         bySvc.set(serviceKey(i), [...(bySvc.get(serviceKey(i)) ?? []), i]);
       }
       for (const [sk, gone] of bySvc) this.stageRemove(w, sk, gone);
@@ -861,6 +893,28 @@ export class NamingService {
 
   // ───────────────────────────── derived indexes ─────────────────────────────
 
+  private owned(clientId: string): string[] {
+    const o = this.clientInstances.get(clientId);
+    return o === undefined ? [] : typeof o === 'string' ? [o] : [...o];
+  }
+
+  private own(clientId: string, key: string) {
+    const o = this.clientInstances.get(clientId);
+    if (o === undefined) this.clientInstances.set(clientId, key);
+    else if (typeof o === 'string') {
+      if (o !== key) this.clientInstances.set(clientId, new Set([o, key]));
+    } else o.add(key);
+  }
+
+  private disown(clientId: string, key: string) {
+    const o = this.clientInstances.get(clientId);
+    if (o === key) this.clientInstances.delete(clientId);
+    else if (typeof o === 'object') {
+      o.delete(key);
+      if (!o.size) this.clientInstances.delete(clientId);
+    }
+  }
+
   private onCommit(changes: Change[], index: number) {
     for (const c of changes) {
       if (c.table === INSTANCES_TABLE) {
@@ -868,15 +922,16 @@ export class NamingService {
         let e = this.entries.get(sk);
         if (!e) this.entries.set(sk, (e = { instances: new Map(), revision: index, cache: new Map() }));
         const prev = c.prev as InstanceRecord | undefined;
-        if (prev) this.clientInstances.get(prev.clientId)?.delete(c.key);
-        if (prev && !this.clientInstances.get(prev.clientId)?.size)
-          this.clientInstances.delete(prev.clientId);
+        if (prev) this.disown(prev.clientId, c.key);
         if (c.op === 'put') {
           const v = c.value as InstanceRecord;
           e.instances.set(c.key, v);
-          let set = this.clientInstances.get(v.clientId);
-          if (!set) this.clientInstances.set(v.clientId, (set = new Set()));
-          set.add(c.key);
+          this.own(v.clientId, c.key);
+          const b = this.beats.get(c.key);
+          if (b) {
+            b.timeout = beatTimeoutOf(v.metadata);
+            b.del = ipDeleteTimeoutOf(v.metadata);
+          }
         } else {
           e.instances.delete(c.key);
           this.beats.delete(c.key);

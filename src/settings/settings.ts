@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { clusterSettings } from '../cluster/cluster-settings';
 import { configSettings } from '../config/config-settings';
+import { consoleSettings } from '../console/console-settings';
 import { consulSettings } from '../consul/consul-settings';
 import { LevelFilter } from '../core/log';
 import { grpcSettings } from '../grpc/grpc-settings';
@@ -24,6 +25,7 @@ export const ALL_SETTINGS: SettingSpec[] = [
   ...grpcSettings,
   ...consulSettings,
   ...clusterSettings,
+  ...consoleSettings,
 ];
 
 /**
@@ -264,7 +266,9 @@ function validateCrossKeys(values: Map<string, SettingValue>) {
   );
   if (authErr) throw new SettingsError(authErr);
   const transportErr = validateAuthTransport({
-    clusterMode: values.get('cluster.member.lookup.type') !== 'standalone',
+    clusterMode:
+      values.get('cluster.member.lookup.type') !== 'standalone' ||
+      (values.get('cluster.members') as string[]).length > 0,
     identityKey: values.get('nacos.core.auth.server.identity.key') as string,
     identityValue: values.get('nacos.core.auth.server.identity.value') as string,
     tlsCert: values.get('server.tls.cert') as string,

@@ -9,7 +9,15 @@ import {
   normalizeType,
   toStoredTenant,
 } from '../config/config-model';
-import type { ConfigRepo, HistoryInput, HistoryQuery, StoredConfig, StoredGray } from '../config/config-repo';
+import type {
+  ConfigRepo,
+  HistoryInput,
+  HistoryQuery,
+  SaveOp,
+  StoredConfig,
+  StoredGray,
+} from '../config/config-repo';
+import { InvalidArgument, NacosCode } from '../core/errors';
 import type { Db, SqlRunner } from './db';
 
 /** Epoch ms → `YYYY-MM-DD HH:MM:SS[.mmm]` in UTC (the MySQL pool runs with timezone 'Z'). */
@@ -130,36 +138,33 @@ export class SqlConfigRepo implements ConfigRepo {
   }
 
   saveFormal(key: ConfigKey, item: ConfigItem, history: HistoryInput): Promise<number> {
-    const tenant = toStoredTenant(key.namespaceId);
-    return this.db.transaction(async (tx) => {
-      let id = item.id;
-      if (id) {
-        await tx.run(
-          sql`UPDATE config_info SET content = ${item.content}, md5 = ${item.md5}, src_user = ${item.srcUser},
-                src_ip = ${item.srcIp}, app_name = ${item.appName}, c_desc = ${item.desc}, c_use = ${item.use},
-                effect = ${item.effect}, type = ${item.type}, c_schema = ${item.schema},
-                encrypted_data_key = ${item.encryptedDataKey}, gmt_modified = ${toDbTime(item.modifyTime)}
-              WHERE id = ${id}`,
-        );
-        await tx.run(sql`DELETE FROM config_tags_relation WHERE id = ${id}`);
-      } else {
-        const r = await tx.run(
-          sql`INSERT INTO config_info (data_id, group_id, tenant_id, content, md5, src_user, src_ip, app_name, c_desc,
-                c_use, effect, type, c_schema, encrypted_data_key, gmt_create, gmt_modified)
-              VALUES (${key.dataId}, ${key.group}, ${tenant}, ${item.content}, ${item.md5}, ${item.srcUser},
-                ${item.srcIp}, ${item.appName}, ${item.desc}, ${item.use}, ${item.effect}, ${item.type},
-                ${item.schema}, ${item.encryptedDataKey}, ${toDbTime(item.createTime)}, ${toDbTime(item.modifyTime)})`,
-        );
-        id = r.insertId;
-      }
-      for (const t of item.tags)
-        await tx.run(
-          sql`INSERT INTO config_tags_relation (id, tag_name, tag_type, data_id, group_id, tenant_id)
-              VALUES (${id}, ${t}, '', ${key.dataId}, ${key.group}, ${tenant})`,
-        );
-      await insertHistory(tx, { ...history, id: history.id || id });
-      return id;
-    });
+    return this.db.transaction((tx) => saveFormalTx(tx, key, item, history)).catch(mapWriteError);
+  }
+
+  saveBatch(ops: SaveOp[]): Promise<number[]> {
+    if (ops.length === 1) {
+      const op = ops[0]!;
+      return (
+        op.kind === 'formal'
+          ? this.db.transaction((tx) =>
+              saveFormalTx(tx, op.key, op.item, op.history, op.tagsUnchanged && !!op.item.id),
+            )
+          : this.saveGray(op.key, op.item, op.history)
+      ).then((id) => [id]);
+    }
+    return this.db
+      .transaction(async (tx) => {
+        const ids: number[] = [];
+        for (const op of ops) {
+          if (op.kind === 'formal') {
+            const id = op.item.id || (op.sameAs !== undefined ? ids[op.sameAs]! : 0);
+            const history = op.history.id || !id ? op.history : { ...op.history, id };
+            ids.push(await saveFormalTx(tx, op.key, { ...op.item, id }, history, op.tagsUnchanged && !!id));
+          } else ids.push(await saveGrayTx(tx, op.key, op.item, op.history));
+        }
+        return ids;
+      })
+      .catch(mapWriteError);
   }
 
   deleteFormal(_key: ConfigKey, id: number, history: HistoryInput): Promise<void> {
@@ -171,31 +176,7 @@ export class SqlConfigRepo implements ConfigRepo {
   }
 
   saveGray(key: ConfigKey, item: GrayItem, history: HistoryInput): Promise<number> {
-    const tenants = [toStoredTenant(key.namespaceId), key.namespaceId];
-    return this.db.transaction(async (tx) => {
-      const rule = JSON.stringify(item.rule);
-      const t = toDbTime(item.modifyTime, true);
-      const upd = await tx.run(
-        sql`UPDATE config_info_gray SET content = ${item.content}, md5 = ${item.md5}, src_user = ${item.srcUser},
-              src_ip = ${item.srcIp}, app_name = ${item.appName}, gray_rule = ${rule},
-              encrypted_data_key = ${item.encryptedDataKey}, gmt_modified = ${t}
-            WHERE data_id = ${key.dataId} AND group_id = ${key.group} AND tenant_id IN (${tenants[0]}, ${tenants[1]})
-              AND gray_name = ${item.grayName}`,
-      );
-      let id = item.id;
-      if (upd.changes === 0) {
-        const r = await tx.run(
-          sql`INSERT INTO config_info_gray (data_id, group_id, tenant_id, content, md5, src_user, src_ip, app_name,
-                gray_name, gray_rule, encrypted_data_key, gmt_create, gmt_modified)
-              VALUES (${key.dataId}, ${key.group}, ${tenants[0]}, ${item.content}, ${item.md5}, ${item.srcUser},
-                ${item.srcIp}, ${item.appName}, ${item.grayName}, ${rule}, ${item.encryptedDataKey},
-                ${toDbTime(item.createTime, true)}, ${t})`,
-        );
-        id = r.insertId;
-      }
-      await insertHistory(tx, history);
-      return id;
-    });
+    return this.db.transaction((tx) => saveGrayTx(tx, key, item, history)).catch(mapWriteError);
   }
 
   deleteGray(key: ConfigKey, grayName: string, history: HistoryInput): Promise<void> {
@@ -247,6 +228,89 @@ export class SqlConfigRepo implements ConfigRepo {
     );
     return r.changes;
   }
+}
+
+async function saveFormalTx(
+  tx: SqlRunner,
+  key: ConfigKey,
+  item: ConfigItem,
+  history: HistoryInput,
+  tagsUnchanged = false,
+): Promise<number> {
+  const tenant = toStoredTenant(key.namespaceId);
+  let id = item.id;
+  if (id) {
+    await tx.run(
+      sql`UPDATE config_info SET content = ${item.content}, md5 = ${item.md5}, src_user = ${item.srcUser},
+            src_ip = ${item.srcIp}, app_name = ${item.appName}, c_desc = ${item.desc}, c_use = ${item.use},
+            effect = ${item.effect}, type = ${item.type}, c_schema = ${item.schema},
+            encrypted_data_key = ${item.encryptedDataKey}, gmt_modified = ${toDbTime(item.modifyTime)}
+          WHERE id = ${id}`,
+    );
+    if (!tagsUnchanged) await tx.run(sql`DELETE FROM config_tags_relation WHERE id = ${id}`);
+  } else {
+    const r = await tx.run(
+      sql`INSERT INTO config_info (data_id, group_id, tenant_id, content, md5, src_user, src_ip, app_name, c_desc,
+            c_use, effect, type, c_schema, encrypted_data_key, gmt_create, gmt_modified)
+          VALUES (${key.dataId}, ${key.group}, ${tenant}, ${item.content}, ${item.md5}, ${item.srcUser},
+            ${item.srcIp}, ${item.appName}, ${item.desc}, ${item.use}, ${item.effect}, ${item.type},
+            ${item.schema}, ${item.encryptedDataKey}, ${toDbTime(item.createTime)}, ${toDbTime(item.modifyTime)})`,
+    );
+    id = r.insertId;
+  }
+  if (!tagsUnchanged)
+    for (const t of item.tags)
+      await tx.run(
+        sql`INSERT INTO config_tags_relation (id, tag_name, tag_type, data_id, group_id, tenant_id)
+          VALUES (${id}, ${t}, '', ${key.dataId}, ${key.group}, ${tenant})`,
+      );
+  await insertHistory(tx, { ...history, id: history.id || id });
+  return id;
+}
+
+async function saveGrayTx(
+  tx: SqlRunner,
+  key: ConfigKey,
+  item: GrayItem,
+  history: HistoryInput,
+): Promise<number> {
+  const tenants = [toStoredTenant(key.namespaceId), key.namespaceId];
+  const rule = JSON.stringify(item.rule);
+  const t = toDbTime(item.modifyTime, true);
+  const upd = await tx.run(
+    sql`UPDATE config_info_gray SET content = ${item.content}, md5 = ${item.md5}, src_user = ${item.srcUser},
+          src_ip = ${item.srcIp}, app_name = ${item.appName}, gray_rule = ${rule},
+          encrypted_data_key = ${item.encryptedDataKey}, gmt_modified = ${t}
+        WHERE data_id = ${key.dataId} AND group_id = ${key.group} AND tenant_id IN (${tenants[0]}, ${tenants[1]})
+          AND gray_name = ${item.grayName}`,
+  );
+  let id = item.id;
+  if (upd.changes === 0) {
+    const r = await tx.run(
+      sql`INSERT INTO config_info_gray (data_id, group_id, tenant_id, content, md5, src_user, src_ip, app_name,
+            gray_name, gray_rule, encrypted_data_key, gmt_create, gmt_modified)
+          VALUES (${key.dataId}, ${key.group}, ${tenants[0]}, ${item.content}, ${item.md5}, ${item.srcUser},
+            ${item.srcIp}, ${item.appName}, ${item.grayName}, ${rule}, ${item.encryptedDataKey},
+            ${toDbTime(item.createTime, true)}, ${t})`,
+    );
+    id = r.insertId;
+  }
+  await insertHistory(tx, history);
+  return id;
+}
+
+/**
+ * compat(nacos-schema): the Nacos MySQL tables are `utf8` (3-byte), so 4-byte characters (emoji)
+ * are rejected by the database; report that as bad input (400), not as a server error.
+ */
+function mapWriteError(e: unknown): never {
+  const text = `${(e as Error)?.message ?? ''} ${String((e as { cause?: unknown })?.cause ?? '')}`;
+  if (/Incorrect string value/i.test(text))
+    throw new InvalidArgument(
+      'content contains characters the database cannot store (4-byte UTF-8 such as emoji; the Nacos MySQL schema uses utf8)',
+      NacosCode.PARAMETER_VALIDATE_ERROR,
+    );
+  throw e;
 }
 
 async function insertHistory(tx: SqlRunner, h: HistoryInput) {

@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
-import mysql from 'mysql2/promise';
+import type { MySql2Database } from 'drizzle-orm/mysql2';
+import type mysql from 'mysql2/promise';
 import type { Db, RunResult, SqlRunner } from './db';
 import { isConnectionError, StorageUnavailable } from './storage-errors';
 
@@ -38,7 +38,10 @@ export class MysqlDb implements Db {
 
   constructor(opts: MysqlOptions) {
     const conn = parseMysqlUrl(opts.url);
-    this.pool = mysql.createPool({
+    // Loaded on first use: the embedded-store server never pays for the MySQL driver at start-up.
+    const { createPool } = require('mysql2/promise') as typeof import('mysql2/promise');
+    const { drizzle } = require('drizzle-orm/mysql2') as typeof import('drizzle-orm/mysql2');
+    this.pool = createPool({
       ...conn,
       connectionLimit: opts.poolSize ?? 10,
       connectTimeout: opts.connectTimeoutMs ?? 5000,

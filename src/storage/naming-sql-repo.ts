@@ -1,7 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { InstanceRecord, ServiceId, ServiceRecord } from '../naming/naming-model';
 import type { NamingRepo } from '../naming/naming-repo';
-import type { Db } from './db';
+import type { Db, SqlRunner } from './db';
 import { upsert } from './upsert';
 
 type ServiceRow = {
@@ -105,27 +105,41 @@ export class SqlNamingRepo implements NamingRepo {
     return r.changes > 0;
   }
 
-  async saveInstance(i: InstanceRecord): Promise<void> {
-    await upsert(
-      this.db,
-      'naming_instance',
-      {
-        namespace_id: i.namespaceId,
-        group_name: i.groupName,
-        service_name: i.serviceName,
-        instance_id: i.instanceId,
-        ip: i.ip,
-        port: i.port,
-        weight: i.weight,
-        healthy: i.healthy ? 1 : 0,
-        enabled: i.enabled ? 1 : 0,
-        cluster_name: i.clusterName,
-        metadata: JSON.stringify(i.metadata),
-        client_id: i.clientId,
-        gmt_modified: i.modifyTime,
-      },
-      INSTANCE_KEY,
-    );
+  /**
+   * Group commit: saves requested while a flush is pending are written together, as multi-row
+   * upserts in one transaction; every caller resolves only after that commit (durable).
+   */
+  saveInstance(i: InstanceRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ row: instanceRow(i), resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private queue: Array<{ row: Record<string, unknown>; resolve: () => void; reject: (e: unknown) => void }> =
+    [];
+  private flushScheduled = false;
+
+  private async flush() {
+    const batch = this.queue;
+    this.queue = [];
+    this.flushScheduled = false;
+    // last write per key wins, in queue order
+    const byKey = new Map<string, Record<string, unknown>>();
+    for (const b of batch) byKey.set(INSTANCE_KEY.map((k) => String(b.row[k])).join('\u0000'), b.row);
+    const rows = [...byKey.values()];
+    try {
+      await this.db.transaction(async (tx) => {
+        for (let i = 0; i < rows.length; i += 100)
+          await upsertRows(tx, 'naming_instance', rows.slice(i, i + 100), INSTANCE_KEY);
+      });
+      for (const b of batch) b.resolve();
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+    }
   }
 
   async deleteInstance(id: ServiceId, instanceId: string): Promise<boolean> {
@@ -135,4 +149,57 @@ export class SqlNamingRepo implements NamingRepo {
     );
     return r.changes > 0;
   }
+}
+
+function instanceRow(i: InstanceRecord): Record<string, unknown> {
+  return {
+    namespace_id: i.namespaceId,
+    group_name: i.groupName,
+    service_name: i.serviceName,
+    instance_id: i.instanceId,
+    ip: i.ip,
+    port: i.port,
+    weight: i.weight,
+    healthy: i.healthy ? 1 : 0,
+    enabled: i.enabled ? 1 : 0,
+    cluster_name: i.clusterName,
+    metadata: JSON.stringify(i.metadata),
+    client_id: i.clientId,
+    gmt_modified: i.modifyTime,
+  };
+}
+
+/** Multi-row INSERT … ON CONFLICT / ON DUPLICATE KEY UPDATE (all rows have the same columns). */
+function upsertRows(db: SqlRunner, table: string, rows: Record<string, unknown>[], keyColumns: string[]) {
+  const cols = Object.keys(rows[0]!);
+  const colList = sql.join(
+    cols.map((c) => sql.identifier(c)),
+    sql`, `,
+  );
+  const values = sql.join(
+    rows.map(
+      (r) =>
+        sql`(${sql.join(
+          cols.map((c) => sql`${r[c]}`),
+          sql`, `,
+        )})`,
+    ),
+    sql`, `,
+  );
+  const updates = cols.filter((c) => !keyColumns.includes(c));
+  let tail: SQL;
+  if (db.dialect === 'sqlite')
+    tail = sql`ON CONFLICT (${sql.join(
+      keyColumns.map((c) => sql.identifier(c)),
+      sql`, `,
+    )}) DO UPDATE SET ${sql.join(
+      updates.map((c) => sql`${sql.identifier(c)} = excluded.${sql.identifier(c)}`),
+      sql`, `,
+    )}`;
+  else
+    tail = sql`ON DUPLICATE KEY UPDATE ${sql.join(
+      updates.map((c) => sql`${sql.identifier(c)} = VALUES(${sql.identifier(c)})`),
+      sql`, `,
+    )}`;
+  return db.run(sql`INSERT INTO ${sql.identifier(table)} (${colList}) VALUES ${values} ${tail}`);
 }

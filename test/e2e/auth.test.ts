@@ -61,7 +61,7 @@ describe('compiled binary with auth', () => {
     ]);
     expect(sample.code).toBe(2);
     expect(sample.stderr).toContain('well-known sample');
-  });
+  }, 30_000);
 
   test('login, RBAC, CLI user management and the audit file; no secret in the output', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'batata-e2e-auth-'));
@@ -121,7 +121,7 @@ describe('compiled binary with auth', () => {
     const everything = s.output() + readFileSync(audit, 'utf8');
     for (const secret of [ADMIN_PASSWORD, 'eve-pass', accessToken, eve.accessToken, TEST_SECRET])
       expect(everything.includes(secret)).toBe(false);
-  });
+  }, 30_000);
 
   test('serves HTTPS when a certificate and key are configured', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'batata-e2e-tls-'));
@@ -165,5 +165,5 @@ describe('compiled binary with auth', () => {
       if (text !== 'OK') await Bun.sleep(100);
     }
     expect(text).toBe('OK');
-  });
+  }, 30_000);
 });

@@ -74,6 +74,66 @@ describe('3-node cluster of compiled binaries on one MariaDB', () => {
       await waitUntil(async () => !(await namespaces(n)).includes('prop-ns'), 1000, `delete on ${n.name}`);
   });
 
+  test('a config published on A: B and C serve it and their long-pollers fire within 1 s', async () => {
+    const [a, b, c] = cluster.nodes as [ClusterTestNode, ClusterTestNode, ClusterTestNode];
+    // A long-poll on B for a config that does not exist yet (empty md5).
+    const t0 = Date.now();
+    const poll = fetch(`${b.nacos}/v1/cs/configs/listener`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'Long-Pulling-Timeout': '10000' },
+      body: new URLSearchParams({ 'Listening-Configs': 'cl.yaml\x02DEFAULT_GROUP\x02\x01' }).toString(),
+    }).then(async (r) => ({ text: await r.text(), ms: Date.now() - t0 }));
+    await Bun.sleep(200);
+    const pub = await form('POST', `${a.nacos}/v1/cs/configs`, {
+      dataId: 'cl.yaml',
+      group: 'DEFAULT_GROUP',
+      content: 'v: 1',
+    });
+    expect(pub.text).toBe('true');
+    const published = Date.now();
+    const woke = await poll;
+    expect(decodeURIComponent(woke.text)).toContain('cl.yaml');
+    expect(t0 + woke.ms - published).toBeLessThan(1000);
+    for (const n of [b, c])
+      await waitUntil(
+        async () =>
+          (await (await fetch(`${n.nacos}/v1/cs/configs?dataId=cl.yaml&group=DEFAULT_GROUP`)).text()) ===
+          'v: 1',
+        1000,
+        `config on ${n.name}`,
+      );
+    // Delete on C reaches A.
+    await fetch(`${c.nacos}/v1/cs/configs?dataId=cl.yaml&group=DEFAULT_GROUP`, { method: 'DELETE' });
+    await waitUntil(
+      async () => (await fetch(`${a.nacos}/v1/cs/configs?dataId=cl.yaml&group=DEFAULT_GROUP`)).status === 404,
+      1000,
+      'config deleted on A',
+    );
+  });
+
+  test('Consul KV written on A wakes a blocking query on C within 1 s', async () => {
+    const [a, , c] = cluster.nodes as [ClusterTestNode, ClusterTestNode, ClusterTestNode];
+    const base = (n: ClusterTestNode) => n.nacos.replace(/\/nacos$/, '');
+    await fetch(`${base(a)}/v1/kv/cl/key`, { method: 'PUT', body: 'one' });
+    await waitUntil(
+      async () => (await (await fetch(`${base(c)}/v1/kv/cl/key?raw`)).text()) === 'one',
+      1000,
+      'kv on C',
+    );
+    const first = await fetch(`${base(c)}/v1/kv/cl/key`);
+    const index = first.headers.get('x-consul-index');
+    const t0 = Date.now();
+    const blocked = fetch(`${base(c)}/v1/kv/cl/key?index=${index}&wait=10s`).then(async (r) => ({
+      body: await r.json(),
+      ms: Date.now() - t0,
+    }));
+    await Bun.sleep(200);
+    await fetch(`${base(a)}/v1/kv/cl/key`, { method: 'PUT', body: 'two' });
+    const woke = await blocked;
+    expect(Buffer.from(woke.body[0].Value, 'base64').toString()).toBe('two');
+    expect(woke.ms).toBeLessThan(1200);
+  });
+
   test('kill -9 marks the node DOWN on the others; restarted it is UP and caught up', async () => {
     const [a, b, c] = cluster.nodes as [ClusterTestNode, ClusterTestNode, ClusterTestNode];
     await c.kill9();
@@ -91,6 +151,11 @@ describe('3-node cluster of compiled binaries on one MariaDB', () => {
     await cluster.start(c);
     const addrs = [a, b, c].map((n) => n.address);
     for (const n of [a, b, c]) await waitUntil(allUp(n, addrs), 5000, `${n.name} sees C UP again`);
+    await waitUntil(
+      async () => (await fetch(`${c.nacos}/v1/console/health/readiness`)).status === 200,
+      5000,
+      'C ready',
+    );
     expect(await namespaces(c)).toContain('while-down');
     // And it receives new changes again.
     await form('POST', `${b.nacos}/v1/console/namespaces`, {

@@ -26,20 +26,29 @@ const REASON: Partial<Record<Case, string>> = {
 const GUARD_REASONS = Object.values(REASON) as string[];
 
 interface RouteRow {
+  /** `main` or `console` port. */
+  port: 'main' | 'console';
   method: string;
   path: string;
   decl: AuthDecl | undefined;
 }
 
+type AnyRoute = { method: string; path: string; hooks: { detail?: RouteDetail } };
+
+/** Every route of the main port's app and of the console port's app. */
 function routeTable(t: TestServer): RouteRow[] {
-  return t.server.app.routes
-    .filter((r: { method: string }) => r.method !== 'OPTIONS' && r.method !== 'WS')
-    .map((r: { method: string; path: string; hooks: { detail?: RouteDetail } }) => ({
-      method: r.method,
-      path: r.path,
-      decl: r.hooks?.detail?.['x-batata-auth'],
-    }));
+  const rows = (port: RouteRow['port'], routes: AnyRoute[]) =>
+    routes
+      .filter((r) => r.method !== 'OPTIONS' && r.method !== 'WS')
+      .map((r) => ({ port, method: r.method, path: r.path, decl: r.hooks?.detail?.['x-batata-auth'] }));
+  return [
+    ...rows('main', t.server.app.routes as AnyRoute[]),
+    ...rows('console', (t.server.consoleApp?.routes ?? []) as AnyRoute[]),
+  ];
 }
+
+const baseOf = (t: TestServer, row: RouteRow) =>
+  row.port === 'main' ? t.url : `http://127.0.0.1:${t.ports.console}`;
 
 /** Parameters every resource type reads (spec §E.5 extraction), all aimed at harmless targets. */
 const PARAMS: Record<string, string> = {
@@ -139,14 +148,15 @@ function credentialFor(decl: AuthDecl, c: Case): Record<string, string> {
   }
 }
 
-async function call(
-  row: RouteRow,
-  headers: Record<string, string>,
-): Promise<{ status: number; body: string }> {
+async function call(row: RouteRow, creds: Record<string, string>): Promise<{ status: number; body: string }> {
+  // Consul clients send their token as X-Consul-Token; Nacos SDKs as accessToken.
+  const consul = row.decl && 'resource' in row.decl && row.decl.resource.startsWith('consul-');
+  const headers: Record<string, string> =
+    consul && creds.accessToken ? { 'X-Consul-Token': creds.accessToken } : creds;
   const isPasswordChange = row.decl && 'admin' in row.decl && row.decl.admin === 'user/password';
   const params = { ...PARAMS, ...(isPasswordChange ? { username: 'nacos' } : {}) };
   const qs = new URLSearchParams(params).toString();
-  const url = `${t.url}${concretePath(row.path)}`;
+  const url = `${baseOf(t, row)}${concretePath(row.path)}`;
   const withBody = row.method !== 'GET' && row.method !== 'HEAD';
   try {
     const res = await fetch(withBody ? url : `${url}?${qs}`, {
@@ -173,7 +183,8 @@ function deniedByGuard(r: { status: number; body: string }): boolean {
 describe('auth matrix over the route table', () => {
   test('every route declares its auth need (x-batata-auth)', () => {
     const rows = routeTable(t);
-    expect(rows.length).toBeGreaterThan(40);
+    expect(rows.filter((r) => r.port === 'main').length).toBeGreaterThan(40);
+    expect(rows.filter((r) => r.port === 'console').length).toBeGreaterThan(10);
     const missing = rows.filter((r) => !r.decl).map((r) => `${r.method} ${r.path}`);
     expect(missing).toEqual([]);
   });
@@ -187,7 +198,7 @@ describe('auth matrix over the route table', () => {
       for (const c of CASES) {
         const r = await call(row, credentialFor(decl, c));
         checked++;
-        const where = `${row.method} ${row.path} [${c}] → ${r.status} ${r.body.slice(0, 120)}`;
+        const where = `${row.port} ${row.method} ${row.path} [${c}] → ${r.status} ${r.body.slice(0, 120)}`;
         if ('open' in decl) {
           if (deniedByGuard(r)) failures.push(`open route denied: ${where}`);
           continue;
@@ -214,7 +225,7 @@ describe('auth matrix over the route table', () => {
       const failures: string[] = [];
       for (const row of routeTable(s)) {
         if (row.decl && 'inner' in row.decl) continue;
-        const url = `${s.url}${concretePath(row.path)}`;
+        const url = `${baseOf(s, row)}${concretePath(row.path)}`;
         const qs = new URLSearchParams(PARAMS).toString();
         const withBody = row.method !== 'GET' && row.method !== 'HEAD';
         const res = await fetch(withBody ? url : `${url}?${qs}`, {

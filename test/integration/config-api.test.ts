@@ -136,6 +136,33 @@ describe('v3 admin / client / seed paths', () => {
     expect((await get('/v3/admin/cs/config?dataId=v3.json&groupName=G3&namespaceId=ns3')).status).toBe(404);
   });
 
+  test('admin export → import into another namespace → clone', async () => {
+    await form('POST', `${t.nacos}/v3/admin/cs/config`, {
+      dataId: 'x1.yaml',
+      groupName: 'XG',
+      content: 'x: 1',
+      type: 'yaml',
+    });
+    const zip = await fetch(`${t.nacos}/v3/admin/cs/config/export?groupName=XG`);
+    expect(zip.headers.get('content-type')).toBe('application/zip');
+    const fd = new FormData();
+    fd.append('file', new Blob([await zip.arrayBuffer()]), 'x.zip');
+    fd.append('namespaceId', 'xns');
+    fd.append('policy', 'OVERWRITE');
+    const imp = await fetch(`${t.nacos}/v3/admin/cs/config/import`, { method: 'POST', body: fd }).then(json);
+    expect(imp.body).toEqual({ code: 0, message: 'success', data: { succCount: 1, skipCount: 0 } });
+    const got = await get('/v3/admin/cs/config?dataId=x1.yaml&groupName=XG&namespaceId=xns');
+    expect(got.body.data).toMatchObject({ content: 'x: 1', type: 'yaml', namespaceId: 'xns' });
+    const empty = await fetch(`${t.nacos}/v3/admin/cs/config/import`, {
+      method: 'POST',
+      body: new FormData(),
+    }).then(json);
+    expect(empty).toEqual({
+      status: 400,
+      body: { code: 100005, message: 'Imported file data is empty', data: 'Imported file data is empty' },
+    });
+  });
+
   test('client API returns ConfigQueryResponse; not found is code 20004', async () => {
     await form('POST', `${t.nacos}/v3/cs/config`, { dataId: 'c.txt', groupName: 'G', content: 'hello' });
     const r = await get('/v3/client/cs/config?dataId=c.txt&groupName=G');
@@ -194,5 +221,47 @@ describe('console API (/v3/console/cs/...)', () => {
     expect(bd.body.data).toBe(true);
     expect((await call('GET', '/v3/console/cs/config?dataId=con&groupName=G')).status).toBe(404);
     expect((await call('GET', '/v3/console/cs/config/list?pageNo=0&pageSize=10')).status).toBe(400);
+  });
+});
+
+describe('cipher- configs (config.encryption.plugin=aes)', () => {
+  test('stored encrypted with an encryptedDataKey, served decrypted over HTTP', async () => {
+    const s = await startTestServer({ 'config.encryption.plugin': 'aes' });
+    try {
+      await form('POST', `${s.nacos}/v1/cs/configs`, {
+        dataId: 'cipher-aes-db',
+        group: 'G',
+        content: 'pw=secret',
+      });
+      const rec = s.server.services.config!.record({
+        namespaceId: 'public',
+        group: 'G',
+        dataId: 'cipher-aes-db',
+      })!;
+      expect(rec.formal!.content).not.toContain('secret');
+      expect(rec.formal!.encryptedDataKey).not.toBe('');
+      const r = await fetch(`${s.nacos}/v1/cs/configs?dataId=cipher-aes-db&group=G`);
+      expect(await r.text()).toBe('pw=secret');
+      expect(r.headers.get('Encrypted-Data-Key')).toBe(rec.formal!.encryptedDataKey);
+      expect(r.headers.get('Content-MD5')).toBe(md5(rec.formal!.content));
+      expect(
+        (await (await fetch(`${s.nacos}/v2/cs/config?dataId=cipher-aes-db&group=G`)).json()) as any,
+      ).toMatchObject({
+        data: 'pw=secret',
+      });
+      const cl = (await (
+        await fetch(`${s.nacos}/v3/client/cs/config?dataId=cipher-aes-db&groupName=G`)
+      ).json()) as any;
+      expect(cl.data.content).toBe(rec.formal!.content);
+      expect(cl.data.encryptedDataKey).toBe(rec.formal!.encryptedDataKey);
+      // Plain dataIds are untouched.
+      await form('POST', `${s.nacos}/v1/cs/configs`, { dataId: 'plain', group: 'G', content: 'p' });
+      expect(
+        s.server.services.config!.record({ namespaceId: 'public', group: 'G', dataId: 'plain' })!.formal!
+          .content,
+      ).toBe('p');
+    } finally {
+      await s.stop();
+    }
   });
 });

@@ -264,6 +264,26 @@ describe('v1 long polling wire format', () => {
     expect(r.body).toBe('a+b%02G%01\n');
   });
 
+  test('listener status shows held long polls per config and per client IP', async () => {
+    const body = new URLSearchParams({
+      'Listening-Configs': `lp.a\u0002G\u0002${md5('a2')}\u0001`,
+    }).toString();
+    const held = listen(body, { 'Long-Pulling-Timeout': '30000' });
+    await Bun.sleep(100);
+    const v1 = (await (await fetch(`${t.nacos}/v1/cs/configs/listener?dataId=lp.a&group=G`)).json()) as any;
+    expect(v1).toEqual({ collectStatus: 200, lisentersGroupkeyStatus: { '127.0.0.1': md5('a2') } });
+    const v3 = (await (
+      await fetch(`${t.nacos}/v3/admin/cs/config/listener?dataId=lp.a&groupName=G`)
+    ).json()) as any;
+    expect(v3.data).toEqual({ queryType: 'config', listenersStatus: { '127.0.0.1': md5('a2') } });
+    await publish({ dataId: 'lp.a', group: 'G', content: 'a3' });
+    await held;
+    const after = (await (
+      await fetch(`${t.nacos}/v1/cs/configs/listener?dataId=lp.a&group=G`)
+    ).json()) as any;
+    expect(after.lisentersGroupkeyStatus).toEqual({});
+  });
+
   test('metrics expose publish/query counters and config gauges', async () => {
     const m = await (await fetch(`${t.nacos}/actuator/prometheus`)).text();
     expect(m).toContain('batata_config_publish_total{kind="formal"}');

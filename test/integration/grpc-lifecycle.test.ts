@@ -170,6 +170,17 @@ describe('graceful shutdown', () => {
     silent.close();
   });
 
+  test('in a cluster, ConnectResetRequest points at another member (its main port)', async () => {
+    const s = await startTestServer({ 'grpc.shutdown.reset-wait-ms': 300 });
+    // What the cluster module provides in cluster mode (services are read at shutdown).
+    s.server.services.cluster = { resetTarget: () => ({ ip: '10.1.2.3', port: 8848 }) };
+    const c = await NacosGrpcClient.connect(`127.0.0.1:${s.ports.sdk}`);
+    await s.stop();
+    const reset = await c.waitFor('ConnectResetRequest', 1000);
+    expect(reset.body).toMatchObject({ serverIp: '10.1.2.3', serverPort: 8848, module: 'internal' });
+    c.close();
+  });
+
   test('once shutdown has begun, unary calls get ErrorResponse 300 (INVALID_SERVER_STATUS)', async () => {
     const s = await startTestServer({ 'grpc.shutdown.reset-wait-ms': 300 });
     const c = await NacosGrpcClient.connect(`127.0.0.1:${s.ports.sdk}`, { autoAck: false });

@@ -187,6 +187,37 @@ describe('persistent instances: server-side TCP health checks', () => {
       listener = Bun.listen({ hostname: '127.0.0.1', port, socket: handler });
       await until('healthy after the port reopened', async () => (await healthOf()) === true);
       listener.stop(true);
+      // HTTP checker: GET path on the instance, healthy when the status matches
+      let status = 200;
+      const web = Bun.serve({
+        hostname: '127.0.0.1',
+        port: 0,
+        fetch: (r) => new Response('', { status: new URL(r.url).pathname === '/health' ? status : 404 }),
+      });
+      await form('POST', `${s.nacos}/v1/ns/instance`, {
+        serviceName: 'web',
+        ip: '127.0.0.1',
+        port: web.port!,
+        ephemeral: false,
+      });
+      await form('PUT', `${s.nacos}/v1/ns/cluster`, {
+        serviceName: 'web',
+        clusterName: 'DEFAULT',
+        healthChecker: '{"type":"HTTP","path":"/health"}',
+      });
+      // the instance detail shows raw health (the list applies the protection threshold: the
+      // service has explicit metadata now, and 0 healthy of 1 ≤ threshold 0 returns it as healthy)
+      const webHealth = async () =>
+        (
+          await (
+            await fetch(`${s.nacos}/v1/ns/instance?serviceName=web&ip=127.0.0.1&port=${web.port}`)
+          ).json()
+        ).healthy;
+      status = 503;
+      await until('HTTP check fails on 503', async () => (await webHealth()) === false);
+      status = 200;
+      await until('HTTP check passes on 200', async () => (await webHealth()) === true);
+      web.stop(true);
       // persistent: never removed by heartbeat expiry, survives a restart
       const detail = await (
         await fetch(`${s.nacos}/v1/ns/instance?serviceName=db&ip=127.0.0.1&port=${port}`)
@@ -195,5 +226,5 @@ describe('persistent instances: server-side TCP health checks', () => {
     } finally {
       await s.stop();
     }
-  });
+  }, 20000);
 });

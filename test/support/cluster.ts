@@ -125,6 +125,7 @@ export async function startCluster(n: number, opts: ClusterOptions = {}): Promis
   const all = nodes.map((x) => x.address).join('\n');
   for (const x of nodes) writeFileSync(x.confPath, `# test cluster\n${all}\n`);
 
+  const identityValue = `id-${crypto.randomUUID()}`;
   const running = new Set<ClusterTestNode>();
   const start = async (node: ClusterTestNode) => {
     if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`bun run build\` first`);
@@ -133,6 +134,8 @@ export async function startCluster(n: number, opts: ClusterOptions = {}): Promis
       'nacos.server.ip': node.ip,
       'nacos.console.port': String(node.ports.console),
       'cluster.member.lookup.type': 'file',
+      'nacos.core.auth.server.identity.key': 'X-Batata-Member',
+      'nacos.core.auth.server.identity.value': identityValue,
       'cluster.conf.file': node.confPath,
       'cluster.member.report-interval-ms': '250',
       'cluster.sync.reconcile-interval-ms': '2000',

@@ -169,6 +169,24 @@ export function runConfigRepoContract(
       );
     });
 
+    test('4-byte characters are stored (SQLite) or rejected as bad input (MySQL utf8 schema), never half-written', async () => {
+      const k = { ...pub, dataId: 'emoji' };
+      const content = 'smile 😀';
+      const r = await repo
+        .saveFormal(k, item(content), his(k, 0, content, 'I'))
+        .then(() => 'stored')
+        .catch((e: Error) => e);
+      const stored = (await repo.loadAll()).configs.find((x) => x.key.dataId === 'emoji');
+      if (db.dialect === 'sqlite') {
+        expect(r).toBe('stored');
+        expect(stored?.item.content).toBe(content);
+      } else {
+        expect(r).toBeInstanceOf(Error);
+        expect((r as { kind?: string }).kind).toBe('invalid_argument');
+        expect(stored).toBeUndefined();
+      }
+    });
+
     test('history retention deletes only rows older than the cut-off', async () => {
       const k = { ...pub, dataId: 'old' };
       await repo.saveFormal(k, item('o'), his(k, 0, 'o', 'I', T0 - 40 * 86_400_000));

@@ -1,0 +1,262 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { createHash } from 'node:crypto';
+import { NacosGrpcClient } from '../support/grpc-client';
+import { form, startTestServer, type TestServer } from '../support/server';
+
+let srv: TestServer;
+let addr: string;
+const clients: NacosGrpcClient[] = [];
+const open = async (opts = {}) => {
+  const c = await NacosGrpcClient.connect(addr, opts);
+  clients.push(c);
+  return c;
+};
+const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+const key = (dataId: string, extra: Record<string, unknown> = {}) => ({
+  dataId,
+  group: 'DEFAULT_GROUP',
+  tenant: '',
+  module: 'config',
+  ...extra,
+});
+const publish = (c: NacosGrpcClient, dataId: string, content: string, extra: Record<string, unknown> = {}) =>
+  c.request('ConfigPublishRequest', key(dataId, { content, additionMap: {}, ...extra }));
+const query = (c: NacosGrpcClient, dataId: string, extra: Record<string, unknown> = {}) =>
+  c.request('ConfigQueryRequest', key(dataId, extra), { notify: 'false' });
+const listen = (
+  c: NacosGrpcClient,
+  ctxs: Array<{ dataId: string; md5: string; tenant?: string }>,
+  listen = true,
+) =>
+  c.request('ConfigBatchListenRequest', {
+    listen,
+    configListenContexts: ctxs.map((x) => ({ group: 'DEFAULT_GROUP', tenant: '', ...x })),
+    module: 'config',
+  });
+
+beforeAll(async () => {
+  srv = await startTestServer();
+  addr = `127.0.0.1:${srv.ports.sdk}`;
+});
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await srv.stop();
+});
+
+describe('config over gRPC', () => {
+  test('publish, query, not found, remove', async () => {
+    const c = await open();
+    expect(await publish(c, 'app.yaml', 'a: 1', { additionMap: { type: 'yaml', appName: 'shop' } })).toEqual({
+      type: 'ConfigPublishResponse',
+      body: { resultCode: 200, errorCode: 0, success: true },
+    });
+    const q = await query(c, 'app.yaml');
+    expect(q.type).toBe('ConfigQueryResponse');
+    expect(q.body).toEqual({
+      resultCode: 200,
+      errorCode: 0,
+      content: 'a: 1',
+      encryptedDataKey: '',
+      contentType: 'yaml',
+      md5: md5('a: 1'),
+      lastModified: expect.any(Number),
+      beta: false,
+      success: true,
+    });
+    expect('tag' in q.body).toBe(false);
+    // The HTTP API sees the same config.
+    expect(await (await fetch(`${srv.nacos}/v1/cs/configs?dataId=app.yaml&group=DEFAULT_GROUP`)).text()).toBe(
+      'a: 1',
+    );
+
+    const missing = await query(c, 'nope.yaml');
+    expect(missing).toEqual({
+      type: 'ConfigQueryResponse',
+      body: { resultCode: 500, errorCode: 300, message: 'config data not exist', success: false },
+    });
+    expect((await c.request('ConfigRemoveRequest', key('app.yaml'))).body).toEqual({
+      resultCode: 200,
+      errorCode: 0,
+      success: true,
+    });
+    expect((await query(c, 'app.yaml')).body.errorCode).toBe(300);
+    // Removing a missing config succeeds.
+    expect((await c.request('ConfigRemoveRequest', key('app.yaml'))).body.success).toBe(true);
+  });
+
+  test('CAS publish and validation errors', async () => {
+    const c = await open();
+    await publish(c, 'cas.txt', 'v1');
+    const bad = await publish(c, 'cas.txt', 'v2', { casMd5: 'deadbeef' });
+    expect(bad.type).toBe('ConfigPublishResponse');
+    expect(bad.body).toMatchObject({ resultCode: 500, errorCode: 500, success: false });
+    expect((await publish(c, 'cas.txt', 'v2', { casMd5: md5('v1') })).body.success).toBe(true);
+    expect((await query(c, 'cas.txt')).body.content).toBe('v2');
+    const noDataId = await query(c, '');
+    expect(noDataId.type).toBe('ConfigQueryResponse');
+    expect(noDataId.body).toMatchObject({ resultCode: 500, errorCode: 400, success: false });
+    expect((await publish(c, 'bad id!', 'x')).body.errorCode).toBe(400);
+    expect((await publish(c, 'empty.txt', '')).body.errorCode).toBe(400);
+    const noContent = await c.request('ConfigPublishRequest', key('x.txt'));
+    expect(noContent.body).toMatchObject({ resultCode: 500, errorCode: 400 });
+  });
+
+  test('batch listen reports changed keys (echoing the tenant) and pushes ConfigChangeNotifyRequest on change', async () => {
+    const writer = await open();
+    const l = await open();
+    await publish(writer, 'watched.properties', 'x=1');
+    const r = await listen(l, [
+      { dataId: 'watched.properties', md5: '' },
+      { dataId: 'absent.properties', md5: '' },
+      { dataId: 'watched.properties', md5: '', tenant: 'public' },
+    ]);
+    expect(r.type).toBe('ConfigChangeBatchListenResponse');
+    expect(r.body).toEqual({
+      resultCode: 200,
+      errorCode: 0,
+      success: true,
+      changedConfigs: [
+        { group: 'DEFAULT_GROUP', dataId: 'watched.properties', tenant: '' },
+        { group: 'DEFAULT_GROUP', dataId: 'watched.properties', tenant: 'public' },
+      ],
+    });
+    const upToDate = await listen(l, [{ dataId: 'watched.properties', md5: md5('x=1') }]);
+    expect(upToDate.body.changedConfigs).toEqual([]);
+
+    // A change from another transport (HTTP v1) reaches the gRPC listener.
+    let mark = l.pushes.length;
+    await form('POST', `${srv.nacos}/v1/cs/configs`, {
+      dataId: 'watched.properties',
+      group: 'DEFAULT_GROUP',
+      content: 'x=2',
+    });
+    const push = await l.waitFor(
+      'ConfigChangeNotifyRequest',
+      3000,
+      (b) => b.dataId === 'watched.properties',
+      mark,
+    );
+    expect(push.body).toEqual({
+      headers: {},
+      requestId: expect.any(String),
+      dataId: 'watched.properties',
+      group: 'DEFAULT_GROUP',
+      module: 'config',
+    });
+    expect((await query(l, 'watched.properties')).body.content).toBe('x=2');
+
+    // After unlisten, no more pushes.
+    await listen(l, [{ dataId: 'watched.properties', md5: md5('x=2') }], false);
+    mark = l.pushes.length;
+    await publish(writer, 'watched.properties', 'x=3');
+    await Bun.sleep(300);
+    expect(l.pushes.slice(mark).filter((p) => p.type === 'ConfigChangeNotifyRequest')).toHaveLength(0);
+
+    // A namespaced key is echoed with its tenant.
+    await listen(l, [{ dataId: 'ns.txt', md5: '', tenant: 'dev' }]);
+    mark = l.pushes.length;
+    await publish(writer, 'ns.txt', 'in dev', { tenant: 'dev' });
+    const nsPush = await l.waitFor('ConfigChangeNotifyRequest', 3000, (b) => b.dataId === 'ns.txt', mark);
+    expect(nsPush.body.tenant).toBe('dev');
+  });
+
+  test('beta and tag grays: selection by connection clientIp / requested tag, push only to affected listeners', async () => {
+    const writer = await open();
+    const betaClient = await open({ clientIp: '10.9.9.9' });
+    const other = await open({ clientIp: '10.9.9.8' });
+    await publish(writer, 'gray.txt', 'formal');
+    for (const c of [betaClient, other]) await listen(c, [{ dataId: 'gray.txt', md5: md5('formal') }]);
+    const markB = betaClient.pushes.length;
+    const markO = other.pushes.length;
+    expect(
+      (await publish(writer, 'gray.txt', 'beta!', { additionMap: { betaIps: '10.9.9.9' } })).body.success,
+    ).toBe(true);
+    await betaClient.waitFor('ConfigChangeNotifyRequest', 3000, (b) => b.dataId === 'gray.txt', markB);
+    await Bun.sleep(200);
+    expect(other.pushes.slice(markO).filter((p) => p.type === 'ConfigChangeNotifyRequest')).toHaveLength(0);
+    const qb = await query(betaClient, 'gray.txt');
+    expect(qb.body).toMatchObject({ content: 'beta!', beta: true, md5: md5('beta!') });
+    expect((await query(other, 'gray.txt')).body).toMatchObject({ content: 'formal', beta: false });
+
+    expect((await publish(writer, 'gray.txt', 'tagged', { additionMap: { tag: 'v2' } })).body.success).toBe(
+      true,
+    );
+    const qt = await query(other, 'gray.txt', { tag: 'v2' });
+    expect(qt.body.content).toBe('tagged');
+    expect(decodeURIComponent(qt.body.tag.replace(/\+/g, ' '))).toContain('"expr":"v2"');
+    const noTag = await query(other, 'gray.txt', { tag: 'nope' });
+    expect(noTag.body).toMatchObject({ resultCode: 500, errorCode: 300, tag: 'nope' });
+    expect((await removeTag(writer, 'gray.txt', 'v2')).body.success).toBe(true);
+    expect((await query(other, 'gray.txt', { tag: 'v2' })).body.errorCode).toBe(300);
+  });
+
+  test('a listener that never acks does not delay pushes to the others', async () => {
+    const writer = await open();
+    const slow = await open({ autoAck: false });
+    const fast = await open();
+    await publish(writer, 'hot.txt', 'v0');
+    for (const c of [slow, fast]) await listen(c, [{ dataId: 'hot.txt', md5: md5('v0') }]);
+    for (let i = 1; i <= 5; i++) {
+      const mark = fast.pushes.length;
+      const t0 = Date.now();
+      await publish(writer, 'hot.txt', `v${i}`);
+      await fast.waitFor('ConfigChangeNotifyRequest', 2000, (b) => b.dataId === 'hot.txt', mark);
+      expect(Date.now() - t0).toBeLessThan(1000);
+    }
+    expect(slow.pushes.filter((p) => p.type === 'ConfigChangeNotifyRequest').length).toBeGreaterThan(0);
+    expect(slow.streamClosed).toBe(false);
+  });
+
+  test('3.x fuzzy watch: initial sync, finish marker, change notifies', async () => {
+    const writer = await open();
+    const w = await open({ abilityTable: { fuzzyWatch: true } });
+    await publish(writer, 'fz-a', '1');
+    await publish(writer, 'other', '1');
+    const pattern = 'public>>DEFAULT_GROUP>>fz-*';
+    const r = await w.request('ConfigFuzzyWatchRequest', {
+      groupKeyPattern: pattern,
+      receivedGroupKeys: ['fz-gone+DEFAULT_GROUP+public'],
+      watchType: 'WATCH',
+      initializing: true,
+      module: 'config',
+    });
+    expect(r).toEqual({
+      type: 'ConfigFuzzyWatchResponse',
+      body: { resultCode: 200, errorCode: 0, success: true },
+    });
+    const sync = await w.waitFor(
+      'ConfigFuzzyWatchSyncRequest',
+      3000,
+      (b) => b.syncType === 'FUZZY_WATCH_INIT_NOTIFY',
+    );
+    expect(sync.body).toMatchObject({
+      groupKeyPattern: pattern,
+      totalBatch: 1,
+      currentBatch: 1,
+      module: 'config',
+    });
+    expect(sync.body.contexts).toEqual([
+      { groupKey: 'fz-a+DEFAULT_GROUP+public', changedType: 'ADD_CONFIG' },
+      { groupKey: 'fz-gone+DEFAULT_GROUP+public', changedType: 'DELETE_CONFIG' },
+    ]);
+    await w.waitFor(
+      'ConfigFuzzyWatchSyncRequest',
+      3000,
+      (b) => b.syncType === 'FINISH_FUZZY_WATCH_INIT_NOTIFY',
+    );
+    const change = (type: string) =>
+      w.waitFor('ConfigFuzzyWatchChangeNotifyRequest', 3000, (b) => b.changeType === type);
+    await publish(writer, 'fz-b', '1');
+    expect((await change('ADD_CONFIG')).body.groupKey).toBe('fz-b+DEFAULT_GROUP+public');
+    await publish(writer, 'fz-b', '2');
+    await change('CONFIG_CHANGED');
+    await writer.request('ConfigRemoveRequest', key('fz-b'));
+    await change('DELETE_CONFIG');
+    const bad = await w.request('ConfigFuzzyWatchRequest', { groupKeyPattern: pattern, watchType: 'WHAT' });
+    expect(bad.body.errorCode).toBe(400);
+  });
+});
+
+function removeTag(c: NacosGrpcClient, dataId: string, tag: string) {
+  return c.request('ConfigRemoveRequest', key(dataId, { tag }));
+}
