@@ -9,13 +9,7 @@ import { Distro } from './distro';
 import { distroForwardRoutes } from './distro-forward';
 import type { MembershipView } from './member';
 import { normalizeAddress } from './member-list';
-import {
-  AddressServerLookup,
-  FileLookup,
-  type MemberLookup,
-  StandaloneLookup,
-  StaticLookup,
-} from './member-lookup';
+import { AddressServerLookup, FileLookup, type MemberLookup, StandaloneLookup } from './member-lookup';
 import { MemberManager } from './member-manager';
 import { replicatedTables } from './replicated-tables';
 import { StateReplicator } from './state-replicator';
@@ -40,7 +34,8 @@ export function chooseLookup(ctx: ServerContext, self: string): MemberLookup {
       return new AddressServerLookup(url, self, poll, log);
     }
     default:
-      return members.length ? new StaticLookup(members) : new StandaloneLookup(self);
+      // Standalone means one node, whatever cluster.members says (the seed's example sets both).
+      return new StandaloneLookup(self);
   }
 }
 

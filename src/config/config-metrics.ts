@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { SEED_METRICS } from '../metrics/seed-metrics';
 
 export interface ConfigMetrics {
   publish: Counter<'kind'>;
@@ -28,11 +29,11 @@ export function createConfigMetrics(
   });
   return {
     publish: new Counter({
-      name: 'batata_config_publish_total',
+      name: SEED_METRICS.configPublish,
       help: 'Config publishes by kind (formal, beta, tag)',
       labelNames: ['kind'],
       registers: [registry],
     }),
-    query: new Counter({ name: 'batata_config_query_total', help: 'Config reads', registers: [registry] }),
+    query: new Counter({ name: SEED_METRICS.configQuery, help: 'Config reads', registers: [registry] }),
   };
 }

@@ -81,32 +81,29 @@ export function createHttpApp(opts: HttpAppOptions) {
     .onRequest(({ request }) => {
       started.set(request, performance.now());
     })
-    .onBeforeHandle({ as: 'global' }, async (ctx) => {
+    // Hooks destructure the fields they use: Elysia inspects that to skip parsing the rest
+    // (cookies, etc.) on every request.
+    .onBeforeHandle({ as: 'global' }, async ({ request, route, query, body, headers, server }) => {
       if (!opts.guard) return;
-      const decl = authDecls.get(`${ctx.request.method} ${ctx.route}`);
+      const decl = authDecls.get(`${request.method} ${route}`);
       await opts.guard(decl, {
-        request: ctx.request,
-        method: ctx.request.method,
-        route: ctx.route,
-        query: ctx.query as Record<string, unknown>,
-        body: ctx.body,
-        headers: ctx.headers as Record<string, string | undefined>,
-        ip: ctx.server?.requestIP(ctx.request)?.address ?? '',
+        request,
+        method: request.method,
+        route,
+        query: query as Record<string, unknown>,
+        body,
+        headers: headers as Record<string, string | undefined>,
+        ip: server?.requestIP(request)?.address ?? '',
       });
     })
-    .onAfterResponse({ as: 'global' }, (ctx) => {
-      const t0 = started.get(ctx.request);
+    .onAfterResponse({ as: 'global' }, ({ request, route, set, response, path }) => {
+      const t0 = started.get(request);
       const ms = t0 === undefined ? 0 : performance.now() - t0;
-      const status = errorStatus.get(ctx.request) ?? statusOf(ctx.set.status, ctx.response);
-      const route = ctx.route || 'unmatched';
-      httpMetrics.record(ctx.request.method, route, status, ms / 1000);
+      const status = errorStatus.get(request) ?? statusOf(set.status, response);
+      const r = route || 'unmatched';
+      httpMetrics.record(request.method, r, status, ms / 1000);
       if (opts.accessLog !== false && access.enabled('info'))
-        access.info('request', {
-          method: ctx.request.method,
-          path: ctx.path,
-          status,
-          ms: Math.round(ms * 100) / 100,
-        });
+        access.info('request', { method: request.method, path, status, ms: Math.round(ms * 100) / 100 });
     })
     .onError({ as: 'global' }, (ctx) => {
       const res = handleError(ctx);

@@ -749,6 +749,14 @@ export class NamingService {
     opts: { clusters?: string; healthyOnly?: boolean; enabledOnly?: boolean } = {},
   ): ServiceInfo {
     this.hooks.queried?.();
+    return this.select(svc, opts);
+  }
+
+  /** `query` without counting it as a client query (pushes). */
+  private select(
+    svc: ServiceId,
+    opts: { clusters?: string; healthyOnly?: boolean; enabledOnly?: boolean },
+  ): ServiceInfo {
     const sk = serviceKey(svc);
     const entry = this.entries.get(sk);
     const clusters = opts.clusters ?? '';
@@ -858,7 +866,7 @@ export class NamingService {
       serviceKey: sk,
       revision: this.revision(service),
       subscribers: [...(this.subs.get(sk)?.values() ?? [])],
-      serviceInfo: (clusters) => this.query(service, { clusters, healthyOnly: false }),
+      serviceInfo: (clusters) => this.select(service, { clusters, healthyOnly: false }),
     };
     for (const l of this.pushListeners) {
       try {

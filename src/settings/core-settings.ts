@@ -145,7 +145,7 @@ export const coreSettings: SettingSpec[] = [
     type: 'list',
     default: [],
     env: ['BATATA_CLUSTER_MEMBERS'],
-    doc: 'Member addresses `ip:port` (comma-separated in env).',
+    doc: 'Member addresses `ip:port` for lookup type file when conf/cluster.conf is missing (comma-separated in env); ignored when standalone.',
   },
   {
     key: 'server.shutdown-timeout-ms',

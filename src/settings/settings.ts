@@ -266,9 +266,7 @@ function validateCrossKeys(values: Map<string, SettingValue>) {
   );
   if (authErr) throw new SettingsError(authErr);
   const transportErr = validateAuthTransport({
-    clusterMode:
-      values.get('cluster.member.lookup.type') !== 'standalone' ||
-      (values.get('cluster.members') as string[]).length > 0,
+    clusterMode: values.get('cluster.member.lookup.type') !== 'standalone',
     identityKey: values.get('nacos.core.auth.server.identity.key') as string,
     identityValue: values.get('nacos.core.auth.server.identity.value') as string,
     tlsCert: values.get('server.tls.cert') as string,

@@ -2,7 +2,7 @@ import { Database } from 'bun:sqlite';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type SQL, sql } from 'drizzle-orm';
-import { type BunSQLiteDatabase, drizzle } from 'drizzle-orm/bun-sqlite';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Db, RunResult, SqlRunner } from './db';
 import { isConnectionError, StorageUnavailable } from './storage-errors';
 
@@ -22,7 +22,8 @@ export class SqliteDb implements Db {
   readonly dialect = 'sqlite' as const;
   readonly description: string;
   private readonly raw: Database;
-  private readonly d: BunSQLiteDatabase;
+  /** Renders drizzle `sql` templates to text + bound parameters; statements are cached by text. */
+  private readonly dialectRenderer = new SQLiteSyncDialect();
   private lock: Promise<void> = Promise.resolve();
   private busy = 0;
 
@@ -34,17 +35,32 @@ export class SqliteDb implements Db {
     this.raw.exec(`PRAGMA cache_size = ${-1024 * (opts.cacheSizeMb ?? 64)}`);
     this.raw.exec('PRAGMA busy_timeout = 5000');
     this.raw.exec('PRAGMA temp_store = MEMORY');
-    this.d = drizzle({ client: this.raw });
     this.description = `sqlite:${opts.path}`;
+  }
+
+  // Statements go through bun:sqlite's statement cache (`query`), which is about twice as fast
+  // per statement as drizzle's session layer on this hot path.
+  private statement(q: SQL) {
+    const { sql: text, params } = this.dialectRenderer.sqlToQuery(q);
+    return { stmt: this.raw.query(text), params: params as any[] };
   }
 
   private readonly runner: SqlRunner = {
     dialect: 'sqlite',
-    all: async <T>(q: SQL) => wrap(() => this.d.all<T>(q)),
-    get: async <T>(q: SQL) => wrap(() => this.d.all<T>(q)[0]),
+    all: async <T>(q: SQL) =>
+      wrap(() => {
+        const { stmt, params } = this.statement(q);
+        return stmt.all(...params) as T[];
+      }),
+    get: async <T>(q: SQL) =>
+      wrap(() => {
+        const { stmt, params } = this.statement(q);
+        return (stmt.get(...params) ?? undefined) as T | undefined;
+      }),
     run: async (q: SQL): Promise<RunResult> =>
       wrap(() => {
-        const r = this.d.run(q) as unknown as { changes: number; lastInsertRowid: number | bigint };
+        const { stmt, params } = this.statement(q);
+        const r = stmt.run(...params);
         return { changes: r.changes, insertId: Number(r.lastInsertRowid) };
       }),
   };

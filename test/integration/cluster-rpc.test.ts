@@ -104,6 +104,8 @@ describe('cluster gRPC', () => {
       '--set',
       'cluster.members=127.0.0.1:1,127.0.0.1:2',
       '--set',
+      'cluster.member.lookup.type=file',
+      '--set',
       'nacos.core.auth.enabled=true',
       '--set',
       `nacos.core.auth.plugin.nacos.token.secret.key=${Buffer.alloc(32, 7).toString('base64')}`,

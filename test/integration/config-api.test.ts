@@ -1,9 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createHash } from 'node:crypto';
-import type { Elysia } from 'elysia';
-import { silentLogger } from '../../src/core/log';
-import { createHttpApp } from '../../src/http/app';
-import { createMetrics } from '../../src/metrics/metrics';
 import { form, startTestServer, type TestServer } from '../support/server';
 
 const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
@@ -183,34 +179,19 @@ describe('v3 admin / client / seed paths', () => {
   });
 });
 
-describe('console API (/v3/console/cs/...)', () => {
+describe('console API (/v3/console/cs/... on the console port)', () => {
   test('console routes call the same service', async () => {
-    const mod = t.server.services.config!;
-    expect(mod).toBeDefined();
-    // The console listener belongs to the console module; mount our consoleRoutes on a bare app here.
-    const http = createHttpApp({
-      log: silentLogger,
-      metrics: createMetrics({ processMetrics: false }),
-      contextPath: '/nacos',
-    });
-    const { v3ConfigRoutes, v3HistoryRoutes } = await import('../../src/config/result-routes');
-    const { ConfigTransfer } = await import('../../src/config/transfer-routes');
-    const app = http.app
-      .use(v3ConfigRoutes(mod, new ConfigTransfer(mod), 'console', '/v3/console/cs/config'))
-      .use(v3HistoryRoutes(mod, 'console', '/v3/console/cs/history'));
-    http.seal(app as unknown as Elysia);
+    const base = `http://127.0.0.1:${t.ports.console}`;
     const call = (method: string, path: string, body?: Record<string, string>) =>
-      app
-        .handle(
-          new Request(`http://localhost${path}`, {
-            method,
-            headers: body ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
-            body: body ? new URLSearchParams(body) : undefined,
-          }),
-        )
-        .then(json);
+      fetch(`${base}${path}`, {
+        method,
+        headers: body ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
+        body: body ? new URLSearchParams(body) : undefined,
+      }).then(json);
     const pub = await call('POST', '/v3/console/cs/config', { dataId: 'con', groupName: 'G', content: 'c1' });
     expect(pub).toEqual({ status: 200, body: { code: 0, message: 'success', data: true } });
+    // Same service: the v1 API on the main port sees it.
+    expect(await (await fetch(`${t.nacos}/v1/cs/configs?dataId=con&group=G`)).text()).toBe('c1');
     const detail = await call('GET', '/v3/console/cs/config?dataId=con&groupName=G');
     expect(detail.body.data.content).toBe('c1');
     const sd = await call('GET', '/v3/console/cs/config/searchDetail?configDetail=c1&pageNo=1&pageSize=10');
