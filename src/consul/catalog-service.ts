@@ -356,6 +356,23 @@ export class CatalogService {
     await this.syncHealth(id, this.localNode);
   }
 
+  /** Node maintenance: a critical `_node_maintenance` node check (every local service turns unhealthy). */
+  async nodeMaintenance(enable: boolean, reason: string): Promise<void> {
+    const key = checkKey(this.localNode, NODE_MAINTENANCE);
+    await this.state.write((w) => {
+      if (!enable) return w.delete(CHECKS_TABLE, key);
+      w.put(CHECKS_TABLE, key, {
+        ...this.blankCheck(NODE_MAINTENANCE, 'Node Maintenance Mode'),
+        notes:
+          reason ||
+          'Maintenance mode is enabled for this node, but no reason was provided. This is a default message.',
+        type: 'maintenance',
+      });
+    });
+    for (const v of this.views(new WatchSet()).value)
+      if (v.node === this.localNode && v.source !== 'nacos') await this.syncHealth(v.id, v.node);
+  }
+
   private blankCheck(checkId: string, name: string, v?: ServiceView): CheckEntry {
     return {
       node: this.localNode,
