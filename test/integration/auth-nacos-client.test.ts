@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataClient, NacosNamingClient as TypedNamingClient } from 'nacos';
 import { ADMIN_PASSWORD, AUTH_ON, login } from '../support/auth';
+import { closeConfigClient } from '../support/nacos-client';
 import { form, startTestServer, type TestServer } from '../support/server';
 
 // The npm package's naming typings are narrower than its JS API.
@@ -67,7 +68,7 @@ describe('npm nacos client with username/password', () => {
       const list = JSON.parse(await agent.request('/v1/console/namespaces', { method: 'GET', data: {} }));
       expect(list.data.map((n: { namespace: string }) => n.namespace)).toContain('from-npm');
     } finally {
-      c.close();
+      closeConfigClient(c);
     }
   });
 
@@ -86,7 +87,7 @@ describe('npm nacos client with username/password', () => {
         /^(User not found! Please check user exist or password is right!|too many failed logins)/,
       );
     } finally {
-      c.close();
+      closeConfigClient(c);
     }
   });
 });
@@ -114,7 +115,7 @@ describe('npm nacos clients against config and naming with auth on', () => {
       expect(await updated).toBe('v: 2');
       expect(await c.remove('auth-client.yaml', 'DEFAULT_GROUP')).toBe(true);
     } finally {
-      c.close();
+      closeConfigClient(c);
     }
   }, 20_000);
 
