@@ -3,7 +3,7 @@ import type { ServerContext, ServerModule } from '../server/module';
 import { SettingsError } from '../settings/settings';
 import { createClusterMetrics } from './cluster-metrics';
 import { ClusterNode } from './cluster-node';
-import { clusterAdminRoutes } from './cluster-routes';
+import { clusterAdminRoutes, standaloneAdmin } from './cluster-routes';
 import { CLUSTER_PORT_OFFSET, ClusterRpcClient, ClusterRpcServer, type ServerIdentity } from './cluster-rpc';
 import { Distro } from './distro';
 import { distroForwardRoutes } from './distro-forward';
@@ -56,7 +56,11 @@ export function createClusterModule(ctx: ServerContext): {
   const clustered = lookup.type !== 'standalone';
   ctx.metrics.clusterSize.set(1);
   members.onChange((c) => ctx.metrics.clusterSize.set(c.members.length));
-  if (!clustered) return { module: { name: 'cluster' }, membership: members };
+  if (!clustered)
+    return {
+      module: { name: 'cluster', nacosRoutes: [clusterAdminRoutes(standaloneAdmin(members))] },
+      membership: members,
+    };
 
   if (s.clusterPort !== s.mainPort + CLUSTER_PORT_OFFSET)
     throw new ClusterStartupError(
