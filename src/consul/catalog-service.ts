@@ -17,6 +17,7 @@ import {
 import type { CheckDef } from './check-def';
 import { CheckRunner } from './check-runner';
 import { badRequest, ConsulError, notFound, serverError } from './consul-errors';
+import type { AgentServiceStore } from './consul-repo';
 import {
   type ConsulRegistry,
   NAMING_INSTANCES_TABLE,
@@ -80,6 +81,8 @@ export class CatalogService {
     private readonly log: Logger,
     readonly opts: CatalogOptions,
     private readonly hooks: CatalogHooks,
+    /** Keeps agent-registered services across restarts (optional in unit tests). */
+    private readonly store?: AgentServiceStore,
   ) {
     this.runner = new CheckRunner(clock, log, (key, status, output) => {
       this.updateStatus(key, status, output).catch((e) => log.warn('check update failed', { key, err: e }));
@@ -289,6 +292,22 @@ export class CatalogService {
     for (const c of removed) this.forgetCheck(c);
     for (const c of added) this.watchCheck(c);
     await this.syncHealth(def.id, node.node);
+    if (opts.source === 'agent' && node.node === this.localNode)
+      await this.store?.saveAgentService(def.id, JSON.stringify(def));
+  }
+
+  /** Re-registers the agent services saved before a restart (checks start over, as on an agent restart). */
+  async restoreAgentServices(): Promise<number> {
+    let n = 0;
+    for (const { id, body } of (await this.store?.loadAgentServices()) ?? []) {
+      try {
+        await this.registerService(JSON.parse(body) as ServiceDef, { source: 'agent' });
+        n++;
+      } catch (e) {
+        this.log.warn('cannot restore agent service', { id, err: e as Error });
+      }
+    }
+    return n;
   }
 
   /** Finds a Consul service instance by ID on a node. */
@@ -307,6 +326,7 @@ export class CatalogService {
     const v = this.findService(id, node);
     if (!v || v.source === 'nacos') throw unknownService(id);
     await this.reg().deregisterInstance(this.svcId(v.service), { instanceId: id });
+    if (v.source === 'agent' && node === this.localNode) await this.store?.removeAgentService(id);
     const removed: CheckEntry[] = [];
     await this.state.write((w) => {
       for (const e of this.checks.values())
@@ -334,6 +354,23 @@ export class CatalogService {
       });
     });
     await this.syncHealth(id, this.localNode);
+  }
+
+  /** Node maintenance: a critical `_node_maintenance` node check (every local service turns unhealthy). */
+  async nodeMaintenance(enable: boolean, reason: string): Promise<void> {
+    const key = checkKey(this.localNode, NODE_MAINTENANCE);
+    await this.state.write((w) => {
+      if (!enable) return w.delete(CHECKS_TABLE, key);
+      w.put(CHECKS_TABLE, key, {
+        ...this.blankCheck(NODE_MAINTENANCE, 'Node Maintenance Mode'),
+        notes:
+          reason ||
+          'Maintenance mode is enabled for this node, but no reason was provided. This is a default message.',
+        type: 'maintenance',
+      });
+    });
+    for (const v of this.views(new WatchSet()).value)
+      if (v.node === this.localNode && v.source !== 'nacos') await this.syncHealth(v.id, v.node);
   }
 
   private blankCheck(checkId: string, name: string, v?: ServiceView): CheckEntry {
