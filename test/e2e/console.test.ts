@@ -512,6 +512,30 @@ describe('web console in the compiled binary (deployment type all, auth on)', ()
     expect(problems).toEqual([]);
   });
 
+  test('namespaces: edit and delete (with confirmation)', async () => {
+    await authed(`${s.nacos}/v3/admin/core/namespace`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ namespaceId: 'tmp-ns', namespaceName: 'Temporary' }),
+    });
+    const { page, problems } = await openLoggedIn(ui);
+    await page.goto(`${ui}/#/namespaces`);
+    const table = page.locator('table[aria-label="Namespaces"]');
+    await waitText(table, 'tmp-ns');
+    const row = table.locator('tr', { hasText: 'tmp-ns' });
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name').fill('Renamed');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await waitText(table.locator('tr', { hasText: 'tmp-ns' }), 'Renamed');
+    await table.locator('tr', { hasText: 'tmp-ns' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await waitText(page.locator('#toasts'), 'Deleted tmp-ns');
+    const list = await (await authed(`${s.nacos}/v3/admin/core/namespace/list`)).json();
+    expect(list.data.map((n: any) => n.namespace)).not.toContain('tmp-ns');
+    expect(problems).toEqual([]);
+  });
+
   test('API errors are shown as readable messages', async () => {
     const { page } = await openLoggedIn(ui);
     await page.goto(`${ui}/#/namespaces`);
