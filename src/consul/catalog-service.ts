@@ -2,6 +2,7 @@ import type { Clock, TimerHandle } from '../core/clock';
 import type { Logger } from '../core/log';
 import { type Entry, type QueryResult, type StateStore, WatchSet } from '../state';
 import {
+  blankCheck,
   CHECKS_TABLE,
   type CheckEntry,
   type CheckStatus,
@@ -374,24 +375,7 @@ export class CatalogService {
   }
 
   private blankCheck(checkId: string, name: string, v?: ServiceView): CheckEntry {
-    return {
-      node: this.localNode,
-      checkId,
-      name,
-      status: 'critical',
-      notes: '',
-      output: '',
-      serviceId: v?.id ?? '',
-      serviceName: v?.service ?? '',
-      serviceTags: v?.tags ?? [],
-      type: '',
-      interval: '',
-      timeout: '',
-      deregisterCriticalServiceAfter: '',
-      ttl: '',
-      spec: { ttlMs: 0, intervalMs: 0, timeoutMs: 0, deregisterAfterMs: 0 },
-      source: 'agent',
-    };
+    return blankCheck(this.localNode, checkId, name, v);
   }
 
   /** `/v1/agent/check/register`: ID defaults to Name; ServiceID must exist on this agent. */
