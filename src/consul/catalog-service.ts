@@ -266,24 +266,12 @@ export class CatalogService {
       }
       for (const d of checkDefs) {
         const key = checkKey(node.node, d.checkId);
-        const existing = this.checks.get(key)?.value;
         const entry: CheckEntry = {
+          ...this.fromDef(d, d.checkId, this.checks.get(key)?.value),
           node: node.node,
-          checkId: d.checkId,
-          name: d.name,
-          // compat(consul): re-registering keeps the current status unless the body sets one.
-          status: d.status ?? existing?.status ?? 'critical',
-          notes: d.notes,
-          output: existing?.output ?? '',
           serviceId: def.id,
           serviceName: def.name,
           serviceTags: def.tags,
-          type: d.type,
-          interval: d.interval,
-          timeout: d.timeout,
-          deregisterCriticalServiceAfter: d.deregisterCriticalServiceAfter,
-          ttl: d.ttl,
-          spec: d.spec,
           source: opts.source,
         };
         w.put(CHECKS_TABLE, key, entry);
@@ -374,6 +362,23 @@ export class CatalogService {
       if (v.node === this.localNode && v.source !== 'nacos') await this.syncHealth(v.id, v.node);
   }
 
+  /** A check entry from its definition; re-registering keeps the current status/output unless the body sets one. */
+  private fromDef(d: CheckDef, checkId: string, existing?: CheckEntry, v?: ServiceView): CheckEntry {
+    return {
+      ...this.blankCheck(checkId, d.name, v),
+      // compat(consul): re-registering keeps the current status unless the body sets one.
+      status: d.status ?? existing?.status ?? 'critical',
+      notes: d.notes,
+      output: existing?.output ?? '',
+      type: d.type,
+      interval: d.interval,
+      timeout: d.timeout,
+      deregisterCriticalServiceAfter: d.deregisterCriticalServiceAfter,
+      ttl: d.ttl,
+      spec: d.spec,
+    };
+  }
+
   private blankCheck(checkId: string, name: string, v?: ServiceView): CheckEntry {
     return blankCheck(this.localNode, checkId, name, v);
   }
@@ -388,19 +393,7 @@ export class CatalogService {
       if (!v) throw notFound(`ServiceID "${d.serviceId}" does not exist`);
     }
     const key = checkKey(this.localNode, id);
-    const existing = this.checks.get(key)?.value;
-    const entry: CheckEntry = {
-      ...this.blankCheck(id, d.name, v),
-      status: d.status ?? existing?.status ?? 'critical',
-      notes: d.notes,
-      output: existing?.output ?? '',
-      type: d.type,
-      interval: d.interval,
-      timeout: d.timeout,
-      deregisterCriticalServiceAfter: d.deregisterCriticalServiceAfter,
-      ttl: d.ttl,
-      spec: d.spec,
-    };
+    const entry = this.fromDef(d, id, this.checks.get(key)?.value, v);
     await this.state.write((w) => w.put(CHECKS_TABLE, key, entry));
     this.watchCheck(entry);
     if (v) await this.syncHealth(v.id, this.localNode);
