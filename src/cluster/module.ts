@@ -66,15 +66,15 @@ export function createClusterModule(ctx: ServerContext): {
     key: s.str('nacos.core.auth.server.identity.key'),
     value: s.str('nacos.core.auth.server.identity.value'),
   };
-  if (s.bool('nacos.core.auth.enabled') && (!identity.key || !identity.value))
+  // Settings validation covers the file/address-server lookups; a static cluster.members list too.
+  if (!identity.key || !identity.value)
     throw new ClusterStartupError(
-      'cluster mode with nacos.core.auth.enabled=true needs nacos.core.auth.server.identity.key and .value (the same on every member)',
+      'cluster mode requires a server identity for member-to-member calls: set nacos.core.auth.server.identity.key and .value to the same secret on every member',
     );
   if (ctx.db.dialect !== 'mysql')
     throw new ClusterStartupError(
       'cluster mode needs a shared MySQL database: set db.url to the same mysql://… on every member',
     );
-  if (!identity.key) log.warn('no server identity configured: any host reaching the cluster port is trusted');
 
   const rpc = new ClusterRpcClient(identity, s.int('cluster.rpc.timeout-ms'));
   const server = new ClusterRpcServer(identity, log);

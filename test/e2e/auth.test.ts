@@ -47,7 +47,9 @@ describe('compiled binary with auth', () => {
       expect(r.stderr).toContain('nacos.core.auth.plugin.nacos.token.secret.key');
       expect(r.stderr).toContain(msg);
     }
-    const cluster = await runBinary(['serve', '--port', port, '--set', 'cluster.member.lookup.type=file']);
+    const cluster = await runBinary(['serve', '--port', port, '--set', 'cluster.member.lookup.type=file'], {
+      env: { BATATA_AUTH_ENABLED: 'true', BATATA_AUTH_SECRET_KEY: TEST_SECRET },
+    });
     expect(cluster.code).toBe(2);
     expect(cluster.stderr).toContain('server identity');
     const sample = await runBinary([

@@ -90,6 +90,20 @@ describe('login (spec §E.4)', () => {
             .status,
         ).toBe(200);
         expect(s.logs.lines.some((l) => l.includes('bob-pass'))).toBe(false);
+        const metrics = await (await fetch(`${s.nacos}/metrics`)).text();
+        const value = (line: string) =>
+          Number(
+            metrics
+              .split('\n')
+              .find((l) => l.startsWith(line))
+              ?.split(' ')
+              .at(-1) ?? 'NaN',
+          );
+        expect(value('batata_auth_logins_total{result="failure"}')).toBe(2);
+        expect(value('batata_auth_logins_total{result="locked"}')).toBe(2);
+        expect(value('batata_auth_logins_total{result="success"}')).toBeGreaterThanOrEqual(2);
+        expect(value('batata_auth_denied_total{reason="unauthenticated"}')).toBeGreaterThanOrEqual(2);
+        expect(value('batata_auth_users')).toBe(2);
       } finally {
         await s.stop();
       }
@@ -381,6 +395,9 @@ describe('first start and server identity', () => {
       expect(
         (await form('POST', `${s.nacos}/v1/auth/login`, { username: 'nacos', password: 'x' })).status,
       ).toBe(403);
+      // No planting an admin password while auth is off.
+      for (const path of ['/v1/auth/users/admin', '/v3/auth/user/admin'])
+        expect((await form('POST', `${s.nacos}${path}`, { password: 'planted' })).status).toBe(403);
     } finally {
       await s.stop();
     }

@@ -25,7 +25,7 @@ describe('hardening', () => {
       await s.stop();
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 20_000);
 
   test('per-client request rate limit (off by default) answers 503 past the burst', async () => {
     const s = await startTestServer({
@@ -53,7 +53,14 @@ describe('hardening', () => {
   test('settings refuse unsafe identity and half TLS configuration', () => {
     const load = (overrides: Record<string, unknown>) => () =>
       loadSettings({ configPath: '/nonexistent.yml', configPathExplicit: false, env: {}, overrides });
-    expect(load({ 'cluster.member.lookup.type': 'file' })).toThrow(/cluster mode requires a server identity/);
+    const authOn = {
+      'nacos.core.auth.enabled': true,
+      'nacos.core.auth.plugin.nacos.token.secret.key': TEST_SECRET,
+    };
+    expect(load({ ...authOn, 'cluster.member.lookup.type': 'file' })).toThrow(/requires a server identity/);
+    expect(load({ 'cluster.member.lookup.type': 'file' })).toThrow(/requires a server identity/);
+    // Standalone ignores cluster.members (the seed's example sets both), so no identity is needed.
+    expect(load({ 'cluster.members': ['10.0.0.1:8848'] })).not.toThrow();
     expect(
       load({
         'cluster.member.lookup.type': 'file',
