@@ -2,6 +2,7 @@ import type { Clock, TimerHandle } from '../core/clock';
 import type { Logger } from '../core/log';
 import { type Entry, type QueryResult, type StateStore, WatchSet } from '../state';
 import {
+  blankCheck,
   CHECKS_TABLE,
   type CheckEntry,
   type CheckStatus,
@@ -265,24 +266,12 @@ export class CatalogService {
       }
       for (const d of checkDefs) {
         const key = checkKey(node.node, d.checkId);
-        const existing = this.checks.get(key)?.value;
         const entry: CheckEntry = {
+          ...this.fromDef(d, d.checkId, this.checks.get(key)?.value),
           node: node.node,
-          checkId: d.checkId,
-          name: d.name,
-          // compat(consul): re-registering keeps the current status unless the body sets one.
-          status: d.status ?? existing?.status ?? 'critical',
-          notes: d.notes,
-          output: existing?.output ?? '',
           serviceId: def.id,
           serviceName: def.name,
           serviceTags: def.tags,
-          type: d.type,
-          interval: d.interval,
-          timeout: d.timeout,
-          deregisterCriticalServiceAfter: d.deregisterCriticalServiceAfter,
-          ttl: d.ttl,
-          spec: d.spec,
           source: opts.source,
         };
         w.put(CHECKS_TABLE, key, entry);
@@ -373,25 +362,25 @@ export class CatalogService {
       if (v.node === this.localNode && v.source !== 'nacos') await this.syncHealth(v.id, v.node);
   }
 
-  private blankCheck(checkId: string, name: string, v?: ServiceView): CheckEntry {
+  /** A check entry from its definition; re-registering keeps the current status/output unless the body sets one. */
+  private fromDef(d: CheckDef, checkId: string, existing?: CheckEntry, v?: ServiceView): CheckEntry {
     return {
-      node: this.localNode,
-      checkId,
-      name,
-      status: 'critical',
-      notes: '',
-      output: '',
-      serviceId: v?.id ?? '',
-      serviceName: v?.service ?? '',
-      serviceTags: v?.tags ?? [],
-      type: '',
-      interval: '',
-      timeout: '',
-      deregisterCriticalServiceAfter: '',
-      ttl: '',
-      spec: { ttlMs: 0, intervalMs: 0, timeoutMs: 0, deregisterAfterMs: 0 },
-      source: 'agent',
+      ...this.blankCheck(checkId, d.name, v),
+      // compat(consul): re-registering keeps the current status unless the body sets one.
+      status: d.status ?? existing?.status ?? 'critical',
+      notes: d.notes,
+      output: existing?.output ?? '',
+      type: d.type,
+      interval: d.interval,
+      timeout: d.timeout,
+      deregisterCriticalServiceAfter: d.deregisterCriticalServiceAfter,
+      ttl: d.ttl,
+      spec: d.spec,
     };
+  }
+
+  private blankCheck(checkId: string, name: string, v?: ServiceView): CheckEntry {
+    return blankCheck(this.localNode, checkId, name, v);
   }
 
   /** `/v1/agent/check/register`: ID defaults to Name; ServiceID must exist on this agent. */
@@ -404,19 +393,7 @@ export class CatalogService {
       if (!v) throw notFound(`ServiceID "${d.serviceId}" does not exist`);
     }
     const key = checkKey(this.localNode, id);
-    const existing = this.checks.get(key)?.value;
-    const entry: CheckEntry = {
-      ...this.blankCheck(id, d.name, v),
-      status: d.status ?? existing?.status ?? 'critical',
-      notes: d.notes,
-      output: existing?.output ?? '',
-      type: d.type,
-      interval: d.interval,
-      timeout: d.timeout,
-      deregisterCriticalServiceAfter: d.deregisterCriticalServiceAfter,
-      ttl: d.ttl,
-      spec: d.spec,
-    };
+    const entry = this.fromDef(d, id, this.checks.get(key)?.value, v);
     await this.state.write((w) => w.put(CHECKS_TABLE, key, entry));
     this.watchCheck(entry);
     if (v) await this.syncHealth(v.id, this.localNode);
