@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, test } from 'bun:test';
+import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,9 @@ import { ADMIN_PASSWORD, expiredToken, foreignToken, selfSignedCert, TEST_SECRET
 import { runBinary, spawnBinary } from '../support/binary';
 import { freePort } from '../support/ports';
 import { form } from '../support/server';
+
+// BCrypt-heavy steps on a shared 2-core machine: hooks and tests get room beyond the 5 s default.
+setDefaultTimeout(30_000);
 
 const cleanups: Array<() => unknown> = [];
 afterAll(async () => {

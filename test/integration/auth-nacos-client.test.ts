@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,9 @@ import { DataClient, NacosNamingClient as TypedNamingClient } from 'nacos';
 import { ADMIN_PASSWORD, AUTH_ON, login } from '../support/auth';
 import { closeConfigClient } from '../support/nacos-client';
 import { form, startTestServer, type TestServer } from '../support/server';
+
+// BCrypt-heavy steps on a shared 2-core machine: hooks and tests get room beyond the 5 s default.
+setDefaultTimeout(30_000);
 
 // The npm package's naming typings are narrower than its JS API.
 const NacosNamingClient = TypedNamingClient as unknown as new (opts: object) => any;
@@ -44,7 +47,7 @@ afterAll(async () => {
 
 function client(username: string, password: string) {
   // DataClient is what NacosConfigClient runs in-process (the latter only adds cluster-client leader election).
-  return new DataClient({
+  const c = new DataClient({
     serverAddr: `127.0.0.1:${t.ports.main}`,
     namespace: 'public',
     username,
@@ -52,6 +55,9 @@ function client(username: string, password: string) {
     requestTimeout: 2000,
     cacheDir,
   } as ConstructorParameters<typeof DataClient>[0]);
+  // A late error after close must not surface as an unhandled 'error' event in a later test file.
+  (c as unknown as { on(e: string, f: () => void): void }).on('error', () => {});
+  return c;
 }
 
 describe('npm nacos client with username/password', () => {
