@@ -31,5 +31,8 @@ VOLUME ["/var/lib/batata"]
 EXPOSE 8848 8081 9848 9849
 USER batata:batata
 STOPSIGNAL SIGTERM
+# No curl in the slim image: bash's /dev/tcp speaks enough HTTP for the liveness probe.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8848 && printf 'GET /nacos/v1/console/health/liveness HTTP/1.0\\r\\n\\r\\n' >&3 && head -n1 <&3 | grep -q ' 200 '"]
 ENTRYPOINT []
 CMD ["batata", "--config", "/etc/batata/conf/application.yml"]

@@ -81,7 +81,7 @@ case "$MODE" in
     say "tests"
     log="$(mktemp)"
     set +e
-    "$BUN" test 2>&1 | tee "$log"
+    "$BUN" test --timeout 30000 2>&1 | tee "$log"
     status=${PIPESTATUS[0]}
     set -e
     pass=$(grep -Eo '^ *[0-9]+ pass$' "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0)

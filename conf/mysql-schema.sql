@@ -221,3 +221,14 @@ CREATE TABLE IF NOT EXISTS `consul_session` (
 
 INSERT IGNORE INTO `batata_schema_migrations` (`version`, `name`, `applied_at`) VALUES (300, 'consul', 0);
 
+-- 301 consul_agent
+-- Services registered through the Consul agent API, re-registered at boot (a Consul agent keeps
+-- its services across restarts). Body = the decoded service definition with its checks (JSON).
+CREATE TABLE IF NOT EXISTS `consul_agent_service` (
+  `id` varchar(255) NOT NULL,
+  `body` mediumtext NOT NULL,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+INSERT IGNORE INTO `batata_schema_migrations` (`version`, `name`, `applied_at`) VALUES (301, 'consul_agent', 0);
+

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, test } from 'bun:test';
+import { beforeEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { FakeClock } from '../core/clock';
 import { silentLogger } from '../core/log';
 import type { AuthDecl } from '../http/route-meta';
@@ -9,6 +9,9 @@ import { type AuthGateOptions, PASSWORD_ENTRY, RbacAuthGate } from './auth-gate-
 import { AuthService } from './auth-service';
 import { FakeAuthRepo } from './fake-auth-repo';
 import { TokenService } from './token';
+
+// BCrypt-heavy steps on a shared 2-core machine: hooks and tests get room beyond the 5 s default.
+setDefaultTimeout(30_000);
 
 const KEY = Buffer.alloc(32, 3).toString('base64');
 const OPTS: AuthGateOptions = {

@@ -5,6 +5,7 @@ import type { Logger } from '../core/log';
 import type { AuthDecl } from '../http/route-meta';
 import type { AuthGate, AuthResult, Credentials, ResourceRef } from '../server/auth-gate';
 import type { AuditLog } from './audit-log';
+import type { AuthMetrics } from './auth-metrics';
 import type { AuthService } from './auth-service';
 import { ClientRateLimiter, LoginLimiter, LruCache } from './rate-limit';
 import { grants, type ResourceType, renderResource } from './rbac';
@@ -82,6 +83,7 @@ export class RbacAuthGate implements AuthGate {
     private readonly audit: AuditLog,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly metrics?: AuthMetrics,
   ) {
     this.enabled = opts.enabled;
     this.loginLimiter = new LoginLimiter(opts.login, clock);
@@ -109,8 +111,10 @@ export class RbacAuthGate implements AuthGate {
 
   async authorize(decl: AuthDecl, ref: ResourceRef, creds: Credentials, via?: string): Promise<AuthResult> {
     // An empty address is a transport re-checking an already admitted request: not counted again.
-    if (creds.ip && !this.rateLimiter.take(creds.ip))
+    if (creds.ip && !this.rateLimiter.take(creds.ip)) {
+      this.metrics?.denied.inc({ reason: 'rate_limited' });
       throw new RateLimited('too many requests from this client, slow down');
+    }
     if ('open' in decl) return {};
     const action = 'action' in decl ? decl.action : 'w';
     try {
@@ -126,6 +130,7 @@ export class RbacAuthGate implements AuthGate {
         });
       return res;
     } catch (e) {
+      if (isBatataError(e)) this.metrics?.denied.inc({ reason: e.kind });
       if (isBatataError(e))
         this.audit.record({
           user: creds.username ?? 'anonymous',
@@ -213,14 +218,17 @@ export class RbacAuthGate implements AuthGate {
   async checkCredentials(username: string, password: string, ip: string): Promise<string> {
     const lockKey = `${ip}\u0000${username}`;
     const locked = Math.max(this.loginLimiter.lockedFor(lockKey), this.addressLimiter.lockedFor(ip));
-    if (locked > 0)
+    if (locked > 0) {
+      this.metrics?.logins.inc({ result: 'locked' });
       throw new Unauthenticated(
         `too many failed logins for this user from ${ip || 'this address'}; retry in ${Math.ceil(locked / 1000)} s`,
       );
+    }
     const cacheKey = new Bun.CryptoHasher('sha256').update(`${username}\u0000${password}`).digest('hex');
     const hit = this.credentialCache.get(cacheKey);
     if (hit && hit.until > this.clock.now() && hit.username === username) return username;
     if (!(await this.service.checkPassword(username, password))) {
+      this.metrics?.logins.inc({ result: 'failure' });
       if (this.loginLimiter.fail(lockKey))
         this.log.warn('login locked out after repeated failures', { username, ip });
       if (this.addressLimiter.fail(ip))
@@ -228,6 +236,7 @@ export class RbacAuthGate implements AuthGate {
       throw new Unauthenticated(BAD_CREDENTIALS);
     }
     this.loginLimiter.succeed(lockKey);
+    this.metrics?.logins.inc({ result: 'success' });
     this.credentialCache.set(cacheKey, { username, until: this.clock.now() + 60_000 });
     return username;
   }

@@ -48,6 +48,18 @@ async function login(gate: RbacAuthGate, c: Ctx): Promise<Response> {
   }
 }
 
+/**
+ * The unauthenticated first-run endpoint only works with auth on: with auth off anyone could plant
+ * the admin password that becomes valid the day auth is switched on.
+ */
+function checkInitAllowed(gate: RbacAuthGate, password: string | undefined): string | undefined {
+  if (!gate.enabled)
+    throw new PermissionDenied(
+      'admin initialisation needs nacos.core.auth.enabled=true (or set nacos.core.auth.admin.password / BATATA_ADMIN_PASSWORD)',
+    );
+  return password;
+}
+
 /** Admin or the user themself (Nacos UPDATE_PASSWORD_ENTRY_POINT). */
 function checkPasswordChange(gate: RbacAuthGate, guard: Guard, req: Request, username: string) {
   if (!gate.enabled) return;
@@ -60,7 +72,7 @@ function checkPasswordChange(gate: RbacAuthGate, guard: Guard, req: Request, use
 export function nacosV1AuthRoutes(gate: RbacAuthGate, svc: AuthService, guard: Guard) {
   const initAdmin = async (c: Ctx) => {
     try {
-      return await svc.initAdmin(Params.from(c.query, c.body).get('password'));
+      return await svc.initAdmin(checkInitAllowed(gate, Params.from(c.query, c.body).get('password')));
     } catch (e) {
       if (isBatataError(e) && e.kind === 'conflict')
         return Response.json(
@@ -208,7 +220,7 @@ export function nacosV3AuthRoutes(
       '/user/admin',
       async ({ query, body }) => {
         try {
-          return ok(await svc.initAdmin(Params.from(query, body).get('password')));
+          return ok(await svc.initAdmin(checkInitAllowed(gate, Params.from(query, body).get('password'))));
         } catch (e) {
           if (isBatataError(e) && e.kind === 'conflict')
             return Response.json(

@@ -7,6 +7,7 @@ import type { Settings } from '../settings/settings';
 import { SqlAuthRepo } from '../storage/auth-sql-repo';
 import { AuditLog } from './audit-log';
 import { RbacAuthGate } from './auth-gate-impl';
+import { createAuthMetrics } from './auth-metrics';
 import { nacosV1AuthRoutes, nacosV3AuthRoutes } from './auth-routes';
 import { AuthService } from './auth-service';
 import { createHttpGuard } from './http-guard';
@@ -90,6 +91,7 @@ export async function createAuthModule(ctx: ServerContext) {
     audit,
     clock,
     log,
+    createAuthMetrics(ctx.metrics.registry, { users: () => service.users.size }),
   );
   const guard = createHttpGuard(gate, {
     namespaceId: settings.has('consul.naming.namespace') ? settings.str('consul.naming.namespace') : 'public',

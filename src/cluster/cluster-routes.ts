@@ -1,13 +1,17 @@
 import { Elysia } from 'elysia';
+import { InvalidArgument } from '../core/errors';
 import { ok, restOk } from '../http/nacos-errors';
 import { Params } from '../http/params';
 import { route } from '../http/route-meta';
 import type { ClusterNode } from './cluster-node';
 
+/** What the routes need from a node; standalone nodes get one that explains how to cluster. */
+export type ClusterAdmin = Pick<ClusterNode, 'members' | 'join' | 'leave' | 'setMembers'>;
+
 const WRITE = { admin: 'cluster', action: 'w' } as const;
 
 /** Member report over HTTP (old peers) and the member-list management API (join/leave/PUT list). */
-export function clusterAdminRoutes(node: ClusterNode) {
+export function clusterAdminRoutes(node: ClusterAdmin) {
   return new Elysia({ name: 'cluster.admin' })
     .post(
       '/v1/core/cluster/report',
@@ -35,4 +39,14 @@ export function clusterAdminRoutes(node: ClusterNode) {
     .post('/v3/admin/core/cluster/leave', async () => ok(await node.leave()), {
       detail: route('Remove this node from every member list; it continues alone', WRITE),
     });
+}
+
+/** Admin answers of a standalone node: member-list changes need cluster mode. */
+export function standaloneAdmin(members: ClusterNode['members']): ClusterAdmin {
+  const refuse = async (): Promise<never> => {
+    throw new InvalidArgument(
+      'this node runs standalone: start it with cluster.member.lookup.type=file (a shared MySQL db.url and a server identity) to join or change a cluster',
+    );
+  };
+  return { members, join: refuse, leave: refuse, setMembers: refuse };
 }

@@ -27,7 +27,8 @@ type DistroRequest =
   | { op: 'CHANGE'; data: ClientSyncData; source: string }
   | { op: 'DELETE'; clientId: string; source: string }
   | { op: 'VERIFY'; clients: Array<{ clientId: string; revision: string }>; source: string }
-  | { op: 'SNAPSHOT' };
+  | { op: 'SNAPSHOT' }
+  | { op: 'BATCH'; items: Array<Extract<DistroRequest, { op: 'CHANGE' | 'DELETE' }>> };
 
 export interface DistroOptions {
   syncDelayMs: number;
@@ -78,7 +79,8 @@ export function ipPortTag(clientId: string): string | undefined {
  */
 export class Distro {
   private readonly replicas = new Map<string, { source: string; revision: string; lastSeen: number }>();
-  private readonly dirty = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly dirty = new Set<string>();
+  private flushTimer?: ReturnType<typeof setTimeout>;
   private readonly applying = new Set<string>();
   private verifyTimer?: ReturnType<typeof setInterval>;
   private unsubscribe?: () => void;
@@ -110,7 +112,7 @@ export class Distro {
     this.stopped = true;
     this.unsubscribe?.();
     if (this.verifyTimer) clearInterval(this.verifyTimer);
-    for (const t of this.dirty.values()) clearTimeout(t);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.dirty.clear();
   }
 
@@ -142,13 +144,17 @@ export class Distro {
       // A local write (registration, beat expiry, deregistration handled here) makes the client
       // native here; rebalance() hands IP-port clients on to their responsible member.
       this.replicas.delete(rec.clientId);
-      if (this.dirty.has(rec.clientId)) continue;
-      const t = setTimeout(() => {
-        this.dirty.delete(rec.clientId);
-        void this.syncClient(rec.clientId);
+      this.dirty.add(rec.clientId);
+    }
+    // One timer for all changed clients: they go to each peer in one batch message.
+    if (this.dirty.size && !this.flushTimer) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = undefined;
+        const ids = [...this.dirty];
+        this.dirty.clear();
+        void this.syncClients(ids);
       }, this.opts.syncDelayMs);
-      t.unref?.();
-      this.dirty.set(rec.clientId, t);
+      this.flushTimer.unref?.();
     }
   }
 
@@ -180,22 +186,26 @@ export class Distro {
     return this.members.peers().filter((m) => m.state !== 'DOWN');
   }
 
-  private async syncClient(clientId: string, only?: string) {
-    if (this.stopped) return;
-    const data = this.clientData(clientId);
-    const empty = !Object.keys(data.services).length;
+  /** Sends the current data of `clientIds` (CHANGE, or DELETE when empty) in one batch per peer. */
+  private async syncClients(clientIds: string[], only?: string) {
+    if (this.stopped || !clientIds.length) return;
     const source = this.members.selfAddress;
-    const req: DistroRequest = empty ? { op: 'DELETE', clientId, source } : { op: 'CHANGE', data, source };
+    const items = clientIds.map((clientId) => {
+      const data = this.clientData(clientId);
+      return Object.keys(data.services).length
+        ? ({ op: 'CHANGE', data, source } as const)
+        : ({ op: 'DELETE', clientId, source } as const);
+    });
     const targets = only ? [only] : this.peersForSync().map((m) => m.address);
     await Promise.all(
       targets.map(async (a) => {
-        this.stats.sent++;
+        this.stats.sent += items.length;
         try {
-          await this.rpc.call(a, DISTRO_MSG, req);
+          await this.rpc.call(a, DISTRO_MSG, { op: 'BATCH', items } satisfies DistroRequest);
         } catch (e) {
           this.log.debug('distro sync not delivered; verify will repair', {
             member: a,
-            clientId,
+            clients: items.length,
             err: String(e),
           });
         }
@@ -226,6 +236,9 @@ export class Distro {
         this.stats.verifyFailed += failed.length;
         return { failed };
       }
+      case 'BATCH':
+        for (const item of req.items) await this.handle(item);
+        return {};
       case 'SNAPSHOT':
         return { clients: this.nativeClients().map((id) => this.clientData(id)) };
       default:
@@ -311,7 +324,7 @@ export class Distro {
             clients,
             source,
           } satisfies DistroRequest);
-          for (const id of res.failed ?? []) await this.syncClient(id, m.address);
+          await this.syncClients(res.failed ?? [], m.address);
         } catch {}
       }),
     );
@@ -333,6 +346,7 @@ export class Distro {
   async rebalance() {
     if (this.stopped) return;
     const table = this.state.table<InstanceRecord>(INSTANCES_TABLE);
+    const handed = new Map<string, string[]>();
     for (const id of this.naming.clientIds()) {
       const tag = ipPortTag(id);
       if (!tag || !this.naming.clientInstanceKeys(id).some((k) => table.get(k)?.value.ephemeral)) continue;
@@ -347,9 +361,10 @@ export class Distro {
         this.replicas.set(id, { source: owner, revision: data.revision, lastSeen: this.clock.now() });
         this.log.info('handing over IP-port client', { clientId: id, to: owner });
         await this.reapply(id, false);
-        await this.syncClient(id, owner);
+        handed.set(owner, [...(handed.get(owner) ?? []), id]);
       }
     }
+    for (const [owner, ids] of handed) await this.syncClients(ids, owner);
   }
 
   private async reapply(clientId: string, heartbeat: boolean) {

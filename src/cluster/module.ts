@@ -3,7 +3,7 @@ import type { ServerContext, ServerModule } from '../server/module';
 import { SettingsError } from '../settings/settings';
 import { createClusterMetrics } from './cluster-metrics';
 import { ClusterNode } from './cluster-node';
-import { clusterAdminRoutes } from './cluster-routes';
+import { clusterAdminRoutes, standaloneAdmin } from './cluster-routes';
 import { CLUSTER_PORT_OFFSET, ClusterRpcClient, ClusterRpcServer, type ServerIdentity } from './cluster-rpc';
 import { Distro } from './distro';
 import { distroForwardRoutes } from './distro-forward';
@@ -56,7 +56,11 @@ export function createClusterModule(ctx: ServerContext): {
   const clustered = lookup.type !== 'standalone';
   ctx.metrics.clusterSize.set(1);
   members.onChange((c) => ctx.metrics.clusterSize.set(c.members.length));
-  if (!clustered) return { module: { name: 'cluster' }, membership: members };
+  if (!clustered)
+    return {
+      module: { name: 'cluster', nacosRoutes: [clusterAdminRoutes(standaloneAdmin(members))] },
+      membership: members,
+    };
 
   if (s.clusterPort !== s.mainPort + CLUSTER_PORT_OFFSET)
     throw new ClusterStartupError(
@@ -66,15 +70,15 @@ export function createClusterModule(ctx: ServerContext): {
     key: s.str('nacos.core.auth.server.identity.key'),
     value: s.str('nacos.core.auth.server.identity.value'),
   };
-  if (s.bool('nacos.core.auth.enabled') && (!identity.key || !identity.value))
+  // Settings validation covers the file/address-server lookups; a static cluster.members list too.
+  if (!identity.key || !identity.value)
     throw new ClusterStartupError(
-      'cluster mode with nacos.core.auth.enabled=true needs nacos.core.auth.server.identity.key and .value (the same on every member)',
+      'cluster mode requires a server identity for member-to-member calls: set nacos.core.auth.server.identity.key and .value to the same secret on every member',
     );
   if (ctx.db.dialect !== 'mysql')
     throw new ClusterStartupError(
       'cluster mode needs a shared MySQL database: set db.url to the same mysql://… on every member',
     );
-  if (!identity.key) log.warn('no server identity configured: any host reaching the cluster port is trusted');
 
   const rpc = new ClusterRpcClient(identity, s.int('cluster.rpc.timeout-ms'));
   const server = new ClusterRpcServer(identity, log);

@@ -1,11 +1,20 @@
 import { CONFIG_TABLE, type ConfigKey, type ConfigRecord, configStateKey } from '../config';
 import { KV_TABLE, type KvEntry, SESSION_TABLE, type SessionEntry } from '../consul/consul-model';
 import { NAMESPACE_TABLE, type NamespaceRecord } from '../namespace';
+import {
+  INSTANCES_TABLE,
+  type InstanceRecord,
+  instanceKey,
+  SERVICES_TABLE,
+  type ServiceRecord,
+  serviceKey,
+} from '../naming';
 import type { ServerContext } from '../server/module';
 import { SqlConfigRepo } from '../storage/config-sql-repo';
 import { SqlConsulRepo } from '../storage/consul-sql-repo';
 import { SqlNamespaceRepo } from '../storage/namespace-sql-repo';
-import type { ReplicatedTable } from './state-replicator';
+import { SqlNamingRepo } from '../storage/naming-sql-repo';
+import { type ReplicatedTable, sameValue } from './state-replicator';
 
 const byKey = <V>(rows: V[], key: (v: V) => string) => new Map(rows.map((r) => [key(r), r]));
 
@@ -98,10 +107,68 @@ function consulSessions(ctx: ServerContext): ReplicatedTable<SessionEntry> {
   };
 }
 
+/** A record without its timestamps (nodes stamp implicit records with their own clock). */
+function withoutTimes(v: object): Record<string, unknown> {
+  const { createTime: _c, modifyTime: _m, ...rest } = v as Record<string, unknown>;
+  return rest;
+}
+
+/**
+ * Durable naming data (spec §G.6: Nacos uses JRaft, we use the database): explicitly defined
+ * services, persistent instances, and the implicit service record a persistent instance needs
+ * (as `NamingService.load` creates it). Ephemeral instances and services are Distro's.
+ */
+function naming(ctx: ServerContext): ReplicatedTable[] {
+  const repo = new SqlNamingRepo(ctx.db);
+  const services = async () => {
+    const [svcs, insts] = await Promise.all([repo.loadServices(), repo.loadInstances()]);
+    const m = byKey(svcs, serviceKey);
+    for (const i of insts) {
+      const sk = serviceKey(i);
+      if (m.has(sk)) continue;
+      const now = ctx.clock.now();
+      m.set(sk, {
+        namespaceId: i.namespaceId,
+        groupName: i.groupName,
+        serviceName: i.serviceName,
+        protectThreshold: 0,
+        metadata: {},
+        selector: { type: 'none' },
+        clusters: {},
+        ephemeral: false,
+        persisted: false,
+        createTime: now,
+        modifyTime: now,
+      } as ServiceRecord);
+    }
+    return m;
+  };
+  const instances = async () =>
+    byKey(await repo.loadInstances(), (i) => instanceKey(serviceKey(i), i.instanceId));
+  const same = (a: object, b: object) => sameValue(withoutTimes(a), withoutTimes(b));
+  return [
+    {
+      table: SERVICES_TABLE,
+      loadAll: services,
+      load: oneOf(services),
+      same,
+      owns: (v: ServiceRecord) => v.persisted || !v.ephemeral,
+    },
+    {
+      table: INSTANCES_TABLE,
+      loadAll: instances,
+      load: oneOf(instances),
+      same,
+      owns: (v: InstanceRecord) => !v.ephemeral,
+    },
+  ];
+}
+
 /** Tables kept equal to the shared database across nodes, for the modules that are present. */
 export function replicatedTables(ctx: ServerContext): ReplicatedTable<any>[] {
   const out: ReplicatedTable<any>[] = [namespaces(ctx)];
   if (ctx.services.config) out.push(configs(ctx));
+  if (ctx.services.naming) out.push(...naming(ctx));
   if (ctx.settings.bool('consul.enabled')) out.push(consulKv(ctx), consulSessions(ctx));
   return out;
 }

@@ -69,4 +69,31 @@ describe('StateReplicator', () => {
     expect(sameValue({ a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1, d: undefined })).toBe(true);
     expect(sameValue({ a: 1 }, { a: '1' })).toBe(false);
   });
+
+  test('owns: values outside the database are neither sent nor deleted by reconciliation', async () => {
+    const db = new Map<string, { v: number; durable: boolean }>();
+    const table: ReplicatedTable<{ v: number; durable: boolean }> = {
+      table: 'mixed',
+      load: async (k) => db.get(k),
+      loadAll: async () => new Map(db),
+      owns: (x) => x.durable,
+    };
+    const state = new StateStore();
+    const sent: string[][] = [];
+    const r = new StateReplicator(state, [table], (_t, k) => sent.push(k), silentLogger);
+    r.start();
+    await state.write((w) => {
+      w.put('mixed', 'mem', { v: 1, durable: false });
+      w.put('mixed', 'dur', { v: 1, durable: true });
+    });
+    await Promise.resolve();
+    expect(sent).toEqual([['dur']]);
+    db.set('dur', { v: 1, durable: true });
+    expect(await r.reconcile()).toBe(0);
+    expect(await r.reload('mixed', ['mem'])).toBe(0);
+    expect(state.table('mixed').has('mem')).toBe(true);
+    db.delete('dur');
+    expect(await r.reconcile()).toBe(1);
+    expect(state.table('mixed').has('dur')).toBe(false);
+  });
 });

@@ -13,6 +13,11 @@ export interface ReplicatedTable<V = unknown> {
   loadAll(): Promise<Map<string, V>>;
   /** Whether a state value equals a loaded one (default: structural equality). */
   same?(stateValue: V, loaded: V): boolean;
+  /**
+   * For tables that also hold data not in the database (naming: ephemeral instances): whether a
+   * value is durable. Others are never sent, loaded over or deleted by reconciliation.
+   */
+  owns?(value: V): boolean;
 }
 
 export interface ReplicatorStats {
@@ -63,9 +68,11 @@ export class StateReplicator {
 
   private onCommit(changes: Change[]) {
     for (const c of changes) {
-      if (!this.tables.has(c.table)) continue;
+      const t = this.tables.get(c.table);
+      if (!t) continue;
       const id = `${c.table}\0${c.key}`;
       if (this.remote.delete(id)) continue;
+      if (t.owns && !t.owns(c.op === 'put' ? c.value : c.prev)) continue;
       let keys = this.pending.get(c.table);
       if (!keys) this.pending.set(c.table, (keys = new Set()));
       keys.add(c.key);
@@ -103,7 +110,8 @@ export class StateReplicator {
       n += await this.apply(t, async () => {
         const all: Map<string, unknown> = await t.loadAll();
         const m = new Map<string, unknown>(all);
-        for (const e of this.state.table(t.table).values()) if (!all.has(e.key)) m.set(e.key, undefined);
+        for (const e of this.state.table(t.table).values())
+          if (!all.has(e.key) && (!t.owns || t.owns(e.value))) m.set(e.key, undefined);
         return m;
       });
     }
@@ -122,6 +130,7 @@ export class StateReplicator {
         const table = this.state.table(t.table);
         for (const [key, value] of wanted) {
           const cur = table.get(key);
+          if (cur && t.owns && !t.owns(cur.value) && value === undefined) continue;
           if (value === undefined) {
             if (!cur) continue;
             w.delete(table, key);

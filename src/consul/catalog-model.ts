@@ -129,40 +129,18 @@ export function serviceView(
   };
 }
 
-/** The synthetic check a native Nacos instance shows in Consul health (its healthy/enabled flags). */
-export function nacosCheck(v: ServiceView): CheckEntry {
-  const ok = v.instance.healthy && v.instance.enabled;
-  return {
-    node: v.node,
-    checkId: `service:${v.id}`,
-    name: 'Nacos instance health',
-    status: ok ? 'passing' : 'critical',
-    notes: '',
-    output: ok ? 'Nacos instance is healthy' : 'Nacos instance is unhealthy or disabled',
-    serviceId: v.id,
-    serviceName: v.service,
-    serviceTags: v.tags,
-    type: '',
-    interval: '',
-    timeout: '',
-    deregisterCriticalServiceAfter: '',
-    ttl: '',
-    spec: { ttlMs: 0, intervalMs: 0, timeoutMs: 0, deregisterAfterMs: 0 },
-    source: 'catalog',
-  };
-}
-
-export function serfHealth(node: string): CheckEntry {
+/** A check with every field at its empty value (critical until told otherwise). */
+export function blankCheck(node: string, checkId: string, name: string, v?: ServiceView): CheckEntry {
   return {
     node,
-    checkId: 'serfHealth',
-    name: 'Serf Health Status',
-    status: 'passing',
+    checkId,
+    name,
+    status: 'critical',
     notes: '',
-    output: 'Agent alive and reachable',
-    serviceId: '',
-    serviceName: '',
-    serviceTags: [],
+    output: '',
+    serviceId: v?.id ?? '',
+    serviceName: v?.service ?? '',
+    serviceTags: v?.tags ?? [],
     type: '',
     interval: '',
     timeout: '',
@@ -170,6 +148,25 @@ export function serfHealth(node: string): CheckEntry {
     ttl: '',
     spec: { ttlMs: 0, intervalMs: 0, timeoutMs: 0, deregisterAfterMs: 0 },
     source: 'agent',
+  };
+}
+
+/** The synthetic check a native Nacos instance shows in Consul health (its healthy/enabled flags). */
+export function nacosCheck(v: ServiceView): CheckEntry {
+  const ok = v.instance.healthy && v.instance.enabled;
+  return {
+    ...blankCheck(v.node, `service:${v.id}`, 'Nacos instance health', v),
+    status: ok ? 'passing' : 'critical',
+    output: ok ? 'Nacos instance is healthy' : 'Nacos instance is unhealthy or disabled',
+    source: 'catalog',
+  };
+}
+
+export function serfHealth(node: string): CheckEntry {
+  return {
+    ...blankCheck(node, 'serfHealth', 'Serf Health Status'),
+    status: 'passing',
+    output: 'Agent alive and reachable',
   };
 }
 

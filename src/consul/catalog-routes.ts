@@ -22,6 +22,7 @@ import { compileFilter, type Filter, FilterError } from './filter';
 const SVC_R = { resource: 'consul-service', action: 'r' } as const;
 const SVC_W = { resource: 'consul-service', action: 'w' } as const;
 const AGENT_R = { resource: 'consul-agent', action: 'r' } as const;
+const AGENT_W = { resource: 'consul-agent', action: 'w' } as const;
 
 type CheckRow = { c: CheckEntry; ci: number; mi: number };
 const checkJson = (r: CheckRow) => healthCheckJson(r.c, r.ci, r.mi);
@@ -196,6 +197,20 @@ function decodeCatalogCheck(o: unknown, node: string): CheckEntry {
   };
 }
 
+/** `?enable=` of the maintenance endpoints (Go ParseBool; missing/empty/bad → Consul's 400). */
+function enableOf(q: URLSearchParams): boolean {
+  const raw = q.get('enable');
+  if (raw === null) throw badRequest('Missing value for enable');
+  let v: boolean | undefined;
+  try {
+    v = raw === '' ? undefined : parseBool(raw);
+  } catch {
+    v = undefined;
+  }
+  if (v === undefined) throw badRequest(`Invalid value for enable: "${raw}"`);
+  return v;
+}
+
 /** `/v1/agent/service*`, `/v1/agent/check*`, `/v1/catalog/*` and `/v1/health/*` (spec §3–§5). */
 export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
   const nodeOf = (name: string): Entry<NodeEntry> | undefined => cat.node(name);
@@ -221,399 +236,430 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
       return [{ v, n, checks }];
     });
 
-  return new Elysia({ name: 'consul.catalog' })
-    .get(
-      '/v1/agent/services',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        await http.authorize(c.request, q, AGENT_R);
-        const f = filterOf(q);
-        const out: Record<string, unknown> = {};
-        for (const v of cat.agentServices()) {
+  return (
+    new Elysia({ name: 'consul.catalog' })
+      .get(
+        '/v1/agent/services',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          await http.authorize(c.request, q, AGENT_R);
+          const f = filterOf(q);
+          const out: Record<string, unknown> = {};
+          for (const v of cat.agentServices()) {
+            const j = agentServiceJson(v, dc);
+            if (!f || f(j)) out[v.id] = j;
+          }
+          return json(q, out);
+        },
+        { detail: route('Consul agent services', AGENT_R) },
+      )
+      .get(
+        '/v1/agent/service/*',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          const id = pathTail(c.request, '/v1/agent/service/');
+          await http.authorize(c.request, q, SVC_R, id);
+          const v = cat.agentService(id);
+          if (!v) throw notFound(`unknown service ID: ${id}`);
           const j = agentServiceJson(v, dc);
-          if (!f || f(j)) out[v.id] = j;
-        }
-        return json(q, out);
-      },
-      { detail: route('Consul agent services', AGENT_R) },
-    )
-    .get(
-      '/v1/agent/service/*',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        const id = pathTail(c.request, '/v1/agent/service/');
-        await http.authorize(c.request, q, SVC_R, id);
-        const v = cat.agentService(id);
-        if (!v) throw notFound(`unknown service ID: ${id}`);
-        const j = agentServiceJson(v, dc);
-        const hash = createHash('sha256').update(JSON.stringify(j)).digest('hex').slice(0, 16);
-        return json(q, { ...j, ContentHash: hash }, { headers: { 'X-Consul-ContentHash': hash } });
-      },
-      { detail: route('Consul agent service by ID', SVC_R) },
-    )
-    .put(
-      '/v1/agent/service/register',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        const def = decodeService(await jsonBody(c.request), ['Name'], true);
-        await http.authorize(c.request, q, SVC_W, def.name);
-        const rec = q.get('replace-existing-checks');
-        await cat.registerService(def, { source: 'agent', replaceChecks: rec === '' || rec === 'true' });
-        return empty();
-      },
-      { parse: 'none', detail: route('Consul agent service register', SVC_W) },
-    )
-    .put(
-      '/v1/agent/service/deregister/*',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        const id = pathTail(c.request, '/v1/agent/service/deregister/');
-        await http.authorize(c.request, q, SVC_W, id);
-        await cat.deregisterService(id);
-        return empty();
-      },
-      { parse: 'none', detail: route('Consul agent service deregister', SVC_W) },
-    )
-    .put(
-      '/v1/agent/service/maintenance/*',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        const id = pathTail(c.request, '/v1/agent/service/maintenance/');
-        if (!id) throw badRequest('Missing service ID');
-        const raw = q.get('enable');
-        if (raw === null) throw badRequest('Missing value for enable');
-        let enable: boolean;
-        try {
-          enable = parseBool(raw) ?? false;
-          if (raw === '') throw new Error();
-        } catch {
-          throw badRequest(`Invalid value for enable: "${raw}"`);
-        }
-        await http.authorize(c.request, q, SVC_W, id);
-        if (!cat.agentService(id)) throw unknownService(id);
-        await cat.maintenance(id, enable, q.get('reason') ?? '');
-        return empty();
-      },
-      { parse: 'none', detail: route('Consul agent service maintenance', SVC_W) },
-    )
-    .get(
-      '/v1/agent/health/service/*',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        const tail = pathTail(c.request, '/v1/agent/health/service/');
-        const byId = tail.startsWith('id/');
-        if (!byId && !tail.startsWith('name/'))
-          throw notFound('Invalid URL path: not a recognized HTTP API endpoint\n');
-        const key = tail.slice(byId ? 3 : 5);
-        await http.authorize(c.request, q, SVC_R, key);
-        const views = cat.agentServices().filter((v) => (byId ? v.id === key : v.service === key));
-        if (!views.length)
-          throw notFound(byId ? `ServiceId ${key} not found` : `ServiceName ${key} Not Found`);
-        const rank = { passing: 0, warning: 1, critical: 2, maintenance: 3 } as const;
-        const entries = views.map((v) => {
-          const checks = [...cat.nodeChecks(v.node), ...cat.serviceChecks(v)];
-          let agg: keyof typeof rank = 'passing';
-          for (const x of checks) {
-            const st = x.c.type === 'maintenance' ? 'maintenance' : x.c.status;
-            if (rank[st] > rank[agg]) agg = st;
+          const hash = createHash('sha256').update(JSON.stringify(j)).digest('hex').slice(0, 16);
+          return json(q, { ...j, ContentHash: hash }, { headers: { 'X-Consul-ContentHash': hash } });
+        },
+        { detail: route('Consul agent service by ID', SVC_R) },
+      )
+      .put(
+        '/v1/agent/service/register',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          const def = decodeService(await jsonBody(c.request), ['Name'], true);
+          await http.authorize(c.request, q, SVC_W, def.name);
+          const rec = q.get('replace-existing-checks');
+          await cat.registerService(def, { source: 'agent', replaceChecks: rec === '' || rec === 'true' });
+          return empty();
+        },
+        { parse: 'none', detail: route('Consul agent service register', SVC_W) },
+      )
+      .put(
+        '/v1/agent/service/deregister/*',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          const id = pathTail(c.request, '/v1/agent/service/deregister/');
+          await http.authorize(c.request, q, SVC_W, id);
+          await cat.deregisterService(id);
+          return empty();
+        },
+        { parse: 'none', detail: route('Consul agent service deregister', SVC_W) },
+      )
+      .put(
+        '/v1/agent/service/maintenance/*',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          const id = pathTail(c.request, '/v1/agent/service/maintenance/');
+          if (!id) throw badRequest('Missing service ID');
+          const enable = enableOf(q);
+          await http.authorize(c.request, q, SVC_W, id);
+          if (!cat.agentService(id)) throw unknownService(id);
+          await cat.maintenance(id, enable, q.get('reason') ?? '');
+          return empty();
+        },
+        { parse: 'none', detail: route('Consul agent service maintenance', SVC_W) },
+      )
+      .get(
+        '/v1/agent/health/service/*',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          const tail = pathTail(c.request, '/v1/agent/health/service/');
+          const byId = tail.startsWith('id/');
+          if (!byId && !tail.startsWith('name/'))
+            throw notFound('Invalid URL path: not a recognized HTTP API endpoint\n');
+          const key = tail.slice(byId ? 3 : 5);
+          await http.authorize(c.request, q, SVC_R, key);
+          const views = cat.agentServices().filter((v) => (byId ? v.id === key : v.service === key));
+          if (!views.length)
+            throw notFound(byId ? `ServiceId ${key} not found` : `ServiceName ${key} Not Found`);
+          const rank = { passing: 0, warning: 1, critical: 2, maintenance: 3 } as const;
+          const entries = views.map((v) => {
+            const checks = [...cat.nodeChecks(v.node), ...cat.serviceChecks(v)];
+            let agg: keyof typeof rank = 'passing';
+            for (const x of checks) {
+              const st = x.c.type === 'maintenance' ? 'maintenance' : x.c.status;
+              if (rank[st] > rank[agg]) agg = st;
+            }
+            return { AggregatedStatus: agg, Service: agentServiceJson(v, dc), Checks: checks.map(checkJson) };
+          });
+          let worst: keyof typeof rank = 'passing';
+          for (const e of entries) if (rank[e.AggregatedStatus] > rank[worst]) worst = e.AggregatedStatus;
+          const status = worst === 'passing' ? 200 : worst === 'warning' ? 429 : 503;
+          const reason: Record<string, string> =
+            worst === 'passing' ? {} : { 'X-Consul-Reason': `Service has ${worst} checks` };
+          if (q.get('format') === 'text' || c.request.headers.get('accept') === 'text/plain')
+            return new Response(worst, { status, headers: { 'Content-Type': 'text/plain', ...reason } });
+          return json(q, byId ? entries[0] : entries, { status, headers: reason });
+        },
+        { detail: route('Consul agent local service health (by id/ or name/)', SVC_R) },
+      )
+      .put(
+        '/v1/agent/maintenance',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          const enable = enableOf(q);
+          await http.authorize(c.request, q, AGENT_W);
+          await cat.nodeMaintenance(enable, q.get('reason') ?? '');
+          return empty();
+        },
+        { parse: 'none', detail: route('Consul agent node maintenance', AGENT_W) },
+      )
+      // compat(consul): cluster-management calls a single-node server accepts as no-ops.
+      .put('/v1/agent/reload', () => empty(), { detail: route('Consul agent reload (no-op)', AGENT_W) })
+      .put('/v1/agent/leave', () => empty(), { detail: route('Consul agent leave (no-op)', AGENT_W) })
+      .put('/v1/agent/join/*', () => empty(), { detail: route('Consul agent join (no-op)', AGENT_W) })
+      .put('/v1/agent/force-leave/*', () => empty(), { detail: route('Consul force-leave (no-op)', AGENT_W) })
+      .get(
+        '/v1/catalog/node-services/*',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          const name = pathTail(c.request, '/v1/catalog/node-services/');
+          if (!name) throw badRequest('Missing node name');
+          await http.authorize(c.request, q, SVC_R);
+          const r = await http.block(c, q, (ws) => cat.views(ws));
+          const n = nodeOf(name);
+          if (!n) return json(q, null, { headers: metaHeaders(r.index) });
+          return json(
+            q,
+            {
+              Node: nodeJson(n.value, n.createIndex, n.modifyIndex),
+              Services: r.value.filter((v) => v.node === name).map(nodeServiceJson),
+            },
+            { headers: metaHeaders(r.index) },
+          );
+        },
+        { detail: route('Consul catalog node services as a list (blocking)', SVC_R) },
+      )
+      .get(
+        '/v1/agent/checks',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          await http.authorize(c.request, q, AGENT_R);
+          const f = filterOf(q);
+          const out: Record<string, unknown> = {};
+          for (const r of cat.agentChecks()) {
+            const j = checkJson(r);
+            if (!f || f(j)) out[r.c.checkId] = j;
           }
-          return { AggregatedStatus: agg, Service: agentServiceJson(v, dc), Checks: checks.map(checkJson) };
-        });
-        let worst: keyof typeof rank = 'passing';
-        for (const e of entries) if (rank[e.AggregatedStatus] > rank[worst]) worst = e.AggregatedStatus;
-        const status = worst === 'passing' ? 200 : worst === 'warning' ? 429 : 503;
-        const reason: Record<string, string> =
-          worst === 'passing' ? {} : { 'X-Consul-Reason': `Service has ${worst} checks` };
-        if (q.get('format') === 'text' || c.request.headers.get('accept') === 'text/plain')
-          return new Response(worst, { status, headers: { 'Content-Type': 'text/plain', ...reason } });
-        return json(q, byId ? entries[0] : entries, { status, headers: reason });
-      },
-      { detail: route('Consul agent local service health (by id/ or name/)', SVC_R) },
-    )
-    .get(
-      '/v1/agent/checks',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        await http.authorize(c.request, q, AGENT_R);
-        const f = filterOf(q);
-        const out: Record<string, unknown> = {};
-        for (const r of cat.agentChecks()) {
-          const j = checkJson(r);
-          if (!f || f(j)) out[r.c.checkId] = j;
-        }
-        return json(q, out);
-      },
-      { detail: route('Consul agent checks', AGENT_R) },
-    )
-    .put(
-      '/v1/agent/check/register',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        const body = await jsonBody(c.request);
-        if (!field(body, 'Name')) throw badRequest('Missing check name');
-        const d = decodeCheck(body, () => 'Bad check status');
-        await http.authorize(c.request, q, SVC_W, d.serviceId);
-        await cat.registerCheck(d);
-        return empty();
-      },
-      { parse: 'none', detail: route('Consul agent check register', SVC_W) },
-    )
-    .put(
-      '/v1/agent/check/deregister/*',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        const id = pathTail(c.request, '/v1/agent/check/deregister/');
-        await http.authorize(c.request, q, SVC_W, id);
-        await cat.deregisterCheck(id);
-        return empty();
-      },
-      { parse: 'none', detail: route('Consul agent check deregister', SVC_W) },
-    )
-    .put('/v1/agent/check/pass/*', ttlUpdate('passing'), {
-      parse: 'none',
-      detail: route('Consul TTL check pass', SVC_W),
-    })
-    .put('/v1/agent/check/warn/*', ttlUpdate('warning'), {
-      parse: 'none',
-      detail: route('Consul TTL check warn', SVC_W),
-    })
-    .put('/v1/agent/check/fail/*', ttlUpdate('critical'), {
-      parse: 'none',
-      detail: route('Consul TTL check fail', SVC_W),
-    })
-    .put(
-      '/v1/agent/check/update/*',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        const id = pathTail(c.request, '/v1/agent/check/update/');
-        const body = await jsonBody(c.request);
-        const status = String(field(body, 'Status') ?? '');
-        if (!['passing', 'warning', 'critical'].includes(status))
-          throw badRequest(`Invalid check status: '${status}'`);
-        await http.authorize(c.request, q, SVC_W, id);
-        await cat.updateTtl(id, status as CheckStatus, String(field(body, 'Output') ?? ''));
-        return empty();
-      },
-      { parse: 'none', detail: route('Consul TTL check update', SVC_W) },
-    )
-    .put(
-      '/v1/catalog/register',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        const body = await jsonBody(c.request);
-        const node = String(field(body, 'Node') ?? '');
-        const address = String(field(body, 'Address') ?? '');
-        const bodyDc = String(field(body, 'Datacenter') ?? '');
-        if (bodyDc && bodyDc !== dc) throw serverError('No path to datacenter');
-        if (!node || !address) throw badRequest('Must provide node and address');
-        const svcBody = field(body, 'Service');
-        const def = svcBody ? decodeService(svcBody, ['Service'], false) : undefined;
-        await http.authorize(c.request, q, SVC_W, def?.name);
-        const checks: CheckEntry[] = [];
-        const one = field(body, 'Check');
-        if (one && !isEmptyCheck(one)) checks.push(decodeCatalogCheck(one, node));
-        const many = field(body, 'Checks');
-        if (Array.isArray(many)) for (const x of many) checks.push(decodeCatalogCheck(x, node));
-        const existing = cat.node(node)?.value;
-        const entry: NodeEntry =
-          node === cat.localNode && existing
-            ? existing
-            : {
-                id: String(field(body, 'ID') ?? '') || existing?.id || '',
-                node,
-                address,
-                datacenter: dc,
-                taggedAddresses: strMap(field(body, 'TaggedAddresses'), 'TaggedAddresses'),
-                meta: strMap(field(body, 'NodeMeta'), 'NodeMeta'),
-              };
-        await cat.catalogRegister(entry, def, checks);
-        return json(q, true);
-      },
-      { parse: 'none', detail: route('Consul catalog register', SVC_W) },
-    )
-    .put(
-      '/v1/catalog/deregister',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        const body = await jsonBody(c.request);
-        const node = String(field(body, 'Node') ?? '');
-        if (!node) throw badRequest('Must provide node');
-        await http.authorize(c.request, q, SVC_W);
-        await cat.catalogDeregister(
-          node,
-          String(field(body, 'ServiceID') ?? '') || undefined,
-          String(field(body, 'CheckID') ?? '') || undefined,
-        );
-        return json(q, true);
-      },
-      { parse: 'none', detail: route('Consul catalog deregister', SVC_W) },
-    )
-    .get(
-      '/v1/catalog/nodes',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        await http.authorize(c.request, q, SVC_R);
-        const f = filterOf(q);
-        const meta = nodeMetaOf(q);
-        const r = await http.block(c, q, (ws) => cat.allNodes(ws));
-        const out = r.value
-          .filter((e) => meta(e.value))
-          .map((e) => nodeJson(e.value, e.createIndex, e.modifyIndex))
-          .filter((j) => !f || f(j));
-        return json(q, out, { headers: metaHeaders(r.index) });
-      },
-      { detail: route('Consul catalog nodes (blocking)', SVC_R) },
-    )
-    .get(
-      '/v1/catalog/services',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        await http.authorize(c.request, q, SVC_R);
-        const f = filterOf(q);
-        const meta = nodeMetaOf(q);
-        const r = await http.block(c, q, (ws) => cat.views(ws));
-        const out: Record<string, string[]> = { consul: [] };
-        for (const v of r.value) {
-          const n = nodeOf(v.node);
-          if (!n || !meta(n.value)) continue;
-          if (f && !f(serviceNodeJson(v, n.value))) continue;
-          const tags = out[v.service] ?? [];
-          for (const t of v.tags) if (!tags.includes(t)) tags.push(t);
-          out[v.service] = tags;
-        }
-        return json(q, out, { headers: metaHeaders(r.index) });
-      },
-      { detail: route('Consul catalog services (blocking)', SVC_R) },
-    )
-    .get(
-      '/v1/catalog/service/*',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        const name = pathTail(c.request, '/v1/catalog/service/');
-        if (!name) throw badRequest('Missing service name');
-        await http.authorize(c.request, q, SVC_R, name);
-        const f = filterOf(q);
-        const meta = nodeMetaOf(q);
-        const tags = tagsOf(q);
-        const r = await http.block(c, q, (ws) => cat.views(ws, name));
-        const out = r.value
-          .filter(tags)
-          .flatMap((v) => {
+          return json(q, out);
+        },
+        { detail: route('Consul agent checks', AGENT_R) },
+      )
+      .put(
+        '/v1/agent/check/register',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          const body = await jsonBody(c.request);
+          if (!field(body, 'Name')) throw badRequest('Missing check name');
+          const d = decodeCheck(body, () => 'Bad check status');
+          await http.authorize(c.request, q, SVC_W, d.serviceId);
+          await cat.registerCheck(d);
+          return empty();
+        },
+        { parse: 'none', detail: route('Consul agent check register', SVC_W) },
+      )
+      .put(
+        '/v1/agent/check/deregister/*',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          const id = pathTail(c.request, '/v1/agent/check/deregister/');
+          await http.authorize(c.request, q, SVC_W, id);
+          await cat.deregisterCheck(id);
+          return empty();
+        },
+        { parse: 'none', detail: route('Consul agent check deregister', SVC_W) },
+      )
+      .put('/v1/agent/check/pass/*', ttlUpdate('passing'), {
+        parse: 'none',
+        detail: route('Consul TTL check pass', SVC_W),
+      })
+      .put('/v1/agent/check/warn/*', ttlUpdate('warning'), {
+        parse: 'none',
+        detail: route('Consul TTL check warn', SVC_W),
+      })
+      .put('/v1/agent/check/fail/*', ttlUpdate('critical'), {
+        parse: 'none',
+        detail: route('Consul TTL check fail', SVC_W),
+      })
+      .put(
+        '/v1/agent/check/update/*',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          const id = pathTail(c.request, '/v1/agent/check/update/');
+          const body = await jsonBody(c.request);
+          const status = String(field(body, 'Status') ?? '');
+          if (!['passing', 'warning', 'critical'].includes(status))
+            throw badRequest(`Invalid check status: '${status}'`);
+          await http.authorize(c.request, q, SVC_W, id);
+          await cat.updateTtl(id, status as CheckStatus, String(field(body, 'Output') ?? ''));
+          return empty();
+        },
+        { parse: 'none', detail: route('Consul TTL check update', SVC_W) },
+      )
+      .put(
+        '/v1/catalog/register',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          const body = await jsonBody(c.request);
+          const node = String(field(body, 'Node') ?? '');
+          const address = String(field(body, 'Address') ?? '');
+          const bodyDc = String(field(body, 'Datacenter') ?? '');
+          if (bodyDc && bodyDc !== dc) throw serverError('No path to datacenter');
+          if (!node || !address) throw badRequest('Must provide node and address');
+          const svcBody = field(body, 'Service');
+          const def = svcBody ? decodeService(svcBody, ['Service'], false) : undefined;
+          await http.authorize(c.request, q, SVC_W, def?.name);
+          const checks: CheckEntry[] = [];
+          const one = field(body, 'Check');
+          if (one && !isEmptyCheck(one)) checks.push(decodeCatalogCheck(one, node));
+          const many = field(body, 'Checks');
+          if (Array.isArray(many)) for (const x of many) checks.push(decodeCatalogCheck(x, node));
+          const existing = cat.node(node)?.value;
+          const entry: NodeEntry =
+            node === cat.localNode && existing
+              ? existing
+              : {
+                  id: String(field(body, 'ID') ?? '') || existing?.id || '',
+                  node,
+                  address,
+                  datacenter: dc,
+                  taggedAddresses: strMap(field(body, 'TaggedAddresses'), 'TaggedAddresses'),
+                  meta: strMap(field(body, 'NodeMeta'), 'NodeMeta'),
+                };
+          await cat.catalogRegister(entry, def, checks);
+          return json(q, true);
+        },
+        { parse: 'none', detail: route('Consul catalog register', SVC_W) },
+      )
+      .put(
+        '/v1/catalog/deregister',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          const body = await jsonBody(c.request);
+          const node = String(field(body, 'Node') ?? '');
+          if (!node) throw badRequest('Must provide node');
+          await http.authorize(c.request, q, SVC_W);
+          await cat.catalogDeregister(
+            node,
+            String(field(body, 'ServiceID') ?? '') || undefined,
+            String(field(body, 'CheckID') ?? '') || undefined,
+          );
+          return json(q, true);
+        },
+        { parse: 'none', detail: route('Consul catalog deregister', SVC_W) },
+      )
+      .get(
+        '/v1/catalog/nodes',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          await http.authorize(c.request, q, SVC_R);
+          const f = filterOf(q);
+          const meta = nodeMetaOf(q);
+          const r = await http.block(c, q, (ws) => cat.allNodes(ws));
+          const out = r.value
+            .filter((e) => meta(e.value))
+            .map((e) => nodeJson(e.value, e.createIndex, e.modifyIndex))
+            .filter((j) => !f || f(j));
+          return json(q, out, { headers: metaHeaders(r.index) });
+        },
+        { detail: route('Consul catalog nodes (blocking)', SVC_R) },
+      )
+      .get(
+        '/v1/catalog/services',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          await http.authorize(c.request, q, SVC_R);
+          const f = filterOf(q);
+          const meta = nodeMetaOf(q);
+          const r = await http.block(c, q, (ws) => cat.views(ws));
+          const out: Record<string, string[]> = { consul: [] };
+          for (const v of r.value) {
             const n = nodeOf(v.node);
-            return n && meta(n.value) ? [serviceNodeJson(v, n.value)] : [];
-          })
-          .filter((j) => !f || f(j));
-        return json(q, out, { headers: metaHeaders(r.index) });
-      },
-      { detail: route('Consul catalog service instances (blocking)', SVC_R) },
-    )
-    .get(
-      '/v1/catalog/node/*',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        const name = pathTail(c.request, '/v1/catalog/node/');
-        if (!name) throw badRequest('Missing node name');
-        await http.authorize(c.request, q, SVC_R);
-        const f = filterOf(q);
-        const r = await http.block(c, q, (ws) => cat.views(ws));
-        const n = nodeOf(name);
-        if (!n) return json(q, null, { headers: metaHeaders(r.index) });
-        const services: Record<string, unknown> = {};
-        for (const v of r.value)
-          if (v.node === name) {
-            const j = nodeServiceJson(v);
-            if (!f || f(j)) services[v.id] = j;
+            if (!n || !meta(n.value)) continue;
+            if (f && !f(serviceNodeJson(v, n.value))) continue;
+            const tags = out[v.service] ?? [];
+            for (const t of v.tags) if (!tags.includes(t)) tags.push(t);
+            out[v.service] = tags;
           }
-        return json(
-          q,
-          { Node: nodeJson(n.value, n.createIndex, n.modifyIndex), Services: services },
-          { headers: metaHeaders(r.index) },
-        );
-      },
-      { detail: route('Consul catalog node (blocking)', SVC_R) },
-    )
-    .get(
-      '/v1/health/node/*',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        const name = pathTail(c.request, '/v1/health/node/');
-        if (!name) throw badRequest('Missing node name');
-        await http.authorize(c.request, q, SVC_R);
-        const f = filterOf(q);
-        const r = await http.block(c, q, (ws) => cat.allChecks(ws, name));
-        const out = r.value.map(checkJson).filter((j) => !f || f(j));
-        return json(q, out, { headers: metaHeaders(r.index) });
-      },
-      { detail: route('Consul health of a node (blocking)', SVC_R) },
-    )
-    .get(
-      '/v1/health/checks/*',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        const name = pathTail(c.request, '/v1/health/checks/');
-        if (!name) throw badRequest('Missing service name');
-        await http.authorize(c.request, q, SVC_R, name);
-        const f = filterOf(q);
-        const meta = nodeMetaOf(q);
-        const r = await http.block(c, q, (ws) => cat.views(ws, name));
-        const out = r.value
-          .filter((v) => {
-            const n = nodeOf(v.node);
-            return n && meta(n.value);
-          })
-          .flatMap((v) => cat.serviceChecks(v).map(checkJson))
-          .filter((j) => !f || f(j));
-        return json(q, out, { headers: metaHeaders(r.index) });
-      },
-      { detail: route('Consul checks of a service (blocking)', SVC_R) },
-    )
-    .get(
-      '/v1/health/service/*',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        const name = pathTail(c.request, '/v1/health/service/');
-        if (!name) throw badRequest('Missing service name');
-        let passing: boolean | undefined;
-        try {
-          passing = parseBool(q.get('passing'));
-        } catch {
-          throw badRequest('Invalid value for ?passing');
-        }
-        await http.authorize(c.request, q, SVC_R, name);
-        const f = filterOf(q);
-        const meta = nodeMetaOf(q);
-        const tags = tagsOf(q);
-        const r = await http.block(c, q, (ws) => cat.views(ws, name));
-        const out = healthEntries(r.value.filter(tags))
-          .filter((e) => meta(e.n.value))
-          .filter((e) => !passing || e.checks.every((x) => x.c.status === 'passing'))
-          .map((e) => ({
-            Node: nodeJson(e.n.value, e.n.createIndex, e.n.modifyIndex),
-            Service: nodeServiceJson(e.v),
-            Checks: e.checks.map(checkJson),
-          }))
-          .filter((j) => !f || f(j));
-        return json(q, out, { headers: metaHeaders(r.index) });
-      },
-      { detail: route('Consul healthy instances of a service (blocking)', SVC_R) },
-    )
-    .get(
-      '/v1/health/state/*',
-      async (c: Req) => {
-        const q = http.query(c.request);
-        const state = pathTail(c.request, '/v1/health/state/');
-        if (!['any', 'passing', 'warning', 'critical'].includes(state)) throw badRequest('Invalid state');
-        await http.authorize(c.request, q, SVC_R);
-        const f = filterOf(q);
-        const r = await http.block(c, q, (ws) => cat.allChecks(ws));
-        const out = r.value
-          .filter((x) => state === 'any' || x.c.status === state)
-          .map(checkJson)
-          .filter((j) => !f || f(j));
-        return json(q, out, { headers: metaHeaders(r.index) });
-      },
-      { detail: route('Consul checks in a state (blocking)', SVC_R) },
-    );
+          return json(q, out, { headers: metaHeaders(r.index) });
+        },
+        { detail: route('Consul catalog services (blocking)', SVC_R) },
+      )
+      .get(
+        '/v1/catalog/service/*',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          const name = pathTail(c.request, '/v1/catalog/service/');
+          if (!name) throw badRequest('Missing service name');
+          await http.authorize(c.request, q, SVC_R, name);
+          const f = filterOf(q);
+          const meta = nodeMetaOf(q);
+          const tags = tagsOf(q);
+          const r = await http.block(c, q, (ws) => cat.views(ws, name));
+          const out = r.value
+            .filter(tags)
+            .flatMap((v) => {
+              const n = nodeOf(v.node);
+              return n && meta(n.value) ? [serviceNodeJson(v, n.value)] : [];
+            })
+            .filter((j) => !f || f(j));
+          return json(q, out, { headers: metaHeaders(r.index) });
+        },
+        { detail: route('Consul catalog service instances (blocking)', SVC_R) },
+      )
+      .get(
+        '/v1/catalog/node/*',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          const name = pathTail(c.request, '/v1/catalog/node/');
+          if (!name) throw badRequest('Missing node name');
+          await http.authorize(c.request, q, SVC_R);
+          const f = filterOf(q);
+          const r = await http.block(c, q, (ws) => cat.views(ws));
+          const n = nodeOf(name);
+          if (!n) return json(q, null, { headers: metaHeaders(r.index) });
+          const services: Record<string, unknown> = {};
+          for (const v of r.value)
+            if (v.node === name) {
+              const j = nodeServiceJson(v);
+              if (!f || f(j)) services[v.id] = j;
+            }
+          return json(
+            q,
+            { Node: nodeJson(n.value, n.createIndex, n.modifyIndex), Services: services },
+            { headers: metaHeaders(r.index) },
+          );
+        },
+        { detail: route('Consul catalog node (blocking)', SVC_R) },
+      )
+      .get(
+        '/v1/health/node/*',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          const name = pathTail(c.request, '/v1/health/node/');
+          if (!name) throw badRequest('Missing node name');
+          await http.authorize(c.request, q, SVC_R);
+          const f = filterOf(q);
+          const r = await http.block(c, q, (ws) => cat.allChecks(ws, name));
+          const out = r.value.map(checkJson).filter((j) => !f || f(j));
+          return json(q, out, { headers: metaHeaders(r.index) });
+        },
+        { detail: route('Consul health of a node (blocking)', SVC_R) },
+      )
+      .get(
+        '/v1/health/checks/*',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          const name = pathTail(c.request, '/v1/health/checks/');
+          if (!name) throw badRequest('Missing service name');
+          await http.authorize(c.request, q, SVC_R, name);
+          const f = filterOf(q);
+          const meta = nodeMetaOf(q);
+          const r = await http.block(c, q, (ws) => cat.views(ws, name));
+          const out = r.value
+            .filter((v) => {
+              const n = nodeOf(v.node);
+              return n && meta(n.value);
+            })
+            .flatMap((v) => cat.serviceChecks(v).map(checkJson))
+            .filter((j) => !f || f(j));
+          return json(q, out, { headers: metaHeaders(r.index) });
+        },
+        { detail: route('Consul checks of a service (blocking)', SVC_R) },
+      )
+      .get(
+        '/v1/health/service/*',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          const name = pathTail(c.request, '/v1/health/service/');
+          if (!name) throw badRequest('Missing service name');
+          let passing: boolean | undefined;
+          try {
+            passing = parseBool(q.get('passing'));
+          } catch {
+            throw badRequest('Invalid value for ?passing');
+          }
+          await http.authorize(c.request, q, SVC_R, name);
+          const f = filterOf(q);
+          const meta = nodeMetaOf(q);
+          const tags = tagsOf(q);
+          const r = await http.block(c, q, (ws) => cat.views(ws, name));
+          const out = healthEntries(r.value.filter(tags))
+            .filter((e) => meta(e.n.value))
+            .filter((e) => !passing || e.checks.every((x) => x.c.status === 'passing'))
+            .map((e) => ({
+              Node: nodeJson(e.n.value, e.n.createIndex, e.n.modifyIndex),
+              Service: nodeServiceJson(e.v),
+              Checks: e.checks.map(checkJson),
+            }))
+            .filter((j) => !f || f(j));
+          return json(q, out, { headers: metaHeaders(r.index) });
+        },
+        { detail: route('Consul healthy instances of a service (blocking)', SVC_R) },
+      )
+      .get(
+        '/v1/health/state/*',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          const state = pathTail(c.request, '/v1/health/state/');
+          if (!['any', 'passing', 'warning', 'critical'].includes(state)) throw badRequest('Invalid state');
+          await http.authorize(c.request, q, SVC_R);
+          const f = filterOf(q);
+          const r = await http.block(c, q, (ws) => cat.allChecks(ws));
+          const out = r.value
+            .filter((x) => state === 'any' || x.c.status === state)
+            .map(checkJson)
+            .filter((j) => !f || f(j));
+          return json(q, out, { headers: metaHeaders(r.index) });
+        },
+        { detail: route('Consul checks in a state (blocking)', SVC_R) },
+      )
+  );
 }
 
 /**

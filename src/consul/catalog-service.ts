@@ -2,6 +2,7 @@ import type { Clock, TimerHandle } from '../core/clock';
 import type { Logger } from '../core/log';
 import { type Entry, type QueryResult, type StateStore, WatchSet } from '../state';
 import {
+  blankCheck,
   CHECKS_TABLE,
   type CheckEntry,
   type CheckStatus,
@@ -17,6 +18,7 @@ import {
 import type { CheckDef } from './check-def';
 import { CheckRunner } from './check-runner';
 import { badRequest, ConsulError, notFound, serverError } from './consul-errors';
+import type { AgentServiceStore } from './consul-repo';
 import {
   type ConsulRegistry,
   NAMING_INSTANCES_TABLE,
@@ -80,6 +82,8 @@ export class CatalogService {
     private readonly log: Logger,
     readonly opts: CatalogOptions,
     private readonly hooks: CatalogHooks,
+    /** Keeps agent-registered services across restarts (optional in unit tests). */
+    private readonly store?: AgentServiceStore,
   ) {
     this.runner = new CheckRunner(clock, log, (key, status, output) => {
       this.updateStatus(key, status, output).catch((e) => log.warn('check update failed', { key, err: e }));
@@ -262,24 +266,12 @@ export class CatalogService {
       }
       for (const d of checkDefs) {
         const key = checkKey(node.node, d.checkId);
-        const existing = this.checks.get(key)?.value;
         const entry: CheckEntry = {
+          ...this.fromDef(d, d.checkId, this.checks.get(key)?.value),
           node: node.node,
-          checkId: d.checkId,
-          name: d.name,
-          // compat(consul): re-registering keeps the current status unless the body sets one.
-          status: d.status ?? existing?.status ?? 'critical',
-          notes: d.notes,
-          output: existing?.output ?? '',
           serviceId: def.id,
           serviceName: def.name,
           serviceTags: def.tags,
-          type: d.type,
-          interval: d.interval,
-          timeout: d.timeout,
-          deregisterCriticalServiceAfter: d.deregisterCriticalServiceAfter,
-          ttl: d.ttl,
-          spec: d.spec,
           source: opts.source,
         };
         w.put(CHECKS_TABLE, key, entry);
@@ -289,6 +281,22 @@ export class CatalogService {
     for (const c of removed) this.forgetCheck(c);
     for (const c of added) this.watchCheck(c);
     await this.syncHealth(def.id, node.node);
+    if (opts.source === 'agent' && node.node === this.localNode)
+      await this.store?.saveAgentService(def.id, JSON.stringify(def));
+  }
+
+  /** Re-registers the agent services saved before a restart (checks start over, as on an agent restart). */
+  async restoreAgentServices(): Promise<number> {
+    let n = 0;
+    for (const { id, body } of (await this.store?.loadAgentServices()) ?? []) {
+      try {
+        await this.registerService(JSON.parse(body) as ServiceDef, { source: 'agent' });
+        n++;
+      } catch (e) {
+        this.log.warn('cannot restore agent service', { id, err: e as Error });
+      }
+    }
+    return n;
   }
 
   /** Finds a Consul service instance by ID on a node. */
@@ -307,6 +315,7 @@ export class CatalogService {
     const v = this.findService(id, node);
     if (!v || v.source === 'nacos') throw unknownService(id);
     await this.reg().deregisterInstance(this.svcId(v.service), { instanceId: id });
+    if (v.source === 'agent' && node === this.localNode) await this.store?.removeAgentService(id);
     const removed: CheckEntry[] = [];
     await this.state.write((w) => {
       for (const e of this.checks.values())
@@ -336,25 +345,42 @@ export class CatalogService {
     await this.syncHealth(id, this.localNode);
   }
 
-  private blankCheck(checkId: string, name: string, v?: ServiceView): CheckEntry {
+  /** Node maintenance: a critical `_node_maintenance` node check (every local service turns unhealthy). */
+  async nodeMaintenance(enable: boolean, reason: string): Promise<void> {
+    const key = checkKey(this.localNode, NODE_MAINTENANCE);
+    await this.state.write((w) => {
+      if (!enable) return w.delete(CHECKS_TABLE, key);
+      w.put(CHECKS_TABLE, key, {
+        ...this.blankCheck(NODE_MAINTENANCE, 'Node Maintenance Mode'),
+        notes:
+          reason ||
+          'Maintenance mode is enabled for this node, but no reason was provided. This is a default message.',
+        type: 'maintenance',
+      });
+    });
+    for (const v of this.views(new WatchSet()).value)
+      if (v.node === this.localNode && v.source !== 'nacos') await this.syncHealth(v.id, v.node);
+  }
+
+  /** A check entry from its definition; re-registering keeps the current status/output unless the body sets one. */
+  private fromDef(d: CheckDef, checkId: string, existing?: CheckEntry, v?: ServiceView): CheckEntry {
     return {
-      node: this.localNode,
-      checkId,
-      name,
-      status: 'critical',
-      notes: '',
-      output: '',
-      serviceId: v?.id ?? '',
-      serviceName: v?.service ?? '',
-      serviceTags: v?.tags ?? [],
-      type: '',
-      interval: '',
-      timeout: '',
-      deregisterCriticalServiceAfter: '',
-      ttl: '',
-      spec: { ttlMs: 0, intervalMs: 0, timeoutMs: 0, deregisterAfterMs: 0 },
-      source: 'agent',
+      ...this.blankCheck(checkId, d.name, v),
+      // compat(consul): re-registering keeps the current status unless the body sets one.
+      status: d.status ?? existing?.status ?? 'critical',
+      notes: d.notes,
+      output: existing?.output ?? '',
+      type: d.type,
+      interval: d.interval,
+      timeout: d.timeout,
+      deregisterCriticalServiceAfter: d.deregisterCriticalServiceAfter,
+      ttl: d.ttl,
+      spec: d.spec,
     };
+  }
+
+  private blankCheck(checkId: string, name: string, v?: ServiceView): CheckEntry {
+    return blankCheck(this.localNode, checkId, name, v);
   }
 
   /** `/v1/agent/check/register`: ID defaults to Name; ServiceID must exist on this agent. */
@@ -367,19 +393,7 @@ export class CatalogService {
       if (!v) throw notFound(`ServiceID "${d.serviceId}" does not exist`);
     }
     const key = checkKey(this.localNode, id);
-    const existing = this.checks.get(key)?.value;
-    const entry: CheckEntry = {
-      ...this.blankCheck(id, d.name, v),
-      status: d.status ?? existing?.status ?? 'critical',
-      notes: d.notes,
-      output: existing?.output ?? '',
-      type: d.type,
-      interval: d.interval,
-      timeout: d.timeout,
-      deregisterCriticalServiceAfter: d.deregisterCriticalServiceAfter,
-      ttl: d.ttl,
-      spec: d.spec,
-    };
+    const entry = this.fromDef(d, id, this.checks.get(key)?.value, v);
     await this.state.write((w) => w.put(CHECKS_TABLE, key, entry));
     this.watchCheck(entry);
     if (v) await this.syncHealth(v.id, this.localNode);

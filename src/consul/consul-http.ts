@@ -2,7 +2,7 @@ import { isBatataError } from '../core/errors';
 import { type ErrorRenderer, holdOpen } from '../http/app';
 import type { AuthDecl } from '../http/route-meta';
 import type { AuthGate, ResourceRef } from '../server/auth-gate';
-import { blockingQuery, type QueryResult, type StateStore, type WatchSet } from '../state';
+import { blockingQuery, type QueryResult, type StateStore, WatchSet } from '../state';
 import { badRequest, CONSUL_STATUS, ConsulError, parseGoDuration, serverError } from './consul-errors';
 import type { KvEntry, SessionEntry } from './consul-model';
 
@@ -68,7 +68,11 @@ export class ConsulHttp {
    */
   async block<T>(c: Req, q: URLSearchParams, fn: (ws: WatchSet) => QueryResult<T>): Promise<QueryResult<T>> {
     const { minIndex, waitMs } = parseBlocking(q);
-    if (minIndex > 0) holdOpen(c.server, c.request);
+    if (!minIndex) {
+      const r = fn(new WatchSet());
+      return { index: Math.max(r.index, 1), value: r.value };
+    }
+    holdOpen(c.server, c.request);
     const signal = AbortSignal.any([c.request.signal, this.shutdown.signal]);
     return blockingQuery(this.state, { minIndex, waitMs, signal }, fn);
   }
@@ -128,7 +132,13 @@ const BIG = '\u0001big:';
 
 /** JSON with exact uint64 (bigint) numbers; `?pretty` indents by 4 and ends with a newline. */
 export function toJson(data: unknown, pretty = false): string {
-  let s = JSON.stringify(data, (_k, v) => (typeof v === 'bigint' ? BIG + v.toString() : v), pretty ? 4 : 0);
+  let s: string;
+  try {
+    s = JSON.stringify(data, null, pretty ? 4 : 0);
+  } catch {
+    // Only uint64 values above 2^53 are bigints; render them as exact JSON numbers.
+    s = JSON.stringify(data, (_k, v) => (typeof v === 'bigint' ? BIG + v.toString() : v), pretty ? 4 : 0);
+  }
   if (s.includes('\\u0001big:')) s = s.replace(/"\\u0001big:(\d+)"/g, '$1');
   return pretty ? `${s}\n` : s;
 }
@@ -169,6 +179,8 @@ export function parseUint(raw: string): bigint {
   return BigInt(raw);
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 const b64 = (v: Uint8Array | null) => (v?.length ? Buffer.from(v).toString('base64') : null);
 
 /** DirEntry JSON in Consul's field order; `Session` only while locked. */
@@ -176,7 +188,7 @@ export function dirEntryJson(e: KvEntry, withValue = true) {
   return {
     LockIndex: e.lockIndex,
     Key: e.key,
-    Flags: e.flags,
+    Flags: e.flags <= MAX_SAFE ? Number(e.flags) : e.flags,
     Value: withValue ? b64(e.value) : null,
     ...(e.session ? { Session: e.session } : {}),
     CreateIndex: e.createIndex,

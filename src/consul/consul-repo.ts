@@ -14,3 +14,13 @@ export interface ConsulRepo {
   loadSessions(): Promise<SessionEntry[]>;
   commit(batch: ConsulBatch): Promise<void>;
 }
+
+/**
+ * Definitions of agent-registered services (JSON bodies by service ID), so they survive restarts.
+ * `saveAgentService` upserts, `removeAgentService` of an unknown ID is a no-op.
+ */
+export interface AgentServiceStore {
+  loadAgentServices(): Promise<Array<{ id: string; body: string }>>;
+  saveAgentService(id: string, body: string): Promise<void>;
+  removeAgentService(id: string): Promise<void>;
+}

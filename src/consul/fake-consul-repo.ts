@@ -1,8 +1,9 @@
 import type { ConsulBatch, KvEntry, SessionEntry } from './consul-model';
-import type { ConsulRepo } from './consul-repo';
+import type { AgentServiceStore, ConsulRepo } from './consul-repo';
 
 /** In-memory ConsulRepo for unit tests; `failNext` makes the next commit throw (atomicity tests). */
-export class FakeConsulRepo implements ConsulRepo {
+export class FakeConsulRepo implements ConsulRepo, AgentServiceStore {
+  readonly agentServices = new Map<string, string>();
   readonly kv = new Map<string, KvEntry>();
   readonly sessions = new Map<string, SessionEntry>();
   commits = 0;
@@ -24,5 +25,14 @@ export class FakeConsulRepo implements ConsulRepo {
     for (const e of b.kvPut) this.kv.set(e.key, e);
     for (const k of b.sessionDelete) this.sessions.delete(k);
     for (const s of b.sessionPut) this.sessions.set(s.id, s);
+  }
+  async loadAgentServices() {
+    return [...this.agentServices].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, body]) => ({ id, body }));
+  }
+  async saveAgentService(id: string, body: string) {
+    this.agentServices.set(id, body);
+  }
+  async removeAgentService(id: string) {
+    this.agentServices.delete(id);
   }
 }

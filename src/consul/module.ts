@@ -8,7 +8,7 @@ import { catalogRoutes, catalogTxnOps } from './catalog-routes';
 import { CatalogService } from './catalog-service';
 import { ConsulHttp, consulRenderer } from './consul-http';
 import { KV_TABLE, SESSION_TABLE } from './consul-model';
-import type { ConsulRepo } from './consul-repo';
+import type { AgentServiceStore, ConsulRepo } from './consul-repo';
 import { LockDelays } from './consul-tx';
 import { EventService } from './event-service';
 import { kvRoutes } from './kv-routes';
@@ -36,7 +36,7 @@ export interface ConsulDomain {
  */
 export async function createConsulModule(
   ctx: ServerContext,
-  repo: ConsulRepo = new SqlConsulRepo(ctx.db),
+  repo: ConsulRepo & AgentServiceStore = new SqlConsulRepo(ctx.db),
 ): Promise<{ module: ServerModule; domain: ConsulDomain }> {
   const { settings, state, clock, log } = ctx;
   const clog = log.child('consul');
@@ -94,8 +94,13 @@ export async function createConsulModule(
         sessions.invalidateForNode(n).catch((e) => clog.warn('session invalidation failed', { err: e }));
       },
     },
+    repo,
   );
   await catalog.start();
+  if (ctx.services.naming) {
+    const restored = await catalog.restoreAgentServices();
+    if (restored) clog.info('agent services restored', { count: restored });
+  }
   const txnOps = catalogTxnOps(catalog);
   const events = new EventService(clock);
   // One ConsulHttp per listener: the main port is behind the app-wide auth guard; the

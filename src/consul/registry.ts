@@ -1,57 +1,34 @@
-/**
- * The part of the naming registry (`NamingService`, `ctx.services.naming`) the Consul catalog
- * uses. Declared here, structurally, so the Consul domain depends on the smallest surface of the
- * naming domain; `NamingService` satisfies it as is.
- */
-export interface RegistryServiceId {
-  namespaceId: string;
-  groupName: string;
-  serviceName: string;
-}
+import {
+  INSTANCES_TABLE,
+  type InstanceInput,
+  type InstanceRecord,
+  instancePrefix,
+  type ServiceId,
+  serviceKey,
+} from '../naming';
 
 /** A naming instance as stored in the `naming.instances` state table. */
-export interface RegistryInstance extends RegistryServiceId {
-  instanceId: string;
-  ip: string;
-  port: number;
-  weight: number;
-  healthy: boolean;
-  enabled: boolean;
-  ephemeral: boolean;
-  clusterName: string;
-  metadata: Record<string, string>;
-  clientId: string;
-}
+export type RegistryInstance = InstanceRecord;
 
-export interface RegistryInstanceInput {
-  ip: string;
-  port: number;
-  instanceId?: string;
-  weight?: number;
-  healthy?: boolean;
-  enabled?: boolean;
-  ephemeral?: boolean;
-  clusterName?: string;
-  metadata?: Record<string, string>;
-}
-
+/**
+ * The part of the naming registry (`NamingService`, `ctx.services.naming`) the Consul catalog
+ * uses; `NamingService` satisfies it as is, and unit tests may pass any implementation.
+ */
 export interface ConsulRegistry {
   registerInstance(
-    svc: RegistryServiceId,
-    input: RegistryInstanceInput,
+    svc: ServiceId,
+    input: InstanceInput,
     client?: { clientId?: string; heartbeat?: boolean },
-  ): Promise<RegistryInstance>;
-  deregisterInstance(svc: RegistryServiceId, loc: { instanceId: string }): Promise<boolean>;
-  setHealth(svc: RegistryServiceId, loc: { instanceId: string }, healthy: boolean): Promise<RegistryInstance>;
+  ): Promise<InstanceRecord>;
+  deregisterInstance(svc: ServiceId, loc: { instanceId: string }): Promise<boolean>;
+  setHealth(svc: ServiceId, loc: { instanceId: string }, healthy: boolean): Promise<InstanceRecord>;
 }
 
-/** State tables of the naming registry (naming-service.ts: SERVICES_TABLE / INSTANCES_TABLE). */
-export const NAMING_INSTANCES_TABLE = 'naming.instances';
-/** Instance keys are `namespaceId/group@@service` + U+001F + instanceId (naming-model.ts). */
-export const INSTANCE_KEY_SEP = '\u001f';
+export const NAMING_INSTANCES_TABLE = INSTANCES_TABLE;
 
+/** Instance-key prefix of one service, or of every service of a namespace/group. */
 export function namingServicePrefix(namespaceId: string, group: string, service?: string): string {
   return service === undefined
     ? `${namespaceId}/${group}@@`
-    : `${namespaceId}/${group}@@${service}${INSTANCE_KEY_SEP}`;
+    : instancePrefix(serviceKey({ namespaceId, groupName: group, serviceName: service }));
 }

@@ -177,11 +177,11 @@ function formatValue(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** Buffered sink over a file descriptor; flushed every 200 ms and on close. */
-export class StreamSink implements LogSink {
+/** Lines are buffered and written together every 200 ms, when 256 are waiting, and on close. */
+abstract class BufferedSink implements LogSink {
   private buf: string[] = [];
-  private timer: ReturnType<typeof setInterval>;
-  constructor(private readonly fd: number) {
+  private readonly timer: ReturnType<typeof setInterval>;
+  constructor() {
     this.timer = setInterval(() => this.flush(), 200);
     this.timer.unref?.();
   }
@@ -193,47 +193,47 @@ export class StreamSink implements LogSink {
     if (!this.buf.length) return;
     const data = this.buf.join('');
     this.buf = [];
+    this.writeOut(data);
+  }
+  close() {
+    clearInterval(this.timer);
+    this.flush();
+  }
+  protected abstract writeOut(data: string): void;
+}
+
+/** Buffered sink over a file descriptor (stdout). */
+export class StreamSink extends BufferedSink {
+  constructor(private readonly fd: number) {
+    super();
+  }
+  protected writeOut(data: string) {
     try {
       writeSync(this.fd, data);
     } catch {
       // stdout closed (EPIPE): nothing sensible to do with a log line.
     }
   }
-  close() {
-    clearInterval(this.timer);
-    this.flush();
-  }
 }
 
 /** File sink with size-based rotation: `batata.log` → `batata.log.1` … `.N`. */
-export class RotatingFileSink implements LogSink {
+export class RotatingFileSink extends BufferedSink {
   readonly format = 'json' as const;
   private fd: number;
   private size: number;
-  private buf: string[] = [];
-  private timer: ReturnType<typeof setInterval>;
 
   constructor(
     private readonly path: string,
     private readonly maxBytes = 50 * 1024 * 1024,
     private readonly keep = 5,
   ) {
+    super();
     mkdirSync(join(path, '..'), { recursive: true });
     this.fd = openSync(path, 'a');
     this.size = existsSync(path) ? statSync(path).size : 0;
-    this.timer = setInterval(() => this.flush(), 200);
-    this.timer.unref?.();
   }
 
-  write(line: string) {
-    this.buf.push(line);
-    if (this.buf.length > 256) this.flush();
-  }
-
-  flush() {
-    if (!this.buf.length) return;
-    const data = this.buf.join('');
-    this.buf = [];
+  protected writeOut(data: string) {
     writeSync(this.fd, data);
     this.size += Buffer.byteLength(data);
     if (this.size >= this.maxBytes) this.rotate();
@@ -252,9 +252,8 @@ export class RotatingFileSink implements LogSink {
     this.size = 0;
   }
 
-  close() {
-    clearInterval(this.timer);
-    this.flush();
+  override close() {
+    super.close();
     closeSync(this.fd);
   }
 }

@@ -40,6 +40,8 @@ interface Listener {
   tenant: string;
   /** md5 the client holds (as far as we know). */
   md5: string;
+  /** `Vipserver-Tag` header of the listen request, if any. */
+  tag?: string;
 }
 
 /** `java.net.URLEncoder.encode(s, "UTF-8")`: like encodeURIComponent, space as `+`, `!'()~` escaped. */
@@ -90,8 +92,8 @@ export function configGrpcHandlers(deps: ConfigGrpcDeps): { handlers: GrpcHandle
     return (labelTag && config.query(key, { ...labels, tag: labelTag })) || config.query(key, labels);
   };
   /** Same selection as `view`, without counting a query (used for every listener on each change). */
-  const md5For = (key: ConfigKey, conn: Connection) => {
-    const labelTag = conn.meta.labels['Vipserver-Tag'];
+  const md5For = (key: ConfigKey, conn: Connection, tag?: string) => {
+    const labelTag = tag || conn.meta.labels['Vipserver-Tag'];
     const md5 = labelTag ? config.md5Of(key, { clientIp: conn.clientIp, tag: labelTag }) : '';
     return md5 || config.md5Of(key, { clientIp: conn.clientIp });
   };
@@ -112,7 +114,7 @@ export function configGrpcHandlers(deps: ConfigGrpcDeps): { handlers: GrpcHandle
   const offChange = config.onChange((keys) => {
     for (const key of keys)
       for (const { conn, data } of listeners.watchers(configStateKey(key))) {
-        const md5 = md5For(key, conn);
+        const md5 = md5For(key, conn, data.tag);
         // Only clients whose visible version changed (a beta publish reaches beta IPs only).
         if (md5 === data.md5) continue;
         data.md5 = md5;
@@ -231,6 +233,7 @@ export function configGrpcHandlers(deps: ConfigGrpcDeps): { handlers: GrpcHandle
       resource,
       handle(req, conn) {
         const listen = req.listen !== false;
+        const tag = opt(req.headers['Vipserver-Tag']);
         const contexts = Array.isArray(req.configListenContexts) ? req.configListenContexts : [];
         const changedConfigs: Array<{ group: string; dataId: string; tenant: string }> = [];
         for (const raw of contexts) {
@@ -249,8 +252,8 @@ export function configGrpcHandlers(deps: ConfigGrpcDeps): { handlers: GrpcHandle
             continue;
           }
           const clientMd5 = s(c.md5);
-          const current = md5For(key, conn);
-          listeners.add(sk, conn, { key, tenant, md5: current });
+          const current = md5For(key, conn, tag);
+          listeners.add(sk, conn, { key, tenant, md5: current, tag });
           if (clientMd5 !== current) changedConfigs.push({ group: key.group, dataId: key.dataId, tenant });
         }
         return { changedConfigs };

@@ -1,5 +1,6 @@
 import { ListenError } from '../main';
 import type { ServerContext, ServerModule } from '../server/module';
+import { clientMetricsRoutes } from './client-metrics-routes';
 import { configGrpcHandlers } from './config-handlers';
 import { ConnectionManager } from './connection';
 import { createGrpcMetrics } from './grpc-metrics';
@@ -8,11 +9,6 @@ import { type GrpcHandler, HandlerRegistry } from './handler-registry';
 import { internalGrpcHandlers } from './internal-handlers';
 import { namingGrpcHandlers } from './naming-handlers';
 import { pushIdGenerator } from './push';
-
-/** What domain handler factories get from the gRPC module. */
-export interface GrpcRuntime {
-  connections: ConnectionManager;
-}
 
 export interface GrpcModule extends ServerModule {
   /** Bound SDK port (0 until started). */
@@ -94,6 +90,7 @@ export function createGrpcModule(ctx: ServerContext): GrpcModule {
   let stopping: Promise<void> | undefined;
   return {
     name: 'grpc',
+    nacosRoutes: ctx.services.config ? [clientMetricsRoutes(connections)] : [],
     connections,
     get port() {
       return server.port;

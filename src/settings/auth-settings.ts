@@ -59,7 +59,7 @@ export const authSettings: SettingSpec[] = [
     key: 'nacos.core.auth.server.identity.key',
     type: 'string',
     default: '',
-    doc: 'Header name peers send to identify as cluster members (required in cluster mode with auth).',
+    doc: 'Header name peers send to identify as cluster members (required in cluster mode).',
   },
   {
     key: 'nacos.core.auth.server.identity.value',
@@ -159,7 +159,8 @@ const SAMPLE_IDENTITY_VALUES = new Set(['security', 'example', 'nacos', 'serverI
 
 /**
  * Server identity and TLS cross-checks: a cluster must configure a non-default identity key/value
- * (members trust each other by it), and TLS needs both files. Returns an error line or undefined.
+ * (members trust each other by it, with or without user auth), and TLS needs both files. Returns an
+ * error line or undefined.
  */
 export function validateAuthTransport(values: {
   clusterMode: boolean;

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { ConsulBatch, KvEntry, SessionEntry } from '../consul/consul-model';
-import type { ConsulRepo } from '../consul/consul-repo';
+import type { AgentServiceStore, ConsulRepo } from '../consul/consul-repo';
 import type { Db, SqlRunner } from './db';
 import { upsert } from './upsert';
 
@@ -16,8 +16,22 @@ type KvRow = {
 type SessionRow = { id: string; body: string; create_index: number; modify_index: number };
 
 /** Consul KV and sessions in `consul_kv` / `consul_session` (portable SQL, SQLite and MySQL). */
-export class SqlConsulRepo implements ConsulRepo {
+export class SqlConsulRepo implements ConsulRepo, AgentServiceStore {
   constructor(private readonly db: Db) {}
+
+  async loadAgentServices(): Promise<Array<{ id: string; body: string }>> {
+    return this.db.all<{ id: string; body: string }>(
+      sql`SELECT id, body FROM consul_agent_service ORDER BY id`,
+    );
+  }
+
+  async saveAgentService(id: string, body: string): Promise<void> {
+    await upsert(this.db, 'consul_agent_service', { id, body }, ['id']);
+  }
+
+  async removeAgentService(id: string): Promise<void> {
+    await this.db.run(sql`DELETE FROM consul_agent_service WHERE id = ${id}`);
+  }
 
   async loadKv(): Promise<KvEntry[]> {
     const rows = await this.db.all<KvRow>(

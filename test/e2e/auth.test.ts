@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, test } from 'bun:test';
+import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,9 @@ import { ADMIN_PASSWORD, expiredToken, foreignToken, selfSignedCert, TEST_SECRET
 import { runBinary, spawnBinary } from '../support/binary';
 import { freePort } from '../support/ports';
 import { form } from '../support/server';
+
+// BCrypt-heavy steps on a shared 2-core machine: hooks and tests get room beyond the 5 s default.
+setDefaultTimeout(30_000);
 
 const cleanups: Array<() => unknown> = [];
 afterAll(async () => {
@@ -47,7 +50,9 @@ describe('compiled binary with auth', () => {
       expect(r.stderr).toContain('nacos.core.auth.plugin.nacos.token.secret.key');
       expect(r.stderr).toContain(msg);
     }
-    const cluster = await runBinary(['serve', '--port', port, '--set', 'cluster.member.lookup.type=file']);
+    const cluster = await runBinary(['serve', '--port', port, '--set', 'cluster.member.lookup.type=file'], {
+      env: { BATATA_AUTH_ENABLED: 'true', BATATA_AUTH_SECRET_KEY: TEST_SECRET },
+    });
     expect(cluster.code).toBe(2);
     expect(cluster.stderr).toContain('server identity');
     const sample = await runBinary([

@@ -109,6 +109,68 @@ describe('Distro: ephemeral instances across 3 compiled-binary nodes', () => {
       await waitUntil(async () => (await hosts(n)).length === IPS.length - 1, 1500, `11 hosts on ${n.name}`);
   }, 40_000);
 
+  test("gRPC clients: instances registered on each node are listed everywhere; kill -9 of a node keeps its clients' instances (grace period)", async () => {
+    const [a, b, c] = cluster.nodes as [ClusterTestNode, ClusterTestNode, ClusterTestNode];
+    for (const n of [a, b, c]) await waitUntil(() => ready(n), 8000, `${n.name} ready`);
+    const labels = { source: 'sdk', module: 'naming', AppName: 'e2e' };
+    const svc = {
+      namespace: 'public',
+      serviceName: 'grpc-svc',
+      groupName: 'DEFAULT_GROUP',
+      module: 'naming',
+    };
+    const register = (cl: NacosGrpcClient, ip: string) =>
+      cl.request('InstanceRequest', {
+        ...svc,
+        type: 'registerInstance',
+        instance: {
+          ip,
+          port: 9000,
+          weight: 1,
+          healthy: true,
+          enabled: true,
+          ephemeral: true,
+          clusterName: 'DEFAULT',
+          metadata: {},
+        },
+      });
+    const clients: NacosGrpcClient[] = [];
+    for (const [i, n] of [a, b, c].entries()) {
+      const cl = await NacosGrpcClient.connect(`${n.ip}:${n.ports.sdk}`, { labels });
+      clients.push(cl);
+      expect((await register(cl, `10.88.0.${i + 1}`)).body.success).toBe(true);
+    }
+    const grpcHosts = async (n: ClusterTestNode) =>
+      ((await (await fetch(`${n.nacos}/v1/ns/instance/list?serviceName=grpc-svc`)).json()).hosts ?? [])
+        .map((h: any) => h.ip)
+        .sort();
+    const all = ['10.88.0.1', '10.88.0.2', '10.88.0.3'];
+    for (const n of [a, b, c])
+      await waitUntil(async () => (await grpcHosts(n)).length === 3, 1500, `3 gRPC instances on ${n.name}`);
+
+    await b.kill9();
+    clients[1]!.close();
+    const t0 = Date.now();
+    const seen: string[] = [];
+    while (Date.now() - t0 < 2000) {
+      for (const n of [a, c]) {
+        const h = await grpcHosts(n);
+        if (JSON.stringify(h) !== JSON.stringify(all)) seen.push(`${n.name}: ${h.join(',')}`);
+      }
+      await Bun.sleep(100);
+    }
+    expect(seen).toEqual([]);
+    // B's client reconnects to A and registers again: still exactly one instance per address.
+    const moved = await NacosGrpcClient.connect(`${a.ip}:${a.ports.sdk}`, { labels });
+    clients.push(moved);
+    expect((await register(moved, '10.88.0.2')).body.success).toBe(true);
+    await Bun.sleep(400);
+    for (const n of [a, c]) expect(await grpcHosts(n)).toEqual(all);
+    for (const cl of clients) cl.close();
+    await cluster.start(b);
+    await waitUntil(() => ready(b), 8000, 'B ready again');
+  }, 30_000);
+
   test('rolling restart: SIGTERM sends SDK clients a ConnectResetRequest pointing at another UP member', async () => {
     const [a, b, c] = cluster.nodes as [ClusterTestNode, ClusterTestNode, ClusterTestNode];
     await waitUntil(

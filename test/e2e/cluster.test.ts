@@ -134,6 +134,44 @@ describe('3-node cluster of compiled binaries on one MariaDB', () => {
     expect(woke.ms).toBeLessThan(1200);
   });
 
+  test('persistent instances and explicit services registered on one node are listed on the others within 1 s', async () => {
+    const [a, b, c] = cluster.nodes as [ClusterTestNode, ClusterTestNode, ClusterTestNode];
+    const list = async (n: ClusterTestNode) =>
+      (await (await fetch(`${n.nacos}/v1/ns/instance/list?serviceName=pers`)).json()).hosts?.map(
+        (h: any) => h.ip,
+      ) ?? [];
+    const r = await form('POST', `${a.nacos}/v1/ns/instance`, {
+      serviceName: 'pers',
+      ip: '10.55.0.1',
+      port: 80,
+      ephemeral: 'false',
+    });
+    expect(r.text).toBe('ok');
+    for (const n of [b, c])
+      await waitUntil(
+        async () => (await list(n)).includes('10.55.0.1'),
+        1000,
+        `persistent instance on ${n.name}`,
+      );
+    const svc = await form('POST', `${b.nacos}/v1/ns/service`, {
+      serviceName: 'explicit',
+      protectThreshold: 0.5,
+    });
+    expect(svc.text).toBe('ok');
+    await waitUntil(
+      async () =>
+        (await (await fetch(`${c.nacos}/v1/ns/service?serviceName=explicit`)).json()).protectThreshold ===
+        0.5,
+      1000,
+      'explicit service on C',
+    );
+    await fetch(`${c.nacos}/v1/ns/instance?serviceName=pers&ip=10.55.0.1&port=80&ephemeral=false`, {
+      method: 'DELETE',
+    });
+    for (const n of [a, b])
+      await waitUntil(async () => (await list(n)).length === 0, 1000, `instance gone on ${n.name}`);
+  });
+
   test('kill -9 marks the node DOWN on the others; restarted it is UP and caught up', async () => {
     const [a, b, c] = cluster.nodes as [ClusterTestNode, ClusterTestNode, ClusterTestNode];
     await c.kill9();

@@ -232,6 +232,8 @@ describe('web console in the compiled binary (deployment type all, auth on)', ()
     await page.getByRole('link', { name: 'History' }).last().click();
     await page.waitForSelector('table[aria-label="Versions"]');
     await waitText(page.locator('table[aria-label="Versions"]'), 'Updated');
+    // The logged-in user is recorded as the author.
+    await waitText(page.locator('table[aria-label="Versions"] tbody tr').first(), 'nacos');
     await shot(page, 'history');
     const rows = page.locator('table[aria-label="Versions"] tbody tr');
     expect(await rows.count()).toBe(2);
@@ -457,6 +459,81 @@ describe('web console in the compiled binary (deployment type all, auth on)', ()
       await shot(page, `mobile-${path}`);
     }
     expect(await page.getByRole('link', { name: 'Services' }).isVisible()).toBe(true);
+  });
+
+  test('services: Nacos and Consul registrations show with counts; edit an instance weight', async () => {
+    const reg = await authed(`${s.nacos}/v1/ns/instance`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        serviceName: 'e2e-orders',
+        ip: '10.1.2.3',
+        port: '8080',
+        ephemeral: 'false',
+        metadata: '{"version":"1.0"}',
+      }),
+    });
+    expect(await reg.text()).toBe('ok');
+    // A Consul registration lands in the same registry.
+    const consul = await fetch(`${s.url}/v1/agent/service/register`, {
+      method: 'PUT',
+      headers: { 'x-consul-token': token },
+      body: JSON.stringify({ Name: 'e2e-consul-web', Address: '10.1.2.4', Port: 9000 }),
+    });
+    expect(consul.status).toBe(200);
+
+    const { page, problems } = await openLoggedIn(ui);
+    await page.getByRole('link', { name: 'Services' }).click();
+    const services = page.locator('table[aria-label="Services"]');
+    await waitText(services, 'e2e-orders');
+    await waitText(services, 'e2e-consul-web');
+    const row = services.locator('tr', { hasText: 'e2e-orders' });
+    expect((await row.locator('td').allTextContents()).slice(0, 5)).toEqual([
+      'e2e-orders',
+      'DEFAULT_GROUP',
+      '1',
+      '1',
+      '1',
+    ]);
+    await shot(page, 'services');
+
+    await row.getByRole('link', { name: 'e2e-orders' }).click();
+    await page.waitForSelector('h1:text("Service e2e-orders")');
+    await waitText(page.locator('table[aria-label="Instances of DEFAULT"]'), '10.1.2.3:8080');
+    await page.getByRole('button', { name: 'Edit 10.1.2.3:8080' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Weight').fill('3');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await waitText(page.locator('#toasts'), 'Updated 10.1.2.3:8080');
+    await waitText(page.locator('table[aria-label="Instances of DEFAULT"]'), '3');
+    await shot(page, 'service-detail');
+    const list = await (await authed(`${s.nacos}/v1/ns/instance/list?serviceName=e2e-orders`)).json();
+    expect(list.hosts[0].weight).toBe(3);
+    expect(problems).toEqual([]);
+  });
+
+  test('namespaces: edit and delete (with confirmation)', async () => {
+    await authed(`${s.nacos}/v3/admin/core/namespace`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ namespaceId: 'tmp-ns', namespaceName: 'Temporary' }),
+    });
+    const { page, problems } = await openLoggedIn(ui);
+    await page.goto(`${ui}/#/namespaces`);
+    const table = page.locator('table[aria-label="Namespaces"]');
+    await waitText(table, 'tmp-ns');
+    const row = table.locator('tr', { hasText: 'tmp-ns' });
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name').fill('Renamed');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await waitText(table.locator('tr', { hasText: 'tmp-ns' }), 'Renamed');
+    await table.locator('tr', { hasText: 'tmp-ns' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await waitText(page.locator('#toasts'), 'Deleted tmp-ns');
+    const list = await (await authed(`${s.nacos}/v3/admin/core/namespace/list`)).json();
+    expect(list.data.map((n: any) => n.namespace)).not.toContain('tmp-ns');
+    expect(problems).toEqual([]);
   });
 
   test('API errors are shown as readable messages', async () => {

@@ -57,6 +57,7 @@ describe('Consul API in the compiled binary', () => {
     await consul.agent.service.deregister('e2e-web-1');
     expect(await consul.health.service('e2e-web')).toEqual([]);
 
+    await consul.agent.service.register({ name: 'e2e-kept', id: 'e2e-kept-1', port: 7000 });
     const before = (await (await fetch(`${a.url}/v1/kv/e2e/lock`)).json())[0];
     await a.kill9();
     const b = await spawnBinary({
@@ -69,6 +70,8 @@ describe('Consul API in the compiled binary', () => {
     expect(after).toEqual(before);
     expect(after.Session).toBe(s1);
     expect(await (await fetch(`${b.url}/v1/kv/e2e/t1?raw`)).text()).toBe('woken');
+    const kept = await (await fetch(`http://127.0.0.1:${cport}/v1/agent/services`)).json();
+    expect(Object.keys(kept)).toEqual(['e2e-kept-1']);
     const miss = await fetch(`${b.url}/v1/kv/e2e/none`);
     expect(miss.status).toBe(404);
     expect(Number(miss.headers.get('x-consul-index'))).toBeGreaterThan(0);

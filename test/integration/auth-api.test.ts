@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_PASSWORD, AUTH_ON, expiredToken, foreignToken, login, TEST_SECRET } from '../support/auth';
 import { form, startTestServer, type TestServer } from '../support/server';
+
+// BCrypt-heavy steps on a shared 2-core machine: hooks and tests get room beyond the 5 s default.
+setDefaultTimeout(30_000);
 
 let t: TestServer;
 let auditFile: string;
@@ -90,6 +93,20 @@ describe('login (spec §E.4)', () => {
             .status,
         ).toBe(200);
         expect(s.logs.lines.some((l) => l.includes('bob-pass'))).toBe(false);
+        const metrics = await (await fetch(`${s.nacos}/metrics`)).text();
+        const value = (line: string) =>
+          Number(
+            metrics
+              .split('\n')
+              .find((l) => l.startsWith(line))
+              ?.split(' ')
+              .at(-1) ?? 'NaN',
+          );
+        expect(value('batata_auth_logins_total{result="failure"}')).toBe(2);
+        expect(value('batata_auth_logins_total{result="locked"}')).toBe(2);
+        expect(value('batata_auth_logins_total{result="success"}')).toBeGreaterThanOrEqual(2);
+        expect(value('batata_auth_denied_total{reason="unauthenticated"}')).toBeGreaterThanOrEqual(2);
+        expect(value('batata_auth_users')).toBe(2);
       } finally {
         await s.stop();
       }
@@ -381,6 +398,9 @@ describe('first start and server identity', () => {
       expect(
         (await form('POST', `${s.nacos}/v1/auth/login`, { username: 'nacos', password: 'x' })).status,
       ).toBe(403);
+      // No planting an admin password while auth is off.
+      for (const path of ['/v1/auth/users/admin', '/v3/auth/user/admin'])
+        expect((await form('POST', `${s.nacos}${path}`, { password: 'planted' })).status).toBe(403);
     } finally {
       await s.stop();
     }

@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Io } from '../../cli/io';
 import { runCli } from '../../cli/program';
 import { ADMIN_PASSWORD, AUTH_ON } from '../support/auth';
 import { form, startTestServer, type TestServer } from '../support/server';
+
+// BCrypt-heavy steps on a shared 2-core machine: hooks and tests get room beyond the 5 s default.
+setDefaultTimeout(30_000);
 
 let t: TestServer;
 beforeAll(async () => {

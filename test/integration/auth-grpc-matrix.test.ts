@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { ADMIN_PASSWORD, AUTH_ON, expiredToken, foreignToken, login } from '../support/auth';
 import { NacosGrpcClient } from '../support/grpc-client';
 import { form, startTestServer, type TestServer } from '../support/server';
+
+// BCrypt-heavy steps on a shared 2-core machine: hooks and tests get room beyond the 5 s default.
+setDefaultTimeout(30_000);
 
 /**
  * The auth matrix over the SDK gRPC port: every client→server request type of spec §A.4 that the

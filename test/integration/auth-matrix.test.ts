@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { AuthDecl, RouteDetail } from '../../src/http/route-meta';
 import { ADMIN_PASSWORD, AUTH_ON, expiredToken, foreignToken, login } from '../support/auth';
 import { form, startTestServer, type TestServer } from '../support/server';
+
+// BCrypt-heavy steps on a shared 2-core machine: hooks and tests get room beyond the 5 s default.
+setDefaultTimeout(30_000);
 
 /**
  * The auth matrix over the ROUTE TABLE: every route of the assembled app × every credential case

@@ -1,10 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataClient, NacosNamingClient as TypedNamingClient } from 'nacos';
 import { ADMIN_PASSWORD, AUTH_ON, login } from '../support/auth';
+import { closeConfigClient } from '../support/nacos-client';
 import { form, startTestServer, type TestServer } from '../support/server';
+
+// BCrypt-heavy steps on a shared 2-core machine: hooks and tests get room beyond the 5 s default.
+setDefaultTimeout(30_000);
 
 // The npm package's naming typings are narrower than its JS API.
 const NacosNamingClient = TypedNamingClient as unknown as new (opts: object) => any;
@@ -43,7 +47,7 @@ afterAll(async () => {
 
 function client(username: string, password: string) {
   // DataClient is what NacosConfigClient runs in-process (the latter only adds cluster-client leader election).
-  return new DataClient({
+  const c = new DataClient({
     serverAddr: `127.0.0.1:${t.ports.main}`,
     namespace: 'public',
     username,
@@ -51,6 +55,9 @@ function client(username: string, password: string) {
     requestTimeout: 2000,
     cacheDir,
   } as ConstructorParameters<typeof DataClient>[0]);
+  // A late error after close must not surface as an unhandled 'error' event in a later test file.
+  (c as unknown as { on(e: string, f: () => void): void }).on('error', () => {});
+  return c;
 }
 
 describe('npm nacos client with username/password', () => {
@@ -67,7 +74,7 @@ describe('npm nacos client with username/password', () => {
       const list = JSON.parse(await agent.request('/v1/console/namespaces', { method: 'GET', data: {} }));
       expect(list.data.map((n: { namespace: string }) => n.namespace)).toContain('from-npm');
     } finally {
-      c.close();
+      closeConfigClient(c);
     }
   });
 
@@ -86,7 +93,7 @@ describe('npm nacos client with username/password', () => {
         /^(User not found! Please check user exist or password is right!|too many failed logins)/,
       );
     } finally {
-      c.close();
+      closeConfigClient(c);
     }
   });
 });
@@ -114,7 +121,7 @@ describe('npm nacos clients against config and naming with auth on', () => {
       expect(await updated).toBe('v: 2');
       expect(await c.remove('auth-client.yaml', 'DEFAULT_GROUP')).toBe(true);
     } finally {
-      c.close();
+      closeConfigClient(c);
     }
   }, 20_000);
 

@@ -9,6 +9,7 @@ import { silentLogger } from '../../src/core/log';
 import { StateStore } from '../../src/state';
 import { runBinary } from '../support/binary';
 import { freeClusterPorts } from '../support/cluster';
+import { startTestServer } from '../support/server';
 
 const ID = { key: 'X-Cluster-Id', value: 's3cret' };
 const cleanups: Array<() => unknown> = [];
@@ -114,5 +115,15 @@ describe('cluster gRPC', () => {
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('nacos.core.auth.server.identity.key');
+  });
+
+  test('a standalone node lists itself and refuses join with a clear reason', async () => {
+    const srv = await startTestServer();
+    cleanups.push(() => srv.stop());
+    const list = await (await fetch(`${srv.nacos}/v3/admin/core/cluster/node/list`)).json();
+    expect(list.data.map((m: any) => m.address)).toEqual([`127.0.0.1:${srv.ports.main}`]);
+    const r = await fetch(`${srv.nacos}/v3/admin/core/cluster/join?seed=127.0.0.1:1`, { method: 'POST' });
+    expect(r.status).toBe(400);
+    expect((await r.json()).data).toContain('this node runs standalone');
   });
 });

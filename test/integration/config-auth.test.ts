@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_PASSWORD, AUTH_ON, login } from '../support/auth';
+import { closeConfigClient } from '../support/nacos-client';
 import { form, startTestServer, type TestServer } from '../support/server';
 
 const { NacosConfigClient } = require('nacos');
@@ -46,7 +47,7 @@ describe('config with auth enabled', () => {
       expect(r.text).toBe('true');
       expect(await changed).toBe('v: 2');
     } finally {
-      c.close();
+      closeConfigClient(c);
     }
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { closeConfigClient } from '../support/nacos-client';
 import { form, startTestServer, type TestServer } from '../support/server';
 
 // The real npm client (nacos 2.6.3): it speaks HTTP v1 including the long poll.
@@ -39,7 +40,7 @@ beforeAll(async () => {
   t = await startTestServer();
 });
 afterAll(async () => {
-  for (const c of clients) c.close();
+  for (const c of clients) closeConfigClient(c);
   await t.stop();
 });
 
@@ -69,7 +70,7 @@ describe('npm nacos client (NacosConfigClient 2.6.3)', () => {
     expect(await c.remove('client.yaml', 'DEFAULT_GROUP')).toBe(true);
     expect(await c.getConfig('client.yaml', 'DEFAULT_GROUP')).toBeNull();
     clients.splice(clients.indexOf(c), 1);
-    c.close();
+    closeConfigClient(c);
   });
 
   test('non-public namespace is separate from the default one', async () => {

@@ -127,6 +127,20 @@ describe('deployment type all: console port', () => {
       await s.stop();
     }
   });
+
+  test('nacos.console.ui.enabled=false keeps the console API and drops the UI', async () => {
+    const s = await startTestServer({ 'nacos.console.ui.enabled': false });
+    try {
+      const base = `http://127.0.0.1:${s.ports.console}`;
+      expect((await fetch(`${base}/`)).status).toBe(404);
+      expect((await (await fetch(`${base}/v3/console/server/state`)).json()).console_ui_enabled).toBe(
+        'false',
+      );
+      expect((await (await fetch(`${base}/v3/console/core/namespace/list`)).json()).code).toBe(0);
+    } finally {
+      await s.stop();
+    }
+  });
 });
 
 describe('deployment types server and console', () => {

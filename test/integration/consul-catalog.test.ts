@@ -450,3 +450,35 @@ describe('txn catalog reads and agent local health', () => {
     await consul.agent.service.deregister('tx-1');
   });
 });
+
+describe('node maintenance and no-op cluster calls', () => {
+  test('node maintenance turns every local service critical; node-services lists them', async () => {
+    await put('/agent/service/register', {
+      Name: 'nm',
+      ID: 'nm-1',
+      Port: 5,
+      Check: { TTL: '30s', Status: 'passing' },
+    });
+    expect(((await consul.health.service({ service: 'nm', passing: true })) as any[]).length).toBe(1);
+    expect((await put('/agent/maintenance?enable=true')).status).toBe(200);
+    const checks = (await consul.agent.check.list()) as any;
+    expect(checks._node_maintenance).toMatchObject({
+      Status: 'critical',
+      ServiceID: '',
+      Notes:
+        'Maintenance mode is enabled for this node, but no reason was provided. This is a default message.',
+    });
+    expect(((await consul.health.service({ service: 'nm', passing: true })) as any[]).length).toBe(0);
+    const nacos = await (await fetch(`${s.nacos}/v1/ns/instance/list?serviceName=nm`)).json();
+    expect(nacos.hosts[0].healthy).toBe(false);
+    expect((await put('/agent/maintenance?enable=false')).status).toBe(200);
+    expect(((await consul.health.service({ service: 'nm', passing: true })) as any[]).length).toBe(1);
+    const bad = await put('/agent/maintenance?enable=');
+    expect([bad.status, await bad.text()]).toEqual([400, 'Invalid value for enable: ""']);
+    const ns = await getJson('/catalog/node-services/node-it');
+    expect(ns.Services.map((x: any) => x.ID)).toContain('nm-1');
+    for (const p of ['/agent/reload', '/agent/leave', '/agent/join/10.0.0.1', '/agent/force-leave/x'])
+      expect((await put(p)).status).toBe(200);
+    await consul.agent.service.deregister('nm-1');
+  });
+});

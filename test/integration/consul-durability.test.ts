@@ -15,7 +15,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-describe('Consul KV and sessions survive a restart', () => {
+describe('Consul KV, sessions and agent services survive a restart', () => {
   test('CAS index, lock holder, LockIndex and uint64 flags are kept; indexes keep rising', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'batata-consul-'));
     dirs.push(dataDir);
@@ -28,6 +28,15 @@ describe('Consul KV and sessions survive a restart', () => {
       method: 'PUT',
       body: 'held',
     });
+    await fetch(`${base}/agent/service/register`, {
+      method: 'PUT',
+      body: JSON.stringify({ Name: 'kept', ID: 'kept-1', Port: 81, Tags: ['t'], Check: { TTL: '30s' } }),
+    });
+    await fetch(`${base}/agent/service/register`, {
+      method: 'PUT',
+      body: JSON.stringify({ Name: 'gone', Port: 82 }),
+    });
+    await fetch(`${base}/agent/service/deregister/gone`, { method: 'PUT' });
     const before = (await (await fetch(`${base}/kv/d/lock`)).json())[0];
     const idxBefore = Number((await fetch(`${base}/kv/d/lock`)).headers.get('x-consul-index'));
     await a.stop({ keepData: true });
@@ -54,6 +63,14 @@ describe('Consul KV and sessions survive a restart', () => {
       const now = (await (await fetch(`${base2}/kv/d/lock`)).json())[0];
       expect(now.ModifyIndex).toBeGreaterThan(before.ModifyIndex);
       expect(now.Session).toBe(sid); // a plain/cas set keeps the lock
+      // agent services come back (checks start over), deregistered ones do not
+      const svcs = await (await fetch(`${base2}/agent/services`)).json();
+      expect(Object.keys(svcs)).toEqual(['kept-1']);
+      expect(svcs['kept-1']).toMatchObject({ Service: 'kept', Port: 81, Tags: ['t'] });
+      const checks = await (await fetch(`${base2}/agent/checks`)).json();
+      expect(checks['service:kept-1'].Status).toBe('critical');
+      const nacos = await (await fetch(`${b.nacos}/v1/ns/instance/list?serviceName=kept`)).json();
+      expect(nacos.hosts.map((h: any) => h.instanceId)).toEqual(['kept-1']);
     } finally {
       await b.stop({ keepData: true });
     }

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createHash } from 'node:crypto';
-import { NacosGrpcClient } from '../support/grpc-client';
+import { type ClientOptions, NacosGrpcClient } from '../support/grpc-client';
 import { form, startTestServer, type TestServer } from '../support/server';
 
 let srv: TestServer;
 let addr: string;
 const clients: NacosGrpcClient[] = [];
-const open = async (opts = {}) => {
+const open = async (opts: ClientOptions = {}) => {
   const c = await NacosGrpcClient.connect(addr, opts);
   clients.push(c);
   return c;
@@ -184,6 +184,17 @@ describe('config over gRPC', () => {
     const qt = await query(other, 'gray.txt', { tag: 'v2' });
     expect(qt.body.content).toBe('tagged');
     expect(decodeURIComponent(qt.body.tag.replace(/\+/g, ' '))).toContain('"expr":"v2"');
+    const tagListen = (m: string) =>
+      other.request(
+        'ConfigBatchListenRequest',
+        {
+          listen: true,
+          configListenContexts: [{ dataId: 'gray.txt', group: 'DEFAULT_GROUP', tenant: '', md5: m }],
+        },
+        { 'Vipserver-Tag': 'v2' },
+      );
+    expect((await tagListen(md5('formal'))).body.changedConfigs).toHaveLength(1);
+    expect((await tagListen(md5('tagged'))).body.changedConfigs).toEqual([]);
     const noTag = await query(other, 'gray.txt', { tag: 'nope' });
     expect(noTag.body).toMatchObject({ resultCode: 500, errorCode: 300, tag: 'nope' });
     expect((await removeTag(writer, 'gray.txt', 'v2')).body.success).toBe(true);
@@ -205,6 +216,33 @@ describe('config over gRPC', () => {
     }
     expect(slow.pushes.filter((p) => p.type === 'ConfigChangeNotifyRequest').length).toBeGreaterThan(0);
     expect(slow.streamClosed).toBe(false);
+  });
+
+  test('client config metrics: ClientConfigMetricRequest to every connection of an IP, over HTTP v1 and v3', async () => {
+    const reporter = await open({
+      clientIp: '10.7.7.7',
+      ackFields: {
+        ClientConfigMetricRequest: (b) => ({
+          metrics: { 'client-uuid': JSON.stringify({ keys: b.metricsKeys }) },
+        }),
+      },
+    });
+    await open({ clientIp: '10.7.7.8' });
+    const v1 = await (
+      await fetch(`${srv.nacos}/v1/cs/metrics/current?ip=10.7.7.7&dataId=m.txt&group=G&tenant=dev`)
+    ).json();
+    expect(JSON.parse(v1['client-uuid'])).toEqual({
+      keys: [
+        { type: 'cacheData', key: 'm.txt+G+dev' },
+        { type: 'snapshotData', key: 'm.txt+G+dev' },
+      ],
+    });
+    expect(reporter.pushes.filter((p) => p.type === 'ClientConfigMetricRequest')).toHaveLength(1);
+    const v3 = await (await fetch(`${srv.nacos}/v3/admin/cs/metrics/ip?ip=10.7.7.7`)).json();
+    expect(v3.code).toBe(0);
+    expect(JSON.parse(v3.data['client-uuid'])).toEqual({ keys: [] });
+    expect(await (await fetch(`${srv.nacos}/v1/cs/metrics/current?ip=10.0.0.99`)).json()).toEqual({});
+    expect((await fetch(`${srv.nacos}/v1/cs/metrics/current`)).status).toBe(400);
   });
 
   test('3.x fuzzy watch: initial sync, finish marker, change notifies', async () => {

@@ -107,6 +107,19 @@ describe('gRPC connection lifecycle', () => {
     expect((await other.request('HealthCheckRequest', {})).type).toBe('HealthCheckResponse');
   });
 
+  test('client keepalive pings are answered, even far more often than the Java client sends them', async () => {
+    const c = await open({
+      channelOptions: {
+        'grpc.keepalive_time_ms': 200,
+        'grpc.keepalive_timeout_ms': 500,
+        'grpc.keepalive_permit_without_calls': 1,
+      },
+    });
+    await Bun.sleep(1500);
+    expect(c.streamClosed).toBe(false);
+    expect((await c.request('HealthCheckRequest', {})).type).toBe('HealthCheckResponse');
+  });
+
   test('oversize bodies get an error response, not a broken call', async () => {
     const c = await open();
     const big = `{"x":"${'a'.repeat(10 * 1024 * 1024 + 10)}"}`;
@@ -115,6 +128,12 @@ describe('gRPC connection lifecycle', () => {
     expect(r.body.errorCode).toBe(400);
     expect(r.body.message).toContain('too large');
     expect((await c.request('HealthCheckRequest', {})).type).toBe('HealthCheckResponse');
+    // Far over the limit: grpc-js refuses the message itself (RESOURCE_EXHAUSTED), promptly.
+    const huge = `{"x":"${'a'.repeat(12 * 1024 * 1024)}"}`;
+    const err = await c.requestRaw(encode('HealthCheckRequest', huge), 20_000).catch((e) => e);
+    expect(err.code).toBe(8);
+    expect((await c.request('HealthCheckRequest', {})).type).toBe('HealthCheckResponse');
+    expect(c.streamClosed).toBe(false);
   });
 
   test('idle connections are probed with ClientDetectionRequest and ejected when silent', async () => {
@@ -172,7 +191,7 @@ describe('graceful shutdown', () => {
 
   test('in a cluster, ConnectResetRequest points at another member (its main port)', async () => {
     const s = await startTestServer({ 'grpc.shutdown.reset-wait-ms': 300 });
-    // What the cluster module provides in cluster mode (services are read at shutdown).
+    // What the cluster module provides in cluster mode (services are read at shutdown); serverPort is a String in Java.
     s.server.services.cluster = { resetTarget: () => ({ ip: '10.1.2.3', port: 8848 }) };
     const c = await NacosGrpcClient.connect(`127.0.0.1:${s.ports.sdk}`);
     await s.stop();

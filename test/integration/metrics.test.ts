@@ -82,7 +82,7 @@ describe('metrics after real traffic', () => {
       ).toBe('ok');
     for (let i = 0; i < 2; i++)
       expect((await fetch(`${t.nacos}/v1/ns/instance/list?serviceName=metrics-svc`)).status).toBe(200);
-    // gRPC: one SDK connection, 2 health checks and 1 unknown request over it.
+    // gRPC: one SDK connection, 2 health checks, 1 unknown request, 1 config query, 1 registration.
     const c = await NacosGrpcClient.connect(`127.0.0.1:${t.ports.sdk}`);
     const mid = await scrape(metricsUrl());
     try {
@@ -90,17 +90,36 @@ describe('metrics after real traffic', () => {
         expect((await c.request('HealthCheckRequest', {})).type).toBe('HealthCheckResponse');
       // Unknown request types are counted too (result no_handler).
       expect((await c.request('NoSuchRequest', {})).type).toBe('ErrorResponse');
+      // The same domain counters move for SDK gRPC traffic: one config query, one registration.
+      const q = await c.request('ConfigQueryRequest', {
+        dataId: 'm1.properties',
+        group: 'METRICS',
+        tenant: '',
+        module: 'config',
+      });
+      expect(q.body.content).toBe('k=v');
+      const reg = await c.request('InstanceRequest', {
+        namespace: 'public',
+        serviceName: 'metrics-grpc',
+        groupName: 'DEFAULT_GROUP',
+        module: 'naming',
+        type: 'registerInstance',
+        instance: { ip: '10.0.0.9', port: 80, ephemeral: true, healthy: true, enabled: true, weight: 1 },
+      });
+      expect(reg.body.success).toBe(true);
       const after = await scrape(metricsUrl());
       const d = (name: string, labels: Record<string, string> = {}) =>
         sumOf(after, name, labels) - sumOf(before, name, labels);
       expect(d(SEED_METRICS.configPublish, { kind: 'formal' })).toBe(2);
-      expect(d(SEED_METRICS.configQuery)).toBe(3);
-      expect(d(SEED_METRICS.serviceRegister)).toBe(2);
+      expect(d(SEED_METRICS.configQuery)).toBe(3 + 1);
+      expect(d(SEED_METRICS.serviceRegister)).toBe(2 + 1);
       expect(d(SEED_METRICS.serviceQuery)).toBe(2);
       expect(sumOf(after, SEED_METRICS.grpcRequests, { type: 'HealthCheckRequest' })).toBe(
         sumOf(mid, SEED_METRICS.grpcRequests, { type: 'HealthCheckRequest' }) + 2,
       );
       expect(d(SEED_METRICS.grpcRequests, { type: 'unknown', result: 'no_handler' })).toBe(1);
+      expect(d(SEED_METRICS.grpcRequests, { type: 'ConfigQueryRequest' })).toBe(1);
+      expect(d(SEED_METRICS.grpcRequests, { type: 'InstanceRequest' })).toBe(1);
       expect(sumOf(after, SEED_METRICS.activeConnections)).toBe(
         sumOf(before, SEED_METRICS.activeConnections) + 1,
       );

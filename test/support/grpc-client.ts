@@ -63,6 +63,10 @@ export interface ClientOptions {
   healthCheckMs?: number;
   /** Headers put on every unary request (e.g. accessToken). */
   headers?: Record<string, string>;
+  /** Extra fields of the ack per push type, like an SDK's handler result (e.g. ClientConfigMetricResponse.metrics). */
+  ackFields?: Record<string, (push: Record<string, any>) => Record<string, unknown>>;
+  /** Extra grpc-js channel options (e.g. keepalive pings). */
+  channelOptions?: Record<string, number | string>;
 }
 
 /**
@@ -93,6 +97,7 @@ export class NacosGrpcClient {
       'grpc.use_local_subchannel_pool': 1,
       'grpc.max_receive_message_length': -1,
       'grpc.max_send_message_length': -1,
+      ...opts.channelOptions,
     });
     this.bi = new BiClient(address, grpc.credentials.createInsecure(), {
       channelOverride: this.unary.getChannel(),
@@ -177,6 +182,7 @@ export class NacosGrpcClient {
   /** Answers a push with its response type and requestId (resultCode 200). */
   ack(m: Message, resultCode = 200) {
     this.send(m.type.replace(/Request$/, 'Response'), {
+      ...this.opts.ackFields?.[m.type]?.(m.body),
       resultCode,
       errorCode: resultCode === 200 ? 0 : 500,
       requestId: m.body.requestId,

@@ -183,3 +183,57 @@ export function table(headers: Child[], rows: Child[][], attrs: Attrs = {}): HTM
     ),
   );
 }
+
+/** The search toolbar of a list page: labelled fields and one submit button. */
+export function searchForm(
+  fields: HTMLElement[],
+  submitLabel: string,
+  onSubmit: () => void,
+): HTMLFormElement {
+  return h(
+    'form',
+    {
+      class: 'toolbar',
+      role: 'search',
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        onSubmit();
+      },
+    },
+    fields,
+    h('button', { type: 'submit', class: 'primary' }, submitLabel),
+  );
+}
+
+/**
+ * A form in a modal; `submit` runs on Save, and what it throws is shown in the form (the dialog stays
+ * open); on success the dialog closes and `after` runs.
+ */
+export function formDialog(
+  title: string,
+  fields: Node[],
+  submit: () => Promise<unknown>,
+  after: () => void = () => {},
+) {
+  void modal(title, (done) => {
+    const err = h('p', { class: 'form-error', role: 'alert' });
+    return h(
+      'form',
+      {
+        onsubmit: async (e: Event) => {
+          e.preventDefault();
+          try {
+            await submit();
+            done();
+            after();
+          } catch (ex) {
+            err.textContent = (ex as Error).message;
+          }
+        },
+      },
+      fields,
+      err,
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Save')),
+    );
+  });
+}

@@ -1,40 +1,35 @@
 import { call, ns } from './api';
-import { button, clear, confirmDialog, field, h, input, modal, pager, select, table, toast } from './dom';
+import {
+  button,
+  clear,
+  confirmDialog,
+  field,
+  formDialog,
+  h,
+  input,
+  pager,
+  select,
+  table,
+  toast,
+} from './dom';
 import type { NamespaceInfo, PageCtx } from './main';
 import { go } from './nav';
 
 const PAGE_SIZE = 20;
 
-/** A form in a modal: `fields` are [label, control]; `submit` gets the values by control name. */
-function formDialog(
+/** `formDialog` from [label, control] pairs. */
+function pairsDialog(
   title: string,
-  fields: Array<[string, HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement]>,
+  pairs: Array<[string, HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement]>,
   submit: () => Promise<unknown>,
-  ctx: PageCtx,
-  after: () => void,
+  after?: () => void,
 ) {
-  void modal(title, (done) => {
-    const err = h('p', { class: 'form-error', role: 'alert' });
-    return h(
-      'form',
-      {
-        onsubmit: async (e: Event) => {
-          e.preventDefault();
-          try {
-            await submit();
-            done();
-            after();
-          } catch (ex) {
-            err.textContent = (ex as Error).message;
-          }
-        },
-      },
-      fields.map(([l, c]) => field(l, c)),
-      err,
-      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Save')),
-    );
-  });
-  void ctx;
+  formDialog(
+    title,
+    pairs.map(([label, control]) => field(label, control)),
+    submit,
+    after,
+  );
 }
 
 const refresh = (path: string) => () => go(path, { t: String(Date.now()) });
@@ -65,7 +60,7 @@ export async function namespacesPage(ctx: PageCtx) {
             () => {
               const name = input({ name: 'namespaceName', value: n.namespaceShowName, required: true });
               const desc = input({ name: 'namespaceDesc', value: n.namespaceDesc ?? '' });
-              formDialog(
+              pairsDialog(
                 `Edit ${n.namespace}`,
                 [
                   ['Name', name],
@@ -77,7 +72,6 @@ export async function namespacesPage(ctx: PageCtx) {
                     namespaceName: name.value,
                     namespaceDesc: desc.value,
                   }),
-                ctx,
                 refresh('namespaces'),
               );
             },
@@ -123,7 +117,7 @@ export async function namespacesPage(ctx: PageCtx) {
           });
           const name = input({ name: 'namespaceName', required: true });
           const desc = input({ name: 'namespaceDesc' });
-          formDialog(
+          pairsDialog(
             'Create namespace',
             [
               ['ID', id],
@@ -138,7 +132,6 @@ export async function namespacesPage(ctx: PageCtx) {
               });
               toast(`Created ${name.value}`);
             },
-            ctx,
             refresh('namespaces'),
           );
         },
@@ -177,16 +170,10 @@ export async function usersPage(ctx: PageCtx) {
             required: true,
             minlength: '1',
           });
-          formDialog(
-            `Password of ${u.username}`,
-            [['New password', pw]],
-            async () => {
-              await call('PUT', '/v3/auth/user', { username: u.username, newPassword: pw.value });
-              toast('Password changed');
-            },
-            ctx,
-            () => {},
-          );
+          pairsDialog(`Password of ${u.username}`, [['New password', pw]], async () => {
+            await call('PUT', '/v3/auth/user', { username: u.username, newPassword: pw.value });
+            toast('Password changed');
+          });
         },
         { class: 'link' },
       ),
@@ -221,7 +208,7 @@ export async function usersPage(ctx: PageCtx) {
             required: true,
             autocomplete: 'new-password',
           });
-          formDialog(
+          pairsDialog(
             'Create user',
             [
               ['User name', name],
@@ -231,7 +218,6 @@ export async function usersPage(ctx: PageCtx) {
               await call('POST', '/v3/auth/user', { username: name.value.trim(), password: pw.value });
               toast(`Created ${name.value}`);
             },
-            ctx,
             refresh('users'),
           );
         },
@@ -276,7 +262,7 @@ export async function rolesPage(ctx: PageCtx) {
         () => {
           const role = input({ name: 'role', required: true });
           const user = input({ name: 'username', required: true });
-          formDialog(
+          pairsDialog(
             'Bind a role to a user',
             [
               ['Role', role],
@@ -286,7 +272,6 @@ export async function rolesPage(ctx: PageCtx) {
               await call('POST', '/v3/auth/role', { role: role.value.trim(), username: user.value.trim() });
               toast(`Bound ${role.value} to ${user.value}`);
             },
-            ctx,
             refresh('roles'),
           );
         },
@@ -351,7 +336,7 @@ export async function permissionsPage(ctx: PageCtx) {
             ],
             'r',
           );
-          formDialog(
+          pairsDialog(
             'Add permission',
             [
               ['Role', role],
@@ -366,7 +351,6 @@ export async function permissionsPage(ctx: PageCtx) {
               });
               toast('Permission added');
             },
-            ctx,
             refresh('permissions'),
           );
         },

@@ -1,4 +1,4 @@
-import { ApiError, call, ns } from './api';
+import { ApiError, call, ns, session } from './api';
 import { diffView } from './diff';
 import {
   button,
@@ -10,6 +10,7 @@ import {
   input,
   modal,
   pager,
+  searchForm,
   select,
   table,
   toast,
@@ -38,6 +39,8 @@ interface ConfigDetail extends ConfigRow {
   configTags?: string;
 }
 
+/** Recorded as the author in history (Nacos takes it from the login; the form field is the fallback). */
+const srcUser = () => session.user || undefined;
 const groupOf = (r: { groupName?: string; group?: string }) => r.groupName ?? r.group ?? 'DEFAULT_GROUP';
 const blur = (s: string) => (s && !s.includes('*') ? `*${s}*` : s);
 const PAGE_SIZE = 20;
@@ -66,20 +69,8 @@ export async function configListPage(ctx: PageCtx) {
   clear(
     root,
     h('h1', null, 'Configurations'),
-    h(
-      'form',
-      {
-        class: 'toolbar',
-        role: 'search',
-        onsubmit: (e: Event) => {
-          e.preventDefault();
-          search();
-        },
-      },
-      field('Data ID', dataId),
-      field('Group', group),
-      field('Tags', tags),
-      h('button', { type: 'submit', class: 'primary' }, 'Search'),
+    searchForm([field('Data ID', dataId), field('Group', group), field('Tags', tags)], 'Search', () =>
+      search(),
     ),
     h(
       'div',
@@ -153,6 +144,7 @@ async function deleteOne(r: ConfigRow, ctx: PageCtx) {
       namespaceId: ns.id,
       dataId: r.dataId,
       groupName: groupOf(r),
+      srcUser: srcUser(),
     });
     toast(`Deleted ${r.dataId}`);
     go('configs', Object.fromEntries(ctx.q));
@@ -377,6 +369,7 @@ export async function configEditPage(ctx: PageCtx) {
           content: editor.value(),
           type: type.value,
           desc: desc.value,
+          srcUser: srcUser(),
           configTags: tags.value,
           appName: appName.value,
         },
@@ -509,19 +502,8 @@ export async function historyPage(ctx: PageCtx) {
   clear(
     root,
     h('h1', null, 'History'),
-    h(
-      'form',
-      {
-        class: 'toolbar',
-        role: 'search',
-        onsubmit: (e: Event) => {
-          e.preventDefault();
-          go('history', { dataId: dataId.value.trim(), group: group.value.trim() });
-        },
-      },
-      field('Data ID', dataId),
-      field('Group', group),
-      h('button', { type: 'submit', class: 'primary' }, 'Show history'),
+    searchForm([field('Data ID', dataId), field('Group', group)], 'Show history', () =>
+      go('history', { dataId: dataId.value.trim(), group: group.value.trim() }),
     ),
     listEl,
   );
@@ -655,6 +637,7 @@ async function rollback(
     await call('POST', '/v3/console/cs/config', {
       ...key,
       content: version.content,
+      srcUser: srcUser(),
       type: current?.type ?? version.type ?? 'text',
       desc: current?.desc,
       configTags: current?.configTags,

@@ -1,5 +1,5 @@
 import { call, ns } from './api';
-import { button, clear, field, h, input, modal, pager, table, toast } from './dom';
+import { button, clear, field, formDialog, h, input, pager, searchForm, table, toast } from './dom';
 import type { PageCtx } from './main';
 import { go } from './nav';
 
@@ -50,20 +50,14 @@ export async function servicesPage(ctx: PageCtx) {
   clear(
     root,
     h('h1', null, 'Services'),
-    h(
-      'form',
-      {
-        class: 'toolbar',
-        role: 'search',
-        onsubmit: (e: Event) => {
-          e.preventDefault();
-          search();
-        },
-      },
-      field('Service name', name),
-      field('Group', group),
-      h('label', { class: 'check' }, hideEmpty, ' Hide empty services'),
-      h('button', { type: 'submit', class: 'primary' }, 'Search'),
+    searchForm(
+      [
+        field('Service name', name),
+        field('Group', group),
+        h('label', { class: 'check' }, hideEmpty, ' Hide empty services'),
+      ],
+      'Search',
+      () => search(),
     ),
     listEl,
   );
@@ -130,7 +124,7 @@ export async function serviceDetailPage(ctx: PageCtx) {
       i.enabled ? 'yes' : 'no',
       i.ephemeral === false ? 'persistent' : 'ephemeral',
       h('code', null, JSON.stringify(i.metadata ?? {})),
-      button('Edit', () => editInstance(i, clusterName, key, ctx), {
+      button('Edit', () => editInstance(i, clusterName, key), {
         class: 'link',
         'aria-label': `Edit ${i.ip}:${i.port}`,
       }),
@@ -178,48 +172,35 @@ export async function serviceDetailPage(ctx: PageCtx) {
   }
 }
 
-function editInstance(i: Instance, clusterName: string, key: Record<string, string>, ctx: PageCtx) {
-  void modal(`Edit ${i.ip}:${i.port}`, (done) => {
-    const weight = input({ type: 'number', min: '0', max: '10000', step: '0.1', value: String(i.weight) });
-    const enabled = h('input', { type: 'checkbox', checked: i.enabled });
-    const metadata = h('textarea', { rows: 5 }, JSON.stringify(i.metadata ?? {}, null, 2));
-    const err = h('p', { class: 'form-error', role: 'alert' });
-    return h(
-      'form',
-      {
-        onsubmit: async (e: Event) => {
-          e.preventDefault();
-          try {
-            JSON.parse(metadata.value || '{}');
-          } catch {
-            err.textContent = 'Metadata must be a JSON object, e.g. {"version":"1.0"}.';
-            return;
-          }
-          try {
-            await call('PUT', '/v3/console/ns/instance', {
-              ...key,
-              clusterName,
-              ip: i.ip,
-              port: i.port,
-              weight: weight.value,
-              enabled: enabled.checked,
-              ephemeral: i.ephemeral ?? true,
-              metadata: metadata.value || '{}',
-            });
-            toast(`Updated ${i.ip}:${i.port}`);
-            done();
-            go('service', { name: key.serviceName!, group: key.groupName! });
-          } catch (ex) {
-            err.textContent = (ex as Error).message;
-          }
-        },
-      },
+function editInstance(i: Instance, clusterName: string, key: Record<string, string>) {
+  const weight = input({ type: 'number', min: '0', max: '10000', step: '0.1', value: String(i.weight) });
+  const enabled = h('input', { type: 'checkbox', checked: i.enabled });
+  const metadata = h('textarea', { rows: 5 }, JSON.stringify(i.metadata ?? {}, null, 2));
+  formDialog(
+    `Edit ${i.ip}:${i.port}`,
+    [
       field('Weight', weight),
       h('label', { class: 'check' }, enabled, ' Enabled (receives traffic)'),
       field('Metadata (JSON)', metadata),
-      err,
-      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Save')),
-    );
-  });
-  void ctx;
+    ],
+    async () => {
+      try {
+        JSON.parse(metadata.value || '{}');
+      } catch {
+        throw new Error('Metadata must be a JSON object, e.g. {"version":"1.0"}.');
+      }
+      await call('PUT', '/v3/console/ns/instance', {
+        ...key,
+        clusterName,
+        ip: i.ip,
+        port: i.port,
+        weight: weight.value,
+        enabled: enabled.checked,
+        ephemeral: i.ephemeral ?? true,
+        metadata: metadata.value || '{}',
+      });
+      toast(`Updated ${i.ip}:${i.port}`);
+    },
+    () => go('service', { name: key.serviceName!, group: key.groupName! }),
+  );
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { ConsulBatch, KvEntry, SessionEntry } from '../../consul/consul-model';
-import type { ConsulRepo } from '../../consul/consul-repo';
+import type { AgentServiceStore, ConsulRepo } from '../../consul/consul-repo';
 
 const empty = (): ConsulBatch => ({ kvPut: [], kvDelete: [], sessionPut: [], sessionDelete: [] });
 
@@ -35,10 +35,10 @@ function session(id: string, over: Partial<SessionEntry> = {}): SessionEntry {
 /** The ConsulRepo contract: KV + sessions stored exactly, batches atomic. */
 export function runConsulRepoContract(
   name: string,
-  open: () => Promise<{ repo: ConsulRepo; close: () => Promise<void> }>,
+  open: () => Promise<{ repo: ConsulRepo & AgentServiceStore; close: () => Promise<void> }>,
 ) {
   describe(`consul repo contract: ${name}`, () => {
-    let repo: ConsulRepo;
+    let repo: ConsulRepo & AgentServiceStore;
     let close: () => Promise<void>;
     beforeAll(async () => {
       ({ repo, close } = await open());
@@ -125,6 +125,19 @@ export function runConsulRepoContract(
       expect(many).toHaveLength(225);
       expect(many[0]).toMatchObject({ key: 'many/001', lockIndex: 9, modifyIndex: 99, flags: 0n });
       expect(many[1]!.flags).toBe(3n);
+    });
+
+    test('agent service definitions: upsert, load in id order, remove', async () => {
+      await repo.saveAgentService('web-2', '{"a":1}');
+      await repo.saveAgentService('web-1', '{"b":"ü"}');
+      await repo.saveAgentService('web-2', '{"a":2}');
+      expect(await repo.loadAgentServices()).toEqual([
+        { id: 'web-1', body: '{"b":"ü"}' },
+        { id: 'web-2', body: '{"a":2}' },
+      ]);
+      await repo.removeAgentService('web-1');
+      await repo.removeAgentService('nope');
+      expect((await repo.loadAgentServices()).map((r) => r.id)).toEqual(['web-2']);
     });
 
     test('a 512 KiB value is stored whole', async () => {
