@@ -93,48 +93,50 @@ type Row = { binary: string; scenario: string; r: WrkResult; bare?: WrkResult; r
 const rows: Row[] = [];
 const load = (await Bun.file('/proc/loadavg').text()).split(' ').slice(0, 3).join(' ');
 console.error(`load average at start: ${load}`);
+// Every scenario gets a fresh server: earlier write scenarios leave 100 k instances behind whose
+// missed heartbeats (15 s / 30 s) would turn into large state writes during later scenarios.
 for (let round = 0; round < rounds; round++)
-  for (const binary of binaries) {
-    const b = await spawnBatata({ binary });
-    try {
-      await form(b.url, '/nacos/v1/cs/configs', {
-        dataId: 'hot.yaml',
-        group: 'G',
-        content: 'server:\n  port: 8080\n'.repeat(20),
-        type: 'yaml',
-      });
-      for (let i = 0; i < 10; i++)
-        await form(b.url, '/nacos/v1/ns/instance', {
-          serviceName: 'hot-list',
-          ip: `10.9.0.${i}`,
-          port: '80',
-        });
-      const bytes: Record<string, { body: string; type: string }> = {};
-      for (const p of [CONFIG_GET, LIST]) {
-        const res = await fetch(`${b.url}${p}`);
-        bytes[p] = { body: await res.text(), type: res.headers.get('content-type') ?? '' };
-      }
-      const bare = await bareServer(bytes);
+  for (const binary of binaries)
+    for (const s of SCENARIOS) {
+      const b = await spawnBatata({ binary });
       try {
-        for (const s of SCENARIOS) {
-          const o = { seconds, connections };
-          const bareR = s.read ? await wrk(bare.url, s.req, o) : undefined;
-          const r = await wrk(b.url, s.req, o);
-          rows.push({ binary, scenario: s.name, r, bare: bareR, rss: await rssMb(b.proc.pid) });
-          console.error(`${binary} ${s.name}: ${fmt(r)}${bareR ? ` | bare ${fmt(bareR)}` : ''}`);
+        await form(b.url, '/nacos/v1/cs/configs', {
+          dataId: 'hot.yaml',
+          group: 'G',
+          content: 'server:\n  port: 8080\n'.repeat(20),
+          type: 'yaml',
+        });
+        for (let i = 0; i < 10; i++)
+          await form(b.url, '/nacos/v1/ns/instance', {
+            serviceName: 'hot-list',
+            ip: `10.9.0.${i}`,
+            port: '80',
+          });
+        const o = { seconds, connections };
+        let bareR: WrkResult | undefined;
+        if (s.read) {
+          const res = await fetch(`${b.url}${s.req.path}`);
+          const bare = await bareServer({
+            [s.req.path]: { body: await res.text(), type: res.headers.get('content-type') ?? '' },
+          });
+          try {
+            bareR = await wrk(bare.url, s.req, o);
+          } finally {
+            bare.stop();
+          }
         }
+        const r = await wrk(b.url, s.req, o);
+        rows.push({ binary, scenario: s.name, r, bare: bareR, rss: await rssMb(b.proc.pid) });
+        console.error(`${binary} ${s.name}: ${fmt(r)}${bareR ? ` | bare ${fmt(bareR)}` : ''}`);
       } finally {
-        bare.stop();
+        await b.stop();
       }
-    } finally {
-      await b.stop();
     }
-  }
 
 console.log(
   `\nload average at start ${load}; wrk -t1 -c${connections} -d${seconds}s; median of ${rounds} round(s)\n`,
 );
-console.log('| binary | scenario | req/s | vs bare | p50 ms | p99 ms | RSS MB after |');
+console.log('| binary | scenario | req/s | vs bare | p50 ms | p99 ms | RSS MB after it |');
 console.log('|---|---|---|---|---|---|---|');
 for (const binary of binaries)
   for (const s of SCENARIOS) {
