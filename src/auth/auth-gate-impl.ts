@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../core/clock';
 import { isBatataError, PermissionDenied, RateLimited, Unauthenticated } from '../core/errors';
 import type { Logger } from '../core/log';
+import { safeEqual } from '../core/safe-equal';
 import type { AuthDecl } from '../http/route-meta';
 import type { AuthGate, AuthResult, Credentials, ResourceRef } from '../server/auth-gate';
 import type { AuditLog } from './audit-log';
@@ -31,16 +31,7 @@ export interface AuthGateOptions {
   rateLimit: { rps: number; burst: number };
 }
 
-/** Constant-time string equality. */
-export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  if (x.length !== y.length) {
-    timingSafeEqual(x, x);
-    return false;
-  }
-  return timingSafeEqual(x, y);
-}
+export { safeEqual };
 
 /** How a declared resource kind renders into the RBAC model (documented in README "Authentication"). */
 const TYPE_OF: Record<string, ResourceType> = {

@@ -4,6 +4,7 @@ import { parse } from 'protobufjs';
 import protoText from '../../proto/batata_cluster.proto' with { type: 'text' };
 import { BatataError } from '../core/errors';
 import type { Logger } from '../core/log';
+import { safeEqual } from '../core/safe-equal';
 import { splitAddress } from './member-list';
 
 /** Offset of the cluster gRPC port from a member's main port (Nacos CLUSTER_GRPC_PORT_DEFAULT_OFFSET). */
@@ -87,7 +88,7 @@ export class ClusterRpcServer {
     const reply = (type: string, v: unknown): Frame => ({ type, body: encode(v) });
     if (this.identity.key) {
       const got = call.metadata.get(this.identity.key.toLowerCase())[0];
-      if (String(got ?? '') !== this.identity.value)
+      if (!safeEqual(String(got ?? ''), this.identity.value))
         return reply('error', {
           code: 403,
           message:

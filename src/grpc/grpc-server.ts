@@ -75,11 +75,17 @@ export class SdkGrpcServer {
     this.server.addService(svc.biRequestStream, { requestBiStream: (call: BiCall) => this.biStream(call) });
   }
 
-  async listen(host: string, port: number): Promise<number> {
+  /** Binds the port; with `tls` (PEM cert chain + key) the SDK port speaks TLS like the HTTP port. */
+  async listen(host: string, port: number, tls?: { cert: string; key: string }): Promise<number> {
+    const creds = tls
+      ? grpc.ServerCredentials.createSsl(
+          null,
+          [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }],
+          false,
+        )
+      : grpc.ServerCredentials.createInsecure();
     this.port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (e, p) =>
-        e ? reject(e) : resolve(p),
-      ),
+      this.server.bindAsync(`${host}:${port}`, creds, (e, p) => (e ? reject(e) : resolve(p))),
     );
     return this.port;
   }

@@ -1,3 +1,4 @@
+import { tlsOptions } from '../auth/module';
 import { ListenError } from '../main';
 import type { ServerContext, ServerModule } from '../server/module';
 import { clientMetricsRoutes } from './client-metrics-routes';
@@ -99,7 +100,7 @@ export function createGrpcModule(ctx: ServerContext): GrpcModule {
       const port = settings.sdkPort;
       const host = settings.str('nacos.server.bind-address');
       try {
-        await server.listen(host, port);
+        await server.listen(host, port, tlsOptions(settings));
       } catch (e) {
         const msg = String((e as Error).message);
         throw new ListenError(

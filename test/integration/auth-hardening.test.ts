@@ -1,9 +1,10 @@
 import { describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../../src/settings/settings';
 import { AUTH_ON, selfSignedCert, TEST_SECRET } from '../support/auth';
+import { NacosGrpcClient } from '../support/grpc-client';
 import { startTestServer } from '../support/server';
 
 // BCrypt-heavy steps on a shared 2-core machine: hooks and tests get room beyond the 5 s default.
@@ -24,6 +25,16 @@ describe('hardening', () => {
       await expect(
         fetch(`http://127.0.0.1:${s.ports.main}/nacos/v1/console/health/liveness`).then((r) => r.text()),
       ).rejects.toThrow();
+      // The SDK gRPC port uses the same certificate: a TLS client completes the handshake, a
+      // plaintext one does not.
+      const tlsClient = await NacosGrpcClient.connect(`127.0.0.1:${s.ports.sdk}`, {
+        tlsRootCert: readFileSync(cert, 'utf8'),
+        // Node refuses an IP as TLS server name; the certificate also names localhost.
+        channelOptions: { 'grpc.ssl_target_name_override': 'localhost' },
+      });
+      expect(tlsClient.serverCheck?.body.connectionId).toBeString();
+      tlsClient.close();
+      await expect(NacosGrpcClient.connect(`127.0.0.1:${s.ports.sdk}`)).rejects.toThrow();
     } finally {
       await s.stop();
       rmSync(dir, { recursive: true, force: true });

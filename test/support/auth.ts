@@ -53,7 +53,7 @@ export function selfSignedCert(dir: string): { cert: string; key: string } {
       '-subj',
       '/CN=127.0.0.1',
       '-addext',
-      'subjectAltName=IP:127.0.0.1',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
     ],
     { stderr: 'pipe' },
   );

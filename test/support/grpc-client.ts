@@ -63,6 +63,8 @@ export interface ClientOptions {
   healthCheckMs?: number;
   /** Headers put on every unary request (e.g. accessToken). */
   headers?: Record<string, string>;
+  /** PEM root certificate: connect over TLS and trust it (the SDKs' TLS mode). */
+  tlsRootCert?: string;
   /** Extra fields of the ack per push type, like an SDK's handler result (e.g. ClientConfigMetricResponse.metrics). */
   ackFields?: Record<string, (push: Record<string, any>) => Record<string, unknown>>;
   /** Extra grpc-js channel options (e.g. keepalive pings). */
@@ -92,14 +94,17 @@ export class NacosGrpcClient {
     readonly address: string,
     private readonly opts: ClientOptions,
   ) {
-    this.unary = new RequestClient(address, grpc.credentials.createInsecure(), {
+    const creds = opts.tlsRootCert
+      ? grpc.credentials.createSsl(Buffer.from(opts.tlsRootCert))
+      : grpc.credentials.createInsecure();
+    this.unary = new RequestClient(address, creds, {
       // Each SDK client has its own TCP connection; grpc-js would otherwise share one per target.
       'grpc.use_local_subchannel_pool': 1,
       'grpc.max_receive_message_length': -1,
       'grpc.max_send_message_length': -1,
       ...opts.channelOptions,
     });
-    this.bi = new BiClient(address, grpc.credentials.createInsecure(), {
+    this.bi = new BiClient(address, creds, {
       channelOverride: this.unary.getChannel(),
     });
     this.autoAck = opts.autoAck ?? true;
