@@ -1,4 +1,4 @@
-import { CONFIG_TABLE, type ConfigKey, type ConfigRecord, configStateKey } from '../config';
+import { buildConfigRecords, CONFIG_TABLE, type ConfigRecord } from '../config';
 import { KV_TABLE, type KvEntry, SESSION_TABLE, type SessionEntry } from '../consul/consul-model';
 import { NAMESPACE_TABLE, type NamespaceRecord } from '../namespace';
 import {
@@ -37,22 +37,7 @@ function configs(ctx: ServerContext): ReplicatedTable<ConfigRecord> {
   const repo = new SqlConfigRepo(ctx.db);
   const loadAll = async () => {
     const { configs, grays } = await repo.loadAll();
-    const recs = new Map<string, ConfigRecord>();
-    const rec = (key: ConfigKey) => {
-      const k = configStateKey(key);
-      let r = recs.get(k);
-      if (!r) recs.set(k, (r = { key, grays: [] }));
-      return r;
-    };
-    for (const c of configs) {
-      const r = rec(c.key);
-      if (!r.formal || c.item.id < r.formal.id) r.formal = c.item;
-    }
-    for (const g of grays) {
-      const r = rec(g.key);
-      if (!r.grays.some((x) => x.grayName === g.item.grayName)) r.grays.push(g.item);
-    }
-    return recs;
+    return buildConfigRecords(configs, grays);
   };
   return { table: CONFIG_TABLE, loadAll, load: oneOf(loadAll), same: sameConfig };
 }

@@ -29,7 +29,7 @@ import {
   tagGrayName,
   tagRule,
 } from './config-model';
-import type { ConfigRepo, HistoryInput, SaveOp } from './config-repo';
+import type { ConfigRepo, HistoryInput, SaveOp, StoredConfig, StoredGray } from './config-repo';
 import { ListenerTracker } from './listener-tracker';
 
 /**
@@ -162,22 +162,7 @@ export class ConfigService {
   /** Loads every stored config into the state; call once at boot before serving. */
   async load(): Promise<number> {
     const { configs, grays } = await this.repo.loadAll();
-    const recs = new Map<string, ConfigRecord>();
-    const rec = (key: ConfigKey) => {
-      const k = configStateKey(key);
-      let r = recs.get(k);
-      if (!r) recs.set(k, (r = { key, grays: [] }));
-      return r;
-    };
-    for (const c of configs) {
-      const r = rec(c.key);
-      // compat(nacos-3): a default-namespace row may exist as tenant '' and 'public'; '' (2.x) wins.
-      if (!r.formal || c.item.id < r.formal.id) r.formal = c.item;
-    }
-    for (const g of grays) {
-      const r = rec(g.key);
-      if (!r.grays.some((x) => x.grayName === g.item.grayName)) r.grays.push(g.item);
-    }
+    const recs = buildConfigRecords(configs, grays);
     this.state.applyNow((w) => {
       for (const [k, r] of recs) w.put(this.table, k, r);
     });
@@ -680,4 +665,28 @@ export function lineDiff(a: string, b: string): DiffLine[] {
   while (i < n) out.push({ op: '-', text: x[i++]! });
   while (j < m) out.push({ op: '+', text: y[j++]! });
   return out;
+}
+
+/**
+ * State records from stored rows: the formal row plus its gray versions per config. Used at boot
+ * and by cluster reconciliation, so both build exactly the same records.
+ */
+export function buildConfigRecords(configs: StoredConfig[], grays: StoredGray[]): Map<string, ConfigRecord> {
+  const recs = new Map<string, ConfigRecord>();
+  const rec = (key: ConfigKey) => {
+    const k = configStateKey(key);
+    let r = recs.get(k);
+    if (!r) recs.set(k, (r = { key, grays: [] }));
+    return r;
+  };
+  for (const c of configs) {
+    const r = rec(c.key);
+    // compat(nacos-3): a default-namespace row may exist as tenant '' and 'public'; '' (2.x) wins.
+    if (!r.formal || c.item.id < r.formal.id) r.formal = c.item;
+  }
+  for (const g of grays) {
+    const r = rec(g.key);
+    if (!r.grays.some((x) => x.grayName === g.item.grayName)) r.grays.push(g.item);
+  }
+  return recs;
 }

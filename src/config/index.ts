@@ -33,6 +33,7 @@ export * from './config-errors';
 export * from './config-model';
 export type { ConfigRepo } from './config-repo';
 export {
+  buildConfigRecords,
   type ConfigEntry,
   ConfigService,
   type Page,
