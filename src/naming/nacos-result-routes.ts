@@ -125,38 +125,7 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
       { detail: route('Partially update an instance', WRITE_ADMIN) },
     );
   const services = new Elysia({ name: `naming.nacos-${flavor}.service`, prefix })
-    .post(
-      '/service',
-      async ({ query, body }) => {
-        const p = paramsOf({ query, body });
-        await naming.createService(serviceIdOf(p), servicePatchOf(p));
-        return ok('ok');
-      },
-      { detail: route('Create a service', WRITE_ADMIN) },
-    )
-    .delete(
-      '/service',
-      async ({ query, body }) => {
-        await naming.deleteService(serviceIdOf(paramsOf({ query, body })));
-        return ok('ok');
-      },
-      { detail: route('Delete an empty service', WRITE_ADMIN) },
-    )
-    .put(
-      '/service',
-      async ({ query, body }) => {
-        const p = paramsOf({ query, body });
-        await naming.updateService(serviceIdOf(p), servicePatchOf(p));
-        return ok('ok');
-      },
-      { detail: route('Update a service', WRITE_ADMIN) },
-    )
-    .get(
-      '/service',
-      ({ query, body }) =>
-        ok(serviceDetailV2(naming, naming.requireService(serviceIdOf(paramsOf({ query, body }))))),
-      { detail: route('Service detail', READ_ADMIN) },
-    )
+    .use(serviceCrudRoutes(naming, `naming.nacos-${flavor}.service-crud`, READ_ADMIN, WRITE_ADMIN))
     .get(
       '/service/list',
       ({ query, body }) => {
@@ -431,40 +400,7 @@ export function consoleNamingRoutes(deps: NamingHttpDeps) {
   const R: AuthDecl = READ_CONSOLE;
   const W: AuthDecl = WRITE_CONSOLE;
   return new Elysia({ name: 'naming.console', prefix: '/v3/console/ns' })
-    .post(
-      '/service',
-      async ({ query, body }) => {
-        const p = paramsOf({ query, body });
-        await naming.createService(serviceIdOf(p), servicePatchOf(p));
-        return ok('ok');
-      },
-      { detail: route('Create a service', W) },
-    )
-    .delete(
-      '/service',
-      async ({ query, body }) => {
-        await naming.deleteService(serviceIdOf(paramsOf({ query, body })));
-        return ok('ok');
-      },
-      { detail: route('Delete an empty service', W) },
-    )
-    .put(
-      '/service',
-      async ({ query, body }) => {
-        const p = paramsOf({ query, body });
-        await naming.updateService(serviceIdOf(p), servicePatchOf(p));
-        return ok('ok');
-      },
-      { detail: route('Update a service', W) },
-    )
-    .get(
-      '/service',
-      ({ query, body }) =>
-        ok(serviceDetailV2(naming, naming.requireService(serviceIdOf(paramsOf({ query, body }))))),
-      {
-        detail: route('Service detail', R),
-      },
-    )
+    .use(serviceCrudRoutes(naming, 'naming.console.service-crud', R, W))
     .get('/service/list', ({ query, body }) => ok(serviceListPage(deps, paramsOf({ query, body }))), {
       detail: route('List services with counts', R),
     })
@@ -502,5 +438,42 @@ export function consoleNamingRoutes(deps: NamingHttpDeps) {
         return ok('ok');
       },
       { detail: route('Update an instance', W) },
+    );
+}
+
+/** Service create/delete/update/detail at `/service`, shared by the admin and console APIs. */
+function serviceCrudRoutes(naming: NamingHttpDeps['naming'], name: string, read: AuthDecl, write: AuthDecl) {
+  return new Elysia({ name })
+    .post(
+      '/service',
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
+        await naming.createService(serviceIdOf(p), servicePatchOf(p));
+        return ok('ok');
+      },
+      { detail: route('Create a service', write) },
+    )
+    .delete(
+      '/service',
+      async ({ query, body }) => {
+        await naming.deleteService(serviceIdOf(paramsOf({ query, body })));
+        return ok('ok');
+      },
+      { detail: route('Delete an empty service', write) },
+    )
+    .put(
+      '/service',
+      async ({ query, body }) => {
+        const p = paramsOf({ query, body });
+        await naming.updateService(serviceIdOf(p), servicePatchOf(p));
+        return ok('ok');
+      },
+      { detail: route('Update a service', write) },
+    )
+    .get(
+      '/service',
+      ({ query, body }) =>
+        ok(serviceDetailV2(naming, naming.requireService(serviceIdOf(paramsOf({ query, body }))))),
+      { detail: route('Service detail', read) },
     );
 }
