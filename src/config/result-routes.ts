@@ -263,6 +263,14 @@ export function v3ConfigRoutes(
       })
       .get('/export2', doExport, { detail: route('Export configs as ZIP (v2 layout)', read(api)) })
       .get(
+        '/gray',
+        ({ query }) => {
+          const rec = svc.record(keyOf(Params.from(query, undefined)));
+          return ok(rec ? rec.grays.map((g) => configGrayV3(rec, g)) : []);
+        },
+        { detail: route('Gray versions (beta and tag) of a config, [] when none', read(api)) },
+      )
+      .get(
         '/listener/ip',
         ({ query }) => {
           const ip = Params.from(query, undefined).required('ip');

@@ -374,6 +374,45 @@ describe('web console in the compiled binary (deployment type all, auth on)', ()
     expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
   });
 
+  test('configs: tag gray publish, only clients with the tag get it, stop it', async () => {
+    const { page, problems } = await openLoggedIn(ui);
+    const q = 'dataId=tagged.properties&group=GRAY';
+    await authed(`${s.nacos}/v1/cs/configs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ dataId: 'tagged.properties', group: 'GRAY', content: 'k=formal' }),
+    });
+    await page.goto(`${ui}/#/config-edit?dataId=tagged.properties&group=GRAY`);
+    await ready(page);
+    await page.getByLabel('Content', { exact: true }).fill('k=canary');
+    await page.locator('summary', { hasText: 'Tag (gray) publish' }).click();
+    // No tag entered: a readable message, nothing published.
+    await page.getByRole('button', { name: 'Review & publish tag gray' }).click();
+    await waitText(page.locator('#toasts'), 'Enter the gray tag.');
+    await page.getByLabel('Gray tag').fill('canary');
+    await page.getByRole('button', { name: 'Review & publish tag gray' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Publish tag gray' }).click();
+    await waitText(page.locator('#toasts'), 'Tag gray published for tag canary');
+    // A client asking with the tag gets the gray content; others (and other tags' absence) the formal one.
+    const tagged = await authed(`${s.nacos}/v1/cs/configs?${q}&tag=canary`);
+    expect(await tagged.text()).toBe('k=canary');
+    expect(tagged.headers.get('tag')).toBe('canary');
+    const plain = await authed(`${s.nacos}/v1/cs/configs?${q}`);
+    expect(await plain.text()).toBe('k=formal');
+    expect(plain.headers.get('tag')).toBeNull();
+    // The editor lists the active tag gray and stops it.
+    await page.locator('summary', { hasText: 'Tag (gray) publish' }).click();
+    await waitText(page.locator('.tag-gray'), 'Active tag gray: canary');
+    await waitText(page.locator('.tag-gray'), 'k=canary');
+    await shot(page, 'config-tag-gray');
+    await page.getByRole('button', { name: 'Stop tag gray canary' }).click();
+    await waitText(page.locator('#toasts'), 'Tag gray canary stopped');
+    expect(await page.locator('.tag-gray section').count()).toBe(0);
+    expect((await authed(`${s.nacos}/v1/cs/configs?${q}&tag=canary`)).status).toBe(404);
+    expect(await (await authed(`${s.nacos}/v1/cs/configs?${q}`)).text()).toBe('k=formal');
+    expect(problems).toEqual([]);
+  });
+
   test('users, roles and permissions: create, bind, grant, then log in as the new user', async () => {
     const { page, problems } = await openLoggedIn(ui);
     await page.getByRole('link', { name: 'Users' }).click();

@@ -106,6 +106,29 @@ describe('deployment type all: console port', () => {
     expect(JSON.parse(bad.text).code).toBe(10000);
   });
 
+  test('console config API: publish, list and stop tag gray versions', async () => {
+    const base = `${c}/v3/console/cs/config`;
+    const key = { dataId: 'gray.properties', groupName: 'GRAY' };
+    const grays = async () =>
+      (await (await fetch(`${base}/gray?${new URLSearchParams(key)}`)).json()).data as any[];
+    expect(await grays()).toEqual([]);
+    expect((await form('POST', base, { ...key, content: 'k=formal' })).status).toBe(200);
+    expect((await form('POST', base, { ...key, content: 'k=canary', tag: 'canary' })).status).toBe(200);
+    expect((await form('POST', base, { ...key, content: 'k=blue', tag: 'blue' })).status).toBe(200);
+    const listed = await grays();
+    expect(listed.map((g) => [g.grayName, JSON.parse(g.grayRule).expr, g.content]).sort()).toEqual([
+      ['tag_blue', 'blue', 'k=blue'],
+      ['tag_canary', 'canary', 'k=canary'],
+    ]);
+    const q = 'dataId=gray.properties&group=GRAY';
+    expect(await (await fetch(`${t.nacos}/v1/cs/configs?${q}&tag=canary`)).text()).toBe('k=canary');
+    expect(await (await fetch(`${t.nacos}/v1/cs/configs?${q}`)).text()).toBe('k=formal');
+    expect((await form('DELETE', base, { ...key, tag: 'canary' })).status).toBe(200);
+    expect((await grays()).map((g) => g.grayName)).toEqual(['tag_blue']);
+    expect((await fetch(`${t.nacos}/v1/cs/configs?${q}&tag=canary`)).status).toBe(404);
+    expect(await (await fetch(`${t.nacos}/v1/cs/configs?${q}`)).text()).toBe('k=formal');
+  });
+
   test('the main port serves the console API under the context path; not the UI', async () => {
     const r = await fetch(`${t.nacos}/v3/console/core/namespace/list`);
     expect((await r.json()).data.map((n: any) => n.namespace)).toContain('public');

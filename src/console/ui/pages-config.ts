@@ -330,8 +330,13 @@ export async function configEditPage(ctx: PageCtx) {
   type.addEventListener('change', () => editor.setType(type.value));
   const betaIps = input({ name: 'betaIps', placeholder: '10.0.0.1,10.0.0.2' });
   const betaBox = h('div', { class: 'beta' });
+  const grayTag = input({ name: 'grayTag', placeholder: 'canary', maxlength: '16' });
+  const tagBox = h('div', { class: 'tag-gray' });
 
-  const publish = async (beta: boolean) => {
+  /** `beta`: to the beta IPs; `tag`: a tag gray for clients asking with that tag; else the formal version. */
+  const publish = async (mode: 'formal' | 'beta' | 'tag') => {
+    const beta = mode === 'beta';
+    const tag = grayTag.value.trim();
     if (!dataId.value.trim() || !group.value.trim()) return toast('Data ID and group are required.', 'error');
     const v = editor.check();
     if (
@@ -340,9 +345,10 @@ export async function configEditPage(ctx: PageCtx) {
     )
       return;
     if (beta && !betaIps.value.trim()) return toast('Enter the beta IPs.', 'error');
+    if (mode === 'tag' && !tag) return toast('Enter the gray tag.', 'error');
     const latest = isNew ? undefined : await getConfig(dataId.value, group.value).catch(() => current);
     const ok = await modal<boolean>(
-      beta ? 'Review beta publish' : 'Review changes',
+      beta ? 'Review beta publish' : mode === 'tag' ? `Review tag gray publish (${tag})` : 'Review changes',
       (done) => [
         diffView(latest?.content ?? '', editor.value(), [
           latest ? 'Current version' : '(new configuration)',
@@ -352,7 +358,10 @@ export async function configEditPage(ctx: PageCtx) {
           'div',
           { class: 'actions' },
           button('Back to editing', () => done(false)),
-          button(beta ? 'Publish beta' : 'Publish', () => done(true), { class: 'primary', autofocus: true }),
+          button(beta ? 'Publish beta' : mode === 'tag' ? 'Publish tag gray' : 'Publish', () => done(true), {
+            class: 'primary',
+            autofocus: true,
+          }),
         ),
       ],
       { wide: true },
@@ -372,10 +381,17 @@ export async function configEditPage(ctx: PageCtx) {
           srcUser: srcUser(),
           configTags: tags.value,
           appName: appName.value,
+          ...(mode === 'tag' ? { tag } : {}),
         },
         beta ? { headers: { betaIps: betaIps.value.trim() } } : {},
       );
-      toast(beta ? `Beta published to ${betaIps.value}` : `Published ${dataId.value}`);
+      toast(
+        beta
+          ? `Beta published to ${betaIps.value}`
+          : mode === 'tag'
+            ? `Tag gray published for tag ${tag}`
+            : `Published ${dataId.value}`,
+      );
       go('config-edit', { dataId: dataId.value.trim(), group: group.value.trim() });
     } catch (e) {
       ctx.fail(e);
@@ -391,7 +407,7 @@ export async function configEditPage(ctx: PageCtx) {
         class: 'config-form',
         onsubmit: (e: Event) => {
           e.preventDefault();
-          void publish(false);
+          void publish('formal');
         },
       },
       h(
@@ -418,22 +434,44 @@ export async function configEditPage(ctx: PageCtx) {
           : null,
         h('a', { href: '#/configs' }, 'Back to list'),
       ),
-      h(
-        'details',
-        { class: 'beta-publish' },
-        h('summary', null, 'Beta (gray) publish'),
+      grayPanel(
+        'beta-publish',
+        'Beta (gray) publish',
         field('Beta client IPs', betaIps, 'Comma-separated; only these clients receive the beta.'),
-        button('Review & publish beta', () => publish(true)),
+        button('Review & publish beta', () => publish('beta')),
         betaBox,
+        isNew ? undefined : () => showBeta(betaBox, dataId.value, group.value, ctx),
+      ),
+      grayPanel(
+        'beta-publish tag-publish',
+        'Tag (gray) publish',
+        field('Gray tag', grayTag, 'Only clients asking with this tag (Vipserver-Tag / tag) receive it.'),
+        button('Review & publish tag gray', () => publish('tag')),
+        tagBox,
+        isNew ? undefined : () => showTagGrays(tagBox, dataId.value, group.value, ctx),
       ),
     ),
   );
-  // Asked only when opened: a config without a beta answers 404, which the browser logs as an error.
-  const details = root.querySelector('details.beta-publish');
-  if (!isNew)
-    details?.addEventListener('toggle', () => {
-      if ((details as HTMLDetailsElement).open) void showBeta(betaBox, dataId.value, group.value, ctx);
+}
+
+/**
+ * A collapsible gray publish section; `load` shows the active gray versions, asked only when opened
+ * (a config without a beta answers 404, which the browser logs as an error).
+ */
+function grayPanel(
+  cls: string,
+  summary: string,
+  control: HTMLElement,
+  action: HTMLElement,
+  box: HTMLElement,
+  load?: () => Promise<void>,
+): HTMLElement {
+  const details = h('details', { class: cls }, h('summary', null, summary), control, action, box);
+  if (load)
+    details.addEventListener('toggle', () => {
+      if ((details as HTMLDetailsElement).open) void load();
     });
+  return details;
 }
 
 /** Beta client IPs from a gray rule (`{"type":"beta","expr":"ip,ip",…}`) or v1 `betaIps`. */
@@ -443,6 +481,64 @@ function betaClients(beta: { grayRule?: string; betaIps?: string }): string {
     if (rule && typeof rule.expr === 'string') return rule.expr;
   } catch {}
   return beta.betaIps ?? beta.grayRule ?? '';
+}
+
+interface GrayInfo {
+  content: string;
+  grayName: string;
+  grayRule: string;
+}
+
+/** The tag of a tag gray (`{"type":"tag","expr":"canary",…}`, stored as gray name `tag_canary`). */
+function grayTagOf(g: GrayInfo): string | undefined {
+  try {
+    const rule = JSON.parse(g.grayRule);
+    if (rule?.type === 'tag' && typeof rule.expr === 'string') return rule.expr;
+  } catch {}
+  return g.grayName.startsWith('tag_') ? g.grayName.slice(4) : undefined;
+}
+
+/** Lists the tag gray versions of a config, each with its content and a stop button. */
+async function showTagGrays(box: HTMLElement, dataId: string, group: string, ctx: PageCtx) {
+  try {
+    const grays = await call<GrayInfo[]>('GET', '/v3/console/cs/config/gray', {
+      namespaceId: ns.id,
+      dataId,
+      groupName: group,
+    });
+    const tagged = (grays ?? []).flatMap((g) => {
+      const tag = grayTagOf(g);
+      return tag === undefined ? [] : [{ tag, content: g.content }];
+    });
+    clear(
+      box,
+      ...tagged.map(({ tag, content }) =>
+        h(
+          'section',
+          { 'aria-label': `Tag gray ${tag}` },
+          h('h3', null, `Active tag gray: ${tag}`),
+          h('pre', { class: 'preview' }, content),
+          button(`Stop tag gray ${tag}`, async () => {
+            try {
+              await call('DELETE', '/v3/console/cs/config', {
+                namespaceId: ns.id,
+                dataId,
+                groupName: group,
+                tag,
+                srcUser: srcUser(),
+              });
+              toast(`Tag gray ${tag} stopped`);
+              await showTagGrays(box, dataId, group, ctx);
+            } catch (e) {
+              ctx.fail(e);
+            }
+          }),
+        ),
+      ),
+    );
+  } catch (e) {
+    ctx.fail(e);
+  }
 }
 
 async function showBeta(box: HTMLElement, dataId: string, group: string, ctx: PageCtx) {
