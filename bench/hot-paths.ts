@@ -18,6 +18,8 @@ const seconds = Number(opt('seconds', '5'));
 const rounds = Number(opt('rounds', '2'));
 const connections = Number(opt('connections', '32'));
 const binaries = opt('binary', BINARY).split(',');
+/** Only the scenarios whose name contains this text (e.g. `--only publish`). */
+const only = opt('only', '');
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const form = (base: string, path: string, body: Record<string, string>) =>
@@ -97,7 +99,7 @@ console.error(`load average at start: ${load}`);
 // missed heartbeats (15 s / 30 s) would turn into large state writes during later scenarios.
 for (let round = 0; round < rounds; round++)
   for (const binary of binaries)
-    for (const s of SCENARIOS) {
+    for (const s of SCENARIOS.filter((x) => x.name.includes(only))) {
       const b = await spawnBatata({ binary });
       try {
         await form(b.url, '/nacos/v1/cs/configs', {
@@ -141,6 +143,7 @@ console.log('|---|---|---|---|---|---|---|');
 for (const binary of binaries)
   for (const s of SCENARIOS) {
     const rs = rows.filter((x) => x.binary === binary && x.scenario === s.name);
+    if (!rs.length) continue;
     const ratio = s.read ? `${Math.round(median(rs.map((x) => x.r.rps / x.bare!.rps)) * 100)} %` : '';
     console.log(
       `| ${binary} | ${s.name} | ${median(rs.map((x) => x.r.rps))} | ${ratio} | ${median(rs.map((x) => x.r.p50ms)).toFixed(2)} | ${median(rs.map((x) => x.r.p99ms)).toFixed(2)} | ${median(rs.map((x) => x.rss))} |`,

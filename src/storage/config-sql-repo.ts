@@ -155,13 +155,26 @@ export class SqlConfigRepo implements ConfigRepo {
     return this.db
       .transaction(async (tx) => {
         const ids: number[] = [];
+        // History rows are collected and written at the end in multi-row INSERTs, in op order
+        // (so their nids keep the publish order); nothing else reads them inside the batch.
+        const histories: HistoryInput[] = [];
         for (const op of ops) {
           if (op.kind === 'formal') {
             const id = op.item.id || (op.sameAs !== undefined ? ids[op.sameAs]! : 0);
             const history = op.history.id || !id ? op.history : { ...op.history, id };
-            ids.push(await saveFormalTx(tx, op.key, { ...op.item, id }, history, op.tagsUnchanged && !!id));
-          } else ids.push(await saveGrayTx(tx, op.key, op.item, op.history));
+            ids.push(
+              await saveFormalTx(
+                tx,
+                op.key,
+                { ...op.item, id },
+                history,
+                op.tagsUnchanged && !!id,
+                histories,
+              ),
+            );
+          } else ids.push(await saveGrayTx(tx, op.key, op.item, op.history, histories));
         }
+        await insertHistories(tx, histories);
         return ids;
       })
       .catch(mapWriteError);
@@ -236,6 +249,7 @@ async function saveFormalTx(
   item: ConfigItem,
   history: HistoryInput,
   tagsUnchanged = false,
+  histories?: HistoryInput[],
 ): Promise<number> {
   const tenant = toStoredTenant(key.namespaceId);
   let id = item.id;
@@ -264,7 +278,9 @@ async function saveFormalTx(
         sql`INSERT INTO config_tags_relation (id, tag_name, tag_type, data_id, group_id, tenant_id)
           VALUES (${id}, ${t}, '', ${key.dataId}, ${key.group}, ${tenant})`,
       );
-  await insertHistory(tx, { ...history, id: history.id || id });
+  const h = { ...history, id: history.id || id };
+  if (histories) histories.push(h);
+  else await insertHistory(tx, h);
   return id;
 }
 
@@ -273,6 +289,7 @@ async function saveGrayTx(
   key: ConfigKey,
   item: GrayItem,
   history: HistoryInput,
+  histories?: HistoryInput[],
 ): Promise<number> {
   const tenants = [toStoredTenant(key.namespaceId), key.namespaceId];
   const rule = JSON.stringify(item.rule);
@@ -295,7 +312,8 @@ async function saveGrayTx(
     );
     id = r.insertId;
   }
-  await insertHistory(tx, history);
+  if (histories) histories.push(history);
+  else await insertHistory(tx, history);
   return id;
 }
 
@@ -313,12 +331,39 @@ function mapWriteError(e: unknown): never {
   throw e;
 }
 
-async function insertHistory(tx: SqlRunner, h: HistoryInput) {
-  await tx.run(
-    sql`INSERT INTO his_config_info (id, data_id, group_id, tenant_id, app_name, content, md5, src_user, src_ip,
+function insertHistory(tx: SqlRunner, h: HistoryInput) {
+  return insertHistories(tx, [h]);
+}
+
+/** Rows per multi-row history INSERT, largest first: few distinct statement texts (each is cached). */
+const HISTORY_CHUNKS = [64, 16, 4, 1];
+/** Content bytes per multi-row INSERT, so a batch of large configs stays far below max_allowed_packet. */
+const HISTORY_CHUNK_BYTES = 1 << 20;
+
+/** Inserts history rows in order (ascending nids), several rows per statement. */
+async function insertHistories(tx: SqlRunner, rows: HistoryInput[]) {
+  let i = 0;
+  while (i < rows.length) {
+    let n = HISTORY_CHUNKS.find((c) => c <= rows.length - i) ?? 1;
+    while (n > 1 && contentBytes(rows, i, n) > HISTORY_CHUNK_BYTES)
+      n = HISTORY_CHUNKS.find((c) => c < n) ?? 1;
+    await tx.run(
+      sql`INSERT INTO his_config_info (id, data_id, group_id, tenant_id, app_name, content, md5, src_user, src_ip,
           op_type, encrypted_data_key, publish_type, gray_name, ext_info, gmt_create, gmt_modified)
-        VALUES (${h.id}, ${h.key.dataId}, ${h.key.group}, ${toStoredTenant(h.key.namespaceId)}, ${h.appName},
+        VALUES ${sql.join(rows.slice(i, i + n).map(historyValues), sql`, `)}`,
+    );
+    i += n;
+  }
+}
+
+function contentBytes(rows: HistoryInput[], from: number, n: number): number {
+  let b = 0;
+  for (let k = from; k < from + n; k++) b += rows[k]!.content.length * 3;
+  return b;
+}
+
+function historyValues(h: HistoryInput) {
+  return sql`(${h.id}, ${h.key.dataId}, ${h.key.group}, ${toStoredTenant(h.key.namespaceId)}, ${h.appName},
           ${h.content}, ${h.md5}, ${h.srcUser}, ${h.srcIp}, ${h.opType}, ${h.encryptedDataKey}, ${h.publishType},
-          ${h.grayName}, ${h.extInfo}, ${toDbTime(h.createTime)}, ${toDbTime(h.modifyTime)})`,
-  );
+          ${h.grayName}, ${h.extInfo}, ${toDbTime(h.createTime)}, ${toDbTime(h.modifyTime)})`;
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import type { ConfigItem, ConfigKey, GrayItem } from '../../config/config-model';
 import { betaRule, md5Hex } from '../../config/config-model';
-import type { HistoryInput } from '../../config/config-repo';
+import type { HistoryInput, SaveOp } from '../../config/config-repo';
 import { SqlConfigRepo } from '../config-sql-repo';
 import type { Db } from '../db';
 import { migrate } from '../migrate';
@@ -193,6 +193,88 @@ export function runConfigRepoContract(
       const n = await repo.deleteHistoryBefore(T0 - 30 * 86_400_000, 100);
       expect(n).toBe(1);
       expect((await repo.listHistory({ key: pub, pageNo: 1, pageSize: 10 })).total).toBe(5); // I, U formal + I, U, D beta;
+    });
+
+    test('saveBatch writes every op and its history row in op order, atomically', async () => {
+      const k = (i: number): ConfigKey => ({
+        namespaceId: i % 2 ? 'dev' : 'public',
+        group: 'B',
+        dataId: `b${i}`,
+      });
+      const big = 'x'.repeat(200_000);
+      const ops: SaveOp[] = [
+        { kind: 'formal', key: k(0), item: item('v0'), history: his(k(0), 0, 'v0', 'I') },
+        { kind: 'formal', key: k(0), item: item('v0b'), history: his(k(0), 0, 'v0', 'U'), sameAs: 0 },
+      ];
+      // 70 ops: several multi-row statements; three large contents force a split by size.
+      for (let i = 2; i < 69; i++) {
+        const c = i < 5 ? `${big}${i}` : `v${i}`;
+        ops.push({ kind: 'formal', key: k(i), item: item(c), history: his(k(i), 0, c, 'I') });
+      }
+      const g: GrayItem = {
+        id: 0,
+        grayName: 'beta',
+        rule: betaRule('10.0.0.1'),
+        content: 'g',
+        md5: md5Hex('g'),
+        appName: '',
+        encryptedDataKey: '',
+        srcUser: '',
+        srcIp: '',
+        createTime: T0,
+        modifyTime: T0,
+      };
+      ops.push({
+        kind: 'gray',
+        key: k(0),
+        item: g,
+        history: { ...his(k(0), 0, 'g', 'I'), publishType: 'gray', grayName: 'beta' },
+      });
+      const ids = await repo.saveBatch(ops);
+      expect(ids.length).toBe(70);
+      expect(ids[1]).toBe(ids[0]!);
+      const rows = await db.all<{
+        id: number;
+        data_id: string;
+        op_type: string;
+        content: string;
+        tenant_id: string;
+      }>(
+        sql`SELECT id, data_id, op_type, content, tenant_id FROM his_config_info WHERE group_id = 'B' ORDER BY nid`,
+      );
+      expect(rows.map((r) => `${r.data_id}:${r.op_type.trim()}`)).toEqual(
+        ops.map((o) => `${o.key.dataId}:${o.history.opType}`),
+      );
+      expect(rows.map((r) => r.content)).toEqual(ops.map((o) => o.history.content));
+      expect(rows.map((r) => r.tenant_id)).toEqual(
+        ops.map((o) => (o.key.namespaceId === 'dev' ? 'dev' : '')),
+      );
+      // Formal history rows carry the config id (the U row reuses the id of the insert before it).
+      expect(rows.slice(0, 69).map((r) => Number(r.id))).toEqual(ids.slice(0, 69));
+      const b0 = await repo.listHistory({ key: k(0), pageNo: 1, pageSize: 10 });
+      expect(b0.items.map((x) => `${x.publishType}:${x.opType}`)).toEqual(['gray:I', 'formal:U', 'formal:I']);
+      const stored = (await repo.loadAll()).configs.filter((x) => x.key.group === 'B');
+      expect(stored.length).toBe(68);
+      expect(stored.find((x) => x.key.dataId === 'b0')?.item.content).toBe('v0b');
+      expect(stored.find((x) => x.key.dataId === 'b3')?.item.content).toBe(`${big}3`);
+
+      // One bad history row in a batch: nothing of the batch is written.
+      const bad: SaveOp[] = [
+        { kind: 'formal', key: k(100), item: item('ok'), history: his(k(100), 0, 'ok', 'I') },
+        {
+          kind: 'formal',
+          key: k(101),
+          item: item('bad'),
+          history: { ...his(k(101), 0, 'bad', 'I'), content: null as unknown as string },
+        },
+      ];
+      await expect(repo.saveBatch(bad)).rejects.toThrow();
+      const after = (await repo.loadAll()).configs.filter((x) => x.key.group === 'B');
+      expect(after.length).toBe(68);
+      const n = await db.get<{ n: number }>(
+        sql`SELECT COUNT(*) AS n FROM his_config_info WHERE group_id = 'B'`,
+      );
+      expect(Number(n?.n)).toBe(70);
     });
   });
 }
