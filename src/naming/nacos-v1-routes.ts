@@ -99,6 +99,16 @@ export function udpSubscribe(deps: NamingHttpDeps, p: Params, ctx: Ctx): void {
 /** `/nacos/v1/ns/...` (Nacos 1.x/2.x open + admin API): plain `ok` / JSON replies, text errors. */
 export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
   const { naming, switches } = deps;
+  /** `/instance/metadata/batch` PUT and DELETE differ only in the mode. */
+  const batchMetadataReply = async (p: ReturnType<typeof paramsOf>, mode: 'update' | 'delete') => {
+    const changed = await naming.batchMetadata(
+      serviceIdOf(p),
+      instanceListOf(p.get('instances')),
+      parseMetadata(p.required('metadata')),
+      mode,
+    );
+    return { updated: changed.map(batchKey) };
+  };
   return new Elysia({ name: 'naming.nacos-v1', prefix: '/v1/ns' })
     .post(
       '/instance',
@@ -166,30 +176,12 @@ export function nacosV1NamingRoutes(deps: NamingHttpDeps) {
     )
     .put(
       '/instance/metadata/batch',
-      async ({ query, body }) => {
-        const p = paramsOf({ query, body });
-        const changed = await naming.batchMetadata(
-          serviceIdOf(p),
-          instanceListOf(p.get('instances')),
-          parseMetadata(p.required('metadata')),
-          'update',
-        );
-        return { updated: changed.map(batchKey) };
-      },
+      ({ query, body }) => batchMetadataReply(paramsOf({ query, body }), 'update'),
       { detail: route('Add/update metadata on several instances', WRITE_ADMIN) },
     )
     .delete(
       '/instance/metadata/batch',
-      async ({ query, body }) => {
-        const p = paramsOf({ query, body });
-        const changed = await naming.batchMetadata(
-          serviceIdOf(p),
-          instanceListOf(p.get('instances')),
-          parseMetadata(p.required('metadata')),
-          'delete',
-        );
-        return { updated: changed.map(batchKey) };
-      },
+      ({ query, body }) => batchMetadataReply(paramsOf({ query, body }), 'delete'),
       { detail: route('Remove metadata keys from several instances', WRITE_ADMIN) },
     )
     .post(
