@@ -229,7 +229,9 @@ describe('web console in the compiled binary (deployment type all, auth on)', ()
     expect(JSON.parse(v2).port).toBe(9090);
 
     // History lists both versions; rolling back restores 8080 after a confirmation showing the diff.
-    await page.getByRole('link', { name: 'History' }).last().click();
+    // The editor's own History link (it carries the config key); the navigation bar's History link
+    // opens an empty search and is on the page first while the editor re-renders after publishing.
+    await page.locator('a[href^="#/history?"][href*="dataId=e2e.json"]').click();
     await page.waitForSelector('table[aria-label="Versions"]');
     await waitText(page.locator('table[aria-label="Versions"]'), 'Updated');
     // The logged-in user is recorded as the author.
