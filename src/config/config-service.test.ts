@@ -146,7 +146,7 @@ describe('ConfigService', () => {
       'rejected',
       'fulfilled',
     ]);
-    expect(batches).toEqual([1, 3]); // the CAS failure never reaches storage
+    expect(batches).toEqual([4]); // one transaction; the CAS failure never reaches storage
     const a = { ...key, dataId: 'a' };
     expect(svc.query(a)?.content).toBe('a4');
     const h = await svc.history(a, 1, 10);

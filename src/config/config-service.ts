@@ -1,7 +1,14 @@
 import type { Clock } from '../core/clock';
 import { InvalidArgument, NacosCode } from '../core/errors';
 import type { Logger } from '../core/log';
-import type { Change, StateStore, Table, Topic, WriteContext } from '../state';
+import {
+  type Change,
+  GroupCommit,
+  type StateStore,
+  type Table,
+  type Topic,
+  type WriteContext,
+} from '../state';
 import type { ConfigCipher } from './config-cipher';
 import { ConfigCasMismatch, ConfigNotFound, HistoryNotFound } from './config-errors';
 import {
@@ -123,8 +130,6 @@ interface Prepared {
 
 interface Queued {
   p: Prepared;
-  resolve: () => void;
-  reject: (e: unknown) => void;
   failed?: unknown;
 }
 
@@ -146,8 +151,12 @@ export class ConfigService {
   readonly table: Table<ConfigRecord>;
   /** Current listeners per config (HTTP long polls; gRPC may register its own). */
   readonly listeners = new ListenerTracker();
-  private readonly queue: Queued[] = [];
-  private flushing = false;
+  /** Group commit: concurrent publishes share one state write and one DB transaction. */
+  private readonly publishes = new GroupCommit<Prepared>(async (ps) => {
+    const batch: Queued[] = ps.map((p) => ({ p }));
+    await this.state.write((w) => this.applyBatch(w, batch));
+    return batch.map((q) => (q.failed ? { error: q.failed } : { value: undefined }));
+  }, MAX_BATCH);
 
   constructor(
     private readonly state: StateStore,
@@ -287,10 +296,7 @@ export class ConfigService {
    */
   async publish(input: PublishInput): Promise<ConfigKey> {
     const p = this.prepare(input);
-    await new Promise<void>((resolve, reject) => {
-      this.queue.push({ p, resolve, reject });
-      if (!this.flushing) void this.flush();
-    });
+    await this.publishes.submit(p);
     this.opts.onPublish?.(p.gray ? (p.gray.grayName === BETA_GRAY_NAME ? 'beta' : 'tag') : 'formal');
     return p.key;
   }
@@ -321,28 +327,6 @@ export class ConfigService {
         ? { grayName: tagGrayName(tag), rule: tagRule(tag) }
         : undefined;
     return { key, stateKey: configStateKey(key), input, stored, md5: md5Hex(stored), encryptedDataKey, gray };
-  }
-
-  private async flush() {
-    this.flushing = true;
-    try {
-      while (this.queue.length) {
-        const batch = this.queue.splice(0, MAX_BATCH);
-        try {
-          await this.state.write((w) => this.applyBatch(w, batch));
-        } catch (e) {
-          for (const q of batch) q.failed ??= e;
-        }
-        for (const q of batch) {
-          if (q.failed) q.reject(q.failed);
-          else q.resolve();
-        }
-        // Let the callers just resolved queue their next publish, so batches stay full under load.
-        if (!this.queue.length) await new Promise((r) => setImmediate(r));
-      }
-    } finally {
-      this.flushing = false;
-    }
   }
 
   /** One state write for a batch of publishes: CAS per entry, one repo transaction, staged records. */

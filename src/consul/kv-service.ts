@@ -1,4 +1,4 @@
-import type { QueryResult, StateStore, WatchSet } from '../state';
+import { GroupCommit, type Outcome, type QueryResult, type StateStore, type WatchSet } from '../state';
 import { badRequest, serverError } from './consul-errors';
 import { KV_TABLE, type KvEntry } from './consul-model';
 import type { ConsulRepo } from './consul-repo';
@@ -110,59 +110,29 @@ export class KvService {
     });
   }
 
-  private queue: Array<{
-    op: (tx: ConsulTx) => boolean;
-    done: (ok: boolean) => void;
-    fail: (e: unknown) => void;
-  }> = [];
-  private flushing = false;
-
   /**
-   * Group commit for single-key writes: requests that arrive while a commit is in flight are
-   * applied together, in arrival order, to one staged transaction, persisted in ONE storage
-   * transaction and applied at one index. Each op sees the effects of the ops before it, exactly
-   * as if they had been serialized; an op that throws (bad session) stages nothing and fails
-   * alone; a storage failure fails the whole group and changes nothing.
+   * Single-key writes are group-committed: concurrent requests are applied in arrival order to one
+   * staged transaction, persisted in ONE storage transaction and applied at one index. Each op sees
+   * the effects of the ops before it, exactly as if serialized; an op that throws (bad session)
+   * stages nothing and fails alone; a storage failure fails the whole group and changes nothing.
    */
-  private batched(op: (tx: ConsulTx) => boolean): Promise<boolean> {
-    return new Promise((done, fail) => {
-      this.queue.push({ op, done, fail });
-      if (!this.flushing) void this.flush();
-    });
-  }
-
-  private async flush() {
-    this.flushing = true;
-    try {
-      while (this.queue.length) {
-        const group = this.queue;
-        this.queue = [];
-        const outcomes: Array<{ ok?: boolean; err?: unknown }> = [];
+  private readonly writes = new GroupCommit<(tx: ConsulTx) => boolean, boolean>((ops) =>
+    this.state.write(async (w) => {
+      const tx = new ConsulTx(this.state, w);
+      const outcomes: Array<Outcome<boolean>> = ops.map((op) => {
         try {
-          await this.state.write(async (w) => {
-            const tx = new ConsulTx(this.state, w);
-            for (const g of group) {
-              try {
-                outcomes.push({ ok: g.op(tx) });
-              } catch (err) {
-                outcomes.push({ err });
-              }
-            }
-            await tx.commit(this.repo);
-          });
-        } catch (e) {
-          for (const g of group) g.fail(e);
-          continue;
+          return { value: op(tx) };
+        } catch (error) {
+          return { error };
         }
-        group.forEach((g, i) => {
-          const o = outcomes[i]!;
-          if (o.err !== undefined) g.fail(o.err);
-          else g.done(o.ok!);
-        });
-      }
-    } finally {
-      this.flushing = false;
-    }
+      });
+      await tx.commit(this.repo);
+      return outcomes;
+    }),
+  );
+
+  private batched(op: (tx: ConsulTx) => boolean): Promise<boolean> {
+    return this.writes.submit(op);
   }
 
   /**

@@ -1,4 +1,5 @@
 export { blockingQuery, type QueryResult, WatchSet, waitForTopics } from './blocking-query';
+export { GroupCommit, type Outcome } from './group-commit';
 export {
   type Change,
   ChangeFeed,

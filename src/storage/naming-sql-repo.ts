@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { InstanceRecord, ServiceId, ServiceRecord } from '../naming/naming-model';
 import type { NamingRepo } from '../naming/naming-repo';
+import { GroupCommit } from '../state/group-commit';
 import type { Db, SqlRunner } from './db';
 import { upsert } from './upsert';
 
@@ -110,37 +111,20 @@ export class SqlNamingRepo implements NamingRepo {
    * upserts in one transaction; every caller resolves only after that commit (durable).
    */
   saveInstance(i: InstanceRecord): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ row: instanceRow(i), resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => void this.flush());
-      }
-    });
+    return this.instanceSaves.submit(instanceRow(i));
   }
 
-  private queue: Array<{ row: Record<string, unknown>; resolve: () => void; reject: (e: unknown) => void }> =
-    [];
-  private flushScheduled = false;
-
-  private async flush() {
-    const batch = this.queue;
-    this.queue = [];
-    this.flushScheduled = false;
+  private readonly instanceSaves = new GroupCommit<Record<string, unknown>>(async (batch) => {
     // last write per key wins, in queue order
     const byKey = new Map<string, Record<string, unknown>>();
-    for (const b of batch) byKey.set(INSTANCE_KEY.map((k) => String(b.row[k])).join('\u0000'), b.row);
+    for (const row of batch) byKey.set(INSTANCE_KEY.map((k) => String(row[k])).join('\u0000'), row);
     const rows = [...byKey.values()];
-    try {
-      await this.db.transaction(async (tx) => {
-        for (let i = 0; i < rows.length; i += 100)
-          await upsertRows(tx, 'naming_instance', rows.slice(i, i + 100), INSTANCE_KEY);
-      });
-      for (const b of batch) b.resolve();
-    } catch (e) {
-      for (const b of batch) b.reject(e);
-    }
-  }
+    await this.db.transaction(async (tx) => {
+      for (let i = 0; i < rows.length; i += 100)
+        await upsertRows(tx, 'naming_instance', rows.slice(i, i + 100), INSTANCE_KEY);
+    });
+    return batch.map(() => ({ value: undefined }));
+  }, Number.POSITIVE_INFINITY);
 
   async deleteInstance(id: ServiceId, instanceId: string): Promise<boolean> {
     const r = await this.db.run(

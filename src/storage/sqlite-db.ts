@@ -145,7 +145,8 @@ export function renderSimple(q: SQL, out: Rendered): boolean {
       typeof c === 'string' ||
       typeof c === 'number' ||
       typeof c === 'bigint' ||
-      typeof c === 'boolean'
+      typeof c === 'boolean' ||
+      c instanceof Uint8Array
     ) {
       out.text += '?';
       out.params.push(c);

@@ -24,6 +24,10 @@ describe('renderSimple (SqliteDb fast statement rendering)', () => {
     ['identifiers', sql`SELECT ${sql.identifier('we"ird')} FROM ${sql.identifier('t')}`],
     ['undefined chunks render nothing', sql`SELECT ${undefined}1${sql`${undefined}`}`],
     ['sql.raw', sql`SELECT ${sql.raw('x')} FROM t LIMIT ${5}`],
+    [
+      'binary values (Buffer, Uint8Array)',
+      sql`INSERT INTO t VALUES (${Buffer.from('ab')}, ${new Uint8Array([1, 2])})`,
+    ],
   ];
   for (const [name, q] of cases)
     test(name, () => {
