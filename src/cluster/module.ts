@@ -89,6 +89,7 @@ export function createClusterModule(ctx: ServerContext): {
     replicatedTables(ctx),
     (table, keys) => node.broadcastSync(table, keys),
     log,
+    ctx.services.consulSync ? [ctx.services.consulSync] : [],
   );
   node = new ClusterNode(members, lookup, rpc, replicator, log, {
     reportIntervalMs: s.int('cluster.member.report-interval-ms'),

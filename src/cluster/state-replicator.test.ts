@@ -7,7 +7,7 @@ function setup() {
   const db = new Map<string, { v: number }>();
   const table: ReplicatedTable<{ v: number }> = {
     table: 't',
-    load: async (k) => db.get(k),
+    load: async (ks) => new Map(ks.filter((k) => db.has(k)).map((k) => [k, db.get(k)!])),
     loadAll: async () => new Map(db),
   };
   const state = new StateStore();
@@ -74,7 +74,7 @@ describe('StateReplicator', () => {
     const db = new Map<string, { v: number; durable: boolean }>();
     const table: ReplicatedTable<{ v: number; durable: boolean }> = {
       table: 'mixed',
-      load: async (k) => db.get(k),
+      load: async (ks) => new Map(ks.filter((k) => db.has(k)).map((k) => [k, db.get(k)!])),
       loadAll: async () => new Map(db),
       owns: (x) => x.durable,
     };
@@ -95,5 +95,40 @@ describe('StateReplicator', () => {
     db.delete('dur');
     expect(await r.reconcile()).toBe(1);
     expect(state.table('mixed').has('dur')).toBe(false);
+  });
+
+  test('reload reads only the named keys, never the whole table', async () => {
+    const asked: string[][] = [];
+    const table: ReplicatedTable<number> = {
+      table: 'big',
+      load: async (ks) => {
+        asked.push(ks);
+        return new Map(ks.map((k) => [k, 1]));
+      },
+      loadAll: () => Promise.reject(new Error('whole table read')),
+    };
+    const r = new StateReplicator(new StateStore(), [table], () => {}, silentLogger);
+    expect(await r.reload('big', ['k1', 'k2'])).toBe(2);
+    expect(asked).toEqual([['k1', 'k2']]);
+  });
+
+  test('self-syncing tables: local changes are sent; reload and reconcile call catchUp', async () => {
+    const state = new StateStore();
+    let catchUps = 0;
+    const sent: Array<[string, string[]]> = [];
+    const r = new StateReplicator(state, [], (t, k) => sent.push([t, k]), silentLogger, [
+      { tables: ['kv', 'sess'], catchUp: async () => ++catchUps },
+    ]);
+    r.start();
+    await state.write((w) => {
+      w.put('kv', 'a', 1);
+      w.put('kv', 'peer', 2, { replica: true });
+    });
+    await Promise.resolve();
+    expect(sent).toEqual([['kv', ['a']]]);
+    expect(await r.reload('sess', ['x'])).toBe(1);
+    expect(await r.reconcile()).toBe(2);
+    expect(catchUps).toBe(2);
+    expect(r.tableNames()).toEqual(['kv', 'sess']);
   });
 });

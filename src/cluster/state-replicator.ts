@@ -7,8 +7,8 @@ import type { Change, StateStore } from '../state';
  */
 export interface ReplicatedTable<V = unknown> {
   table: string;
-  /** The durable value of one key, or undefined when it does not exist. */
-  load(key: string): Promise<V | undefined>;
+  /** The durable values of `keys`; a key missing from the result does not exist. */
+  load(keys: string[]): Promise<Map<string, V>>;
   /** Every durable key and value (periodic reconciliation). */
   loadAll(): Promise<Map<string, V>>;
   /** Whether a state value equals a loaded one (default: structural equality). */
@@ -18,6 +18,16 @@ export interface ReplicatedTable<V = unknown> {
    * value is durable. Others are never sent, loaded over or deleted by reconciliation.
    */
   owns?(value: V): boolean;
+}
+
+/**
+ * Tables that bring themselves up to date from the shared database (Consul KV and sessions read
+ * every change after the storage index they last saw): a sync message or a reconciliation of any
+ * of them calls `catchUp`, which applies what it found as replica changes and returns their number.
+ */
+export interface SelfSyncingTables {
+  tables: string[];
+  catchUp(): Promise<number>;
 }
 
 export interface ReplicatorStats {
@@ -31,15 +41,17 @@ export interface ReplicatorStats {
  *
  * - Local commits touching a replicated table are batched per microtask and handed to `send`
  *   (table + keys), which tells every peer.
- * - `reload(table, keys)` (a peer's message) re-reads those keys inside `state.write`, so it is
- *   ordered with this node's own writes; only differing values are applied (no spurious index
- *   bumps or watcher wake-ups), and applied changes are not echoed back to peers.
+ * - `reload(table, keys)` (a peer's message) re-reads only those keys inside `state.write`, so it
+ *   is ordered with this node's own writes; only differing values are applied (no spurious index
+ *   bumps or watcher wake-ups), as replica changes, which are never sent back to peers.
  * - `reconcile()` compares whole tables with the database and repairs differences: a missed
  *   message heals within one reconciliation period.
+ * - Self-syncing tables (`SelfSyncingTables`) are sent the same way; reload and reconcile call
+ *   their `catchUp` instead.
  */
 export class StateReplicator {
   private readonly tables = new Map<string, ReplicatedTable>();
-  private readonly remote = new Set<string>();
+  private readonly selfSyncing = new Map<string, SelfSyncingTables>();
   private pending = new Map<string, Set<string>>();
   private flushQueued = false;
   private unsubscribe?: () => void;
@@ -50,8 +62,10 @@ export class StateReplicator {
     tables: ReplicatedTable[],
     private readonly send: (table: string, keys: string[]) => void,
     private readonly log: Logger,
+    selfSyncing: SelfSyncingTables[] = [],
   ) {
     for (const t of tables) this.tables.set(t.table, t);
+    for (const g of selfSyncing) for (const name of g.tables) this.selfSyncing.set(name, g);
   }
 
   start() {
@@ -63,16 +77,15 @@ export class StateReplicator {
   }
 
   tableNames(): string[] {
-    return [...this.tables.keys()];
+    return [...this.tables.keys(), ...this.selfSyncing.keys()];
   }
 
   private onCommit(changes: Change[]) {
     for (const c of changes) {
+      if (c.replica) continue;
       const t = this.tables.get(c.table);
-      if (!t) continue;
-      const id = `${c.table}\0${c.key}`;
-      if (this.remote.delete(id)) continue;
-      if (t.owns && !t.owns(c.op === 'put' ? c.value : c.prev)) continue;
+      if (!t && !this.selfSyncing.has(c.table)) continue;
+      if (t?.owns && !t.owns(c.op === 'put' ? c.value : c.prev)) continue;
       let keys = this.pending.get(c.table);
       if (!keys) this.pending.set(c.table, (keys = new Set()));
       keys.add(c.key);
@@ -93,19 +106,21 @@ export class StateReplicator {
 
   /** Re-reads `keys` of `table` from the database and applies what differs. Returns how many changed. */
   async reload(table: string, keys: string[]): Promise<number> {
+    const self = this.selfSyncing.get(table);
     const t = this.tables.get(table);
-    if (!t) throw new Error(`table ${table} is not replicated`);
+    if (!t && !self) throw new Error(`table ${table} is not replicated`);
     this.stats.received++;
-    return this.apply(t, async () => {
-      const m = new Map<string, unknown>();
-      for (const k of keys) m.set(k, await t.load(k));
-      return m;
+    if (self) return self.catchUp();
+    return this.apply(t!, async () => {
+      const found: Map<string, unknown> = keys.length ? await t!.load(keys) : new Map();
+      return new Map(keys.map((k) => [k, found.get(k)]));
     });
   }
 
   /** Compares every replicated table with the database; returns the number of repaired keys. */
   async reconcile(): Promise<number> {
     let n = 0;
+    for (const g of new Set(this.selfSyncing.values())) n += await g.catchUp();
     for (const t of this.tables.values()) {
       n += await this.apply(t, async () => {
         const all: Map<string, unknown> = await t.loadAll();
@@ -122,32 +137,25 @@ export class StateReplicator {
     return n;
   }
 
-  private async apply(t: ReplicatedTable, read: () => Promise<Map<string, unknown>>): Promise<number> {
-    const staged: string[] = [];
-    try {
-      return await this.state.write(async (w) => {
-        const wanted = await read();
-        const table = this.state.table(t.table);
-        for (const [key, value] of wanted) {
-          const cur = table.get(key);
-          if (cur && t.owns && !t.owns(cur.value) && value === undefined) continue;
-          if (value === undefined) {
-            if (!cur) continue;
-            w.delete(table, key);
-          } else {
-            if (cur && (t.same ? t.same(cur.value, value) : sameValue(cur.value, value))) continue;
-            w.put(table, key, value);
-          }
-          const id = `${t.table}\0${key}`;
-          this.remote.add(id);
-          staged.push(id);
+  private apply(t: ReplicatedTable, read: () => Promise<Map<string, unknown>>): Promise<number> {
+    return this.state.write(async (w) => {
+      const wanted = await read();
+      const table = this.state.table(t.table);
+      let n = 0;
+      for (const [key, value] of wanted) {
+        const cur = table.get(key);
+        if (cur && t.owns && !t.owns(cur.value) && value === undefined) continue;
+        if (value === undefined) {
+          if (!cur) continue;
+          w.delete(table, key, { replica: true });
+        } else {
+          if (cur && (t.same ? t.same(cur.value, value) : sameValue(cur.value, value))) continue;
+          w.put(table, key, value, { replica: true });
         }
-        return staged.length;
-      });
-    } catch (e) {
-      for (const id of staged) this.remote.delete(id);
-      throw e;
-    }
+        n++;
+      }
+      return n;
+    });
   }
 }
 

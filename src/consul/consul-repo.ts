@@ -1,18 +1,54 @@
 import type { ConsulBatch, KvEntry, SessionEntry } from './consul-model';
 
 /**
- * Durable storage of Consul KV entries and sessions.
+ * What storage holds after a Consul index: the rows written after it and the keys deleted after
+ * it (from tombstones), or, when `full`, every row (anything else is deleted).
+ */
+export interface ConsulDelta {
+  /** The highest Consul index committed in storage: a reader that applies the delta is up to date to it. */
+  index: number;
+  full: boolean;
+  kv: KvEntry[];
+  sessions: SessionEntry[];
+  kvDeleted: Array<{ key: string; index: number }>;
+  sessionsDeleted: Array<{ id: string; index: number }>;
+}
+
+/** A batch to commit and the Consul index it is committed at (every put row carries it). */
+export interface ConsulCommit {
+  batch: ConsulBatch;
+  index: number;
+}
+
+/**
+ * Durable storage of Consul KV entries and sessions, shared by every node of a cluster.
  *
  * Contract:
- * - `commit` applies the whole batch in ONE storage transaction: all of it or nothing. Puts are
- *   upserts keyed by KV key / session id, stored with every field (indexes, lock index, flags as
- *   an exact uint64, session, value bytes); deletes of absent rows are no-ops.
- * - `loadKv` / `loadSessions` return exactly what was committed, in key / id order.
+ * - Storage keeps one Consul index: the index of the last committed write. Indexes of committed
+ *   writes only go up, so "rows with an index above N" are exactly the writes after N.
+ * - `write(since, decide)` is the only way to change data. It runs in ONE storage transaction that
+ *   excludes every other `write` on the same storage (on MySQL: a row lock on the index row, held
+ *   to commit, so all nodes' Consul writes are serialized and commit in index order). Inside it,
+ *   `decide` gets the changes committed after `since` and returns what to commit at an index above
+ *   `delta.index`, or undefined to commit nothing. Conditions checked by `decide` against the
+ *   delta plus what the caller already had are therefore checked against current storage.
+ *   Puts are upserts with every field (indexes, lock index, uint64 flags, session, value bytes);
+ *   deletes of absent rows are no-ops; each delete leaves a tombstone at the batch index. All of it
+ *   or nothing.
+ * - `snapshot()` / `changesSince(since)` read at one consistent point. `changesSince` is `full` when
+ *   tombstones after `since` may already be reaped.
+ * - `reapTombstones(upTo)` drops tombstones with an index ≤ `upTo`.
  */
 export interface ConsulRepo {
-  loadKv(): Promise<KvEntry[]>;
-  loadSessions(): Promise<SessionEntry[]>;
-  commit(batch: ConsulBatch): Promise<void>;
+  snapshot(): Promise<ConsulDelta>;
+  changesSince(since: number): Promise<ConsulDelta>;
+  write(since: number, decide: (delta: ConsulDelta) => ConsulCommit | undefined): Promise<void>;
+  reapTombstones(upTo: number): Promise<number>;
+}
+
+/** A delta with nothing in it, up to date at `index`. */
+export function emptyDelta(index: number): ConsulDelta {
+  return { index, full: false, kv: [], sessions: [], kvDeleted: [], sessionsDeleted: [] };
 }
 
 /**

@@ -8,40 +8,85 @@ import {
   SESSION_TABLE,
   type SessionEntry,
 } from './consul-model';
-import type { ConsulRepo } from './consul-repo';
+import type { ConsulDelta } from './consul-repo';
 
 export type KvDraft = Omit<KvEntry, 'createIndex' | 'modifyIndex'>;
 export type SessionDraft = Omit<SessionEntry, 'createIndex' | 'modifyIndex'>;
 
 /**
- * A staged Consul write over the shared state: reads see the transaction's own changes, nothing is
- * visible to others until `commit`, which persists the whole batch in ONE storage transaction and
- * then stages it on the state write (so it is applied at one index, or not at all).
+ * A staged Consul write over the shared state, evaluated inside `ConsulRepo.write` (see
+ * ConsulStore). Reads see, in order of precedence: the transaction's own changes, the `base` delta
+ * (what storage holds that this node's state does not have yet: other nodes' writes), then the
+ * state. Nothing is visible to others until the storage commit; `stage` then puts both the base
+ * (as replica changes with their storage indexes) and the own changes on the state write.
  * Unchanged puts are dropped, so they do not bump ModifyIndex (Consul's idempotent writes).
  */
 export class ConsulTx {
   private readonly kv = new Map<string, KvEntry | null>();
   private readonly sessions = new Map<string, SessionEntry | null>();
+  private readonly baseKv = new Map<string, { e: KvEntry | null; index: number }>();
+  private readonly baseSessions = new Map<string, { s: SessionEntry | null; index: number }>();
 
   constructor(
     private readonly state: StateStore,
     readonly w: WriteContext,
-  ) {}
+    base?: ConsulDelta,
+  ) {
+    if (base) this.rebase(base);
+  }
+
+  private get kvTable() {
+    return this.state.table<KvEntry>(KV_TABLE);
+  }
+  private get sessionTable() {
+    return this.state.table<SessionEntry>(SESSION_TABLE);
+  }
+
+  /** Records what storage holds beyond the state; only real differences are kept. */
+  private rebase(d: ConsulDelta) {
+    const kv = this.kvTable;
+    const ss = this.sessionTable;
+    if (d.full) {
+      const keys = new Set(d.kv.map((e) => e.key));
+      for (const k of kv.keys()) if (!keys.has(k)) this.baseKv.set(k, { e: null, index: d.index });
+      const ids = new Set(d.sessions.map((x) => x.id));
+      for (const id of ss.keys()) if (!ids.has(id)) this.baseSessions.set(id, { s: null, index: d.index });
+    }
+    const putKeys = new Set(d.kv.map((e) => e.key));
+    for (const { key, index } of d.kvDeleted)
+      if (!putKeys.has(key) && kv.has(key)) this.baseKv.set(key, { e: null, index });
+    for (const e of d.kv) {
+      const cur = kv.get(e.key)?.value;
+      if (!cur || !sameKv(cur, e)) this.baseKv.set(e.key, { e, index: e.modifyIndex });
+    }
+    const putIds = new Set(d.sessions.map((x) => x.id));
+    for (const { id, index } of d.sessionsDeleted)
+      if (!putIds.has(id) && ss.has(id)) this.baseSessions.set(id, { s: null, index });
+    for (const x of d.sessions) {
+      const cur = ss.get(x.id)?.value;
+      if (!cur || cur.modifyIndex !== x.modifyIndex)
+        this.baseSessions.set(x.id, { s: x, index: x.modifyIndex });
+    }
+  }
 
   getKv(key: string): KvEntry | undefined {
     if (this.kv.has(key)) return this.kv.get(key) ?? undefined;
-    return this.state.table<KvEntry>(KV_TABLE).get(key)?.value;
+    const b = this.baseKv.get(key);
+    if (b) return b.e ?? undefined;
+    return this.kvTable.get(key)?.value;
   }
 
   /** Entries under `prefix` in key order, including this transaction's changes. */
   scanKv(prefix: string): KvEntry[] {
     const out = new Map<string, KvEntry>();
-    for (const e of this.state.table<KvEntry>(KV_TABLE).scan(prefix)) out.set(e.key, e.value);
-    for (const [k, v] of this.kv)
-      if (k.startsWith(prefix)) {
-        if (v) out.set(k, v);
-        else out.delete(k);
-      }
+    for (const e of this.kvTable.scan(prefix)) out.set(e.key, e.value);
+    const overlay = (k: string, v: KvEntry | null) => {
+      if (!k.startsWith(prefix)) return;
+      if (v) out.set(k, v);
+      else out.delete(k);
+    };
+    for (const [k, b] of this.baseKv) overlay(k, b.e);
+    for (const [k, v] of this.kv) overlay(k, v);
     return [...out.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
@@ -79,7 +124,9 @@ export class ConsulTx {
 
   getSession(id: string): SessionEntry | undefined {
     if (this.sessions.has(id)) return this.sessions.get(id) ?? undefined;
-    return this.state.table<SessionEntry>(SESSION_TABLE).get(id)?.value;
+    const b = this.baseSessions.get(id);
+    if (b) return b.s ?? undefined;
+    return this.sessionTable.get(id)?.value;
   }
 
   putSession(d: SessionDraft): SessionEntry {
@@ -97,22 +144,61 @@ export class ConsulTx {
     if (this.getSession(id)) this.sessions.set(id, null);
   }
 
-  get dirty(): boolean {
-    return this.kv.size > 0 || this.sessions.size > 0;
+  /** Drops this transaction's own changes (a txn with a failed op); the base is kept. */
+  discard() {
+    this.kv.clear();
+    this.sessions.clear();
   }
 
-  /** Persists everything staged (one storage transaction), then stages it on the state write. */
-  async commit(repo: ConsulRepo): Promise<void> {
-    if (!this.dirty) return;
+  /** This transaction's own changes, or undefined when there are none. */
+  batch(): ConsulBatch | undefined {
+    if (this.kv.size === 0 && this.sessions.size === 0) return undefined;
     const batch: ConsulBatch = { kvPut: [], kvDelete: [], sessionPut: [], sessionDelete: [] };
     for (const [k, v] of this.kv) v ? batch.kvPut.push(v) : batch.kvDelete.push(k);
     for (const [k, v] of this.sessions) v ? batch.sessionPut.push(v) : batch.sessionDelete.push(k);
-    await repo.commit(batch);
-    for (const e of batch.kvPut) this.w.put(KV_TABLE, e.key, e, e.createIndex);
-    for (const k of batch.kvDelete) this.w.delete(KV_TABLE, k);
-    for (const s of batch.sessionPut) this.w.put(SESSION_TABLE, s.id, s, s.createIndex);
-    for (const k of batch.sessionDelete) this.w.delete(SESSION_TABLE, k);
+    return batch;
   }
+
+  /**
+   * Stages the base (replica changes at their storage indexes) and the own changes on the state
+   * write; call only once storage has committed. Returns how many base changes were staged.
+   */
+  stage(): number {
+    const w = this.w;
+    let n = 0;
+    // The base goes first even for keys this transaction changed again, so those changes apply on
+    // top of it (a delete of a key the state never had still leaves its tombstone).
+    for (const [k, b] of this.baseKv) {
+      n++;
+      if (b.e) w.put(KV_TABLE, k, b.e, { createIndex: b.e.createIndex, modifyIndex: b.index, replica: true });
+      else w.delete(KV_TABLE, k, { index: b.index, replica: true });
+    }
+    for (const [id, b] of this.baseSessions) {
+      n++;
+      if (b.s)
+        w.put(SESSION_TABLE, id, b.s, { createIndex: b.s.createIndex, modifyIndex: b.index, replica: true });
+      else w.delete(SESSION_TABLE, id, { index: b.index, replica: true });
+    }
+    for (const [k, e] of this.kv)
+      if (e) w.put(KV_TABLE, k, e, { createIndex: e.createIndex, modifyIndex: e.modifyIndex });
+      else w.delete(KV_TABLE, k);
+    for (const [id, s] of this.sessions)
+      if (s) w.put(SESSION_TABLE, id, s, { createIndex: s.createIndex, modifyIndex: s.modifyIndex });
+      else w.delete(SESSION_TABLE, id);
+    return n;
+  }
+}
+
+/** Whether two KV entries are the same stored write. */
+export function sameKv(a: KvEntry, b: KvEntry): boolean {
+  return (
+    a.modifyIndex === b.modifyIndex &&
+    a.createIndex === b.createIndex &&
+    a.lockIndex === b.lockIndex &&
+    a.flags === b.flags &&
+    a.session === b.session &&
+    bytesEqual(a.value, b.value)
+  );
 }
 
 /** Per-key lock-delay deadlines set when a session holding the key is invalidated (in memory, as Consul). */

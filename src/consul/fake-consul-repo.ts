@@ -1,31 +1,101 @@
 import type { ConsulBatch, KvEntry, SessionEntry } from './consul-model';
-import type { AgentServiceStore, ConsulRepo } from './consul-repo';
+import {
+  type AgentServiceStore,
+  type ConsulCommit,
+  type ConsulDelta,
+  type ConsulRepo,
+  emptyDelta,
+} from './consul-repo';
 
-/** In-memory ConsulRepo for unit tests; `failNext` makes the next commit throw (atomicity tests). */
+/**
+ * In-memory ConsulRepo for unit tests. Several services (nodes) may share one instance: writes are
+ * serialized as the contract asks. `failNext` makes the next write throw (atomicity tests).
+ */
 export class FakeConsulRepo implements ConsulRepo, AgentServiceStore {
   readonly agentServices = new Map<string, string>();
   readonly kv = new Map<string, KvEntry>();
   readonly sessions = new Map<string, SessionEntry>();
+  private readonly kvTombs = new Map<string, number>();
+  private readonly sessionTombs = new Map<string, number>();
+  index = 0;
+  private reaped = 0;
   commits = 0;
   failNext = false;
+  private lock: Promise<void> = Promise.resolve();
 
-  async loadKv(): Promise<KvEntry[]> {
-    return [...this.kv.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+  async snapshot(): Promise<ConsulDelta> {
+    return {
+      ...emptyDelta(this.index),
+      full: true,
+      kv: sorted([...this.kv.values()], (e) => e.key),
+      sessions: sorted([...this.sessions.values()], (s) => s.id),
+    };
   }
-  async loadSessions(): Promise<SessionEntry[]> {
-    return [...this.sessions.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+
+  async changesSince(since: number): Promise<ConsulDelta> {
+    if (since < this.reaped) return this.snapshot();
+    return {
+      index: this.index,
+      full: false,
+      kv: [...this.kv.values()].filter((e) => e.modifyIndex > since),
+      sessions: [...this.sessions.values()].filter((s) => s.modifyIndex > since),
+      kvDeleted: [...this.kvTombs].filter(([, i]) => i > since).map(([key, index]) => ({ key, index })),
+      sessionsDeleted: [...this.sessionTombs]
+        .filter(([, i]) => i > since)
+        .map(([id, index]) => ({ id, index })),
+    };
   }
-  async commit(b: ConsulBatch): Promise<void> {
-    if (this.failNext) {
-      this.failNext = false;
-      throw new Error('storage down');
+
+  async write(since: number, decide: (delta: ConsulDelta) => ConsulCommit | undefined): Promise<void> {
+    const prev = this.lock;
+    let release!: () => void;
+    this.lock = new Promise((r) => (release = r));
+    try {
+      await prev;
+      const c = decide(await this.changesSince(since));
+      if (!c) return;
+      if (c.index <= this.index) throw new Error(`commit index ${c.index} is not above ${this.index}`);
+      if (this.failNext) {
+        this.failNext = false;
+        throw new Error('storage down');
+      }
+      this.apply(c.batch, c.index);
+    } finally {
+      release();
     }
-    this.commits++;
-    for (const k of b.kvDelete) this.kv.delete(k);
-    for (const e of b.kvPut) this.kv.set(e.key, e);
-    for (const k of b.sessionDelete) this.sessions.delete(k);
-    for (const s of b.sessionPut) this.sessions.set(s.id, s);
   }
+
+  async reapTombstones(upTo: number): Promise<number> {
+    let n = 0;
+    for (const m of [this.kvTombs, this.sessionTombs])
+      for (const [k, i] of m)
+        if (i <= upTo) {
+          m.delete(k);
+          n++;
+        }
+    this.reaped = Math.max(this.reaped, upTo);
+    return n;
+  }
+
+  private apply(b: ConsulBatch, index: number) {
+    // Like the SQL tables' NOT NULL columns: a bad row fails the whole batch before anything changes.
+    for (const r of [...b.kvPut, ...b.sessionPut])
+      if (typeof r.createIndex !== 'number' || typeof r.modifyIndex !== 'number')
+        throw new Error('create_index/modify_index cannot be null');
+    this.commits++;
+    for (const k of b.kvDelete) {
+      this.kv.delete(k);
+      this.kvTombs.set(k, index);
+    }
+    for (const e of b.kvPut) this.kv.set(e.key, e);
+    for (const k of b.sessionDelete) {
+      this.sessions.delete(k);
+      this.sessionTombs.set(k, index);
+    }
+    for (const s of b.sessionPut) this.sessions.set(s.id, s);
+    this.index = index;
+  }
+
   async loadAgentServices() {
     return [...this.agentServices].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, body]) => ({ id, body }));
   }
@@ -35,4 +105,8 @@ export class FakeConsulRepo implements ConsulRepo, AgentServiceStore {
   async removeAgentService(id: string) {
     this.agentServices.delete(id);
   }
+}
+
+function sorted<T>(xs: T[], key: (x: T) => string): T[] {
+  return xs.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

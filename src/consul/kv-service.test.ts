@@ -3,6 +3,7 @@ import { FakeClock } from '../core/clock';
 import { LevelFilter, Log, MemorySink } from '../core/log';
 import { StateStore, WatchSet } from '../state';
 import { formatGoDuration, parseGoDuration } from './consul-errors';
+import { ConsulStore } from './consul-store';
 import { LockDelays } from './consul-tx';
 import { FakeConsulRepo } from './fake-consul-repo';
 import { KvService } from './kv-service';
@@ -10,18 +11,19 @@ import { SessionService } from './session-service';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
-function setup() {
+/** One node: its own state over `repo`, which several nodes may share. */
+function setup(repo = new FakeConsulRepo(), startIndex = 1) {
   const clock = new FakeClock();
-  const state = new StateStore();
-  const repo = new FakeConsulRepo();
+  const state = new StateStore({ startIndex });
+  const store = new ConsulStore(state, repo);
   const delays = new LockDelays(clock);
-  const kv = new KvService(state, repo, delays);
+  const kv = new KvService(state, store, delays);
   const log = new Log({ filter: new LevelFilter('error'), sinks: [new MemorySink()] });
-  const sessions = new SessionService(state, repo, delays, clock, log, 'n1', {
+  const sessions = new SessionService(state, store, delays, clock, log, 'n1', {
     nodeExists: (n) => n === 'n1',
     checkStatus: (_n, id) => (id === 'serfHealth' ? 'passing' : id === 'bad' ? 'critical' : undefined),
   });
-  return { clock, state, repo, kv, sessions };
+  return { clock, state, repo, store, kv, sessions };
 }
 
 describe('KvService', () => {
@@ -94,6 +96,93 @@ describe('KvService', () => {
     expect(woke).toBe(0);
     await kv.put('w/a', enc('2'), {});
     expect(woke).toBe(1);
+  });
+});
+
+describe('two nodes sharing one storage', () => {
+  const get = (n: ReturnType<typeof setup>, key: string) => n.kv.get(new WatchSet(), key);
+  const text = (n: ReturnType<typeof setup>, key: string) => {
+    const v = get(n, key).value?.value;
+    return v ? new TextDecoder().decode(v) : undefined;
+  };
+
+  test('racing CAS on the same index: exactly one node wins, the loser sees the winner', async () => {
+    const repo = new FakeConsulRepo();
+    const a = setup(repo);
+    const b = setup(repo, 500); // B's own index is far ahead: indexes still agree
+    await a.kv.put('c', enc('0'), {});
+    await b.store.catchUp();
+    for (let round = 0; round < 20; round++) {
+      const idx = get(a, 'c').index;
+      expect(get(b, 'c').index).toBe(idx);
+      const [ra, rb] = await Promise.all([
+        a.kv.put('c', enc(`a${round}`), { cas: idx }),
+        b.kv.put('c', enc(`b${round}`), { cas: idx }),
+      ]);
+      expect([ra, rb].filter(Boolean)).toHaveLength(1);
+      // The loser's write brought it up to date; the winner catches up from a sync message.
+      await a.store.catchUp();
+      await b.store.catchUp();
+      expect(text(a, 'c')).toBe(ra ? `a${round}` : `b${round}`);
+      expect(text(b, 'c')).toBe(text(a, 'c'));
+    }
+  });
+
+  test('lock acquire race: one holder; a session destroyed on the other node releases it there too', async () => {
+    const repo = new FakeConsulRepo();
+    const a = setup(repo);
+    const b = setup(repo);
+    const sa = await a.sessions.create({ lockDelay: 0 });
+    const sb = await b.sessions.create({ lockDelay: 0 });
+    await a.store.catchUp();
+    const [ra, rb] = await Promise.all([
+      a.kv.put('lock', enc('a'), { acquire: sa.id }),
+      b.kv.put('lock', enc('b'), { acquire: sb.id }),
+    ]);
+    expect([ra, rb]).toEqual([true, false]);
+    expect(await b.kv.put('lock', enc('b'), { acquire: sb.id })).toBe(false);
+    // B's release with the wrong session fails; destroying A's session from B releases it.
+    expect(await b.kv.put('lock', null, { release: sb.id })).toBe(false);
+    await b.sessions.destroy(sa.id);
+    expect(repo.kv.get('lock')!.session).toBeUndefined();
+    expect(await b.kv.put('lock', enc('b'), { acquire: sb.id })).toBe(true);
+    await a.store.catchUp();
+    expect(get(a, 'lock').value!.session).toBe(sb.id);
+    expect(a.sessions.info(new WatchSet(), sa.id).value).toEqual([]);
+  });
+
+  test('indexes are the storage indexes on every node, for rows, tombstones and lists', async () => {
+    const repo = new FakeConsulRepo();
+    const a = setup(repo);
+    const b = setup(repo, 10_000);
+    await b.kv.put('dir/x', enc('1'), {}); // committed above B's own index
+    await a.kv.put('dir/y', enc('2'), {}); // A jumps above it
+    expect(get(a, 'dir/y').index).toBeGreaterThan(get(a, 'dir/x').index);
+    await b.store.catchUp();
+    const list = (n: ReturnType<typeof setup>) => n.kv.list(new WatchSet(), 'dir/').index;
+    expect(list(b)).toBe(list(a));
+    await a.kv.delete('dir/y', {});
+    await b.store.catchUp();
+    expect(list(b)).toBe(list(a));
+    expect(get(b, 'dir/y').index).toBe(get(a, 'dir/y').index); // missing key: KV table index
+    expect(b.state.index).toBeGreaterThanOrEqual(list(a));
+    // Nothing new: catching up again changes nothing and bumps nothing.
+    const idx = b.state.index;
+    expect(await b.store.catchUp()).toBe(0);
+    expect(b.state.index).toBe(idx);
+  });
+
+  test('a node behind reaped tombstones reloads everything', async () => {
+    const repo = new FakeConsulRepo();
+    const a = setup(repo);
+    const b = setup(repo);
+    await a.kv.put('t/1', enc('1'), {});
+    await a.kv.put('t/2', enc('2'), {});
+    await b.store.catchUp();
+    await a.kv.delete('t/1', {});
+    await a.store.reapTombstones(repo.index);
+    expect(await b.store.catchUp()).toBe(1);
+    expect(b.kv.keys(new WatchSet(), 't/', '').value).toEqual(['t/2']);
   });
 });
 

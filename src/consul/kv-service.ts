@@ -1,8 +1,8 @@
 import { GroupCommit, type Outcome, type QueryResult, type StateStore, type WatchSet } from '../state';
 import { badRequest, serverError } from './consul-errors';
 import { KV_TABLE, type KvEntry } from './consul-model';
-import type { ConsulRepo } from './consul-repo';
-import { ConsulTx, type LockDelays } from './consul-tx';
+import type { ConsulStore } from './consul-store';
+import type { ConsulTx, LockDelays } from './consul-tx';
 
 export interface KvWriteOptions {
   flags?: bigint;
@@ -47,7 +47,7 @@ export function isKvWriteVerb(verb: string): boolean {
 export class KvService {
   constructor(
     private readonly state: StateStore,
-    private readonly repo: ConsulRepo,
+    private readonly store: ConsulStore,
     private readonly lockDelays: LockDelays,
   ) {}
 
@@ -113,22 +113,21 @@ export class KvService {
   /**
    * Single-key writes are group-committed: concurrent requests are applied in arrival order to one
    * staged transaction, persisted in ONE storage transaction and applied at one index. Each op sees
-   * the effects of the ops before it, exactly as if serialized; an op that throws (bad session)
-   * stages nothing and fails alone; a storage failure fails the whole group and changes nothing.
+   * the effects of the ops before it, exactly as if serialized, and is evaluated against current
+   * storage (ConsulStore.write: other nodes' writes included); a false CAS or an op that throws
+   * (bad session) stages nothing and fails alone; a storage failure fails the whole group and
+   * changes nothing.
    */
   private readonly writes = new GroupCommit<(tx: ConsulTx) => boolean, boolean>((ops) =>
-    this.state.write(async (w) => {
-      const tx = new ConsulTx(this.state, w);
-      const outcomes: Array<Outcome<boolean>> = ops.map((op) => {
+    this.store.write((tx) =>
+      ops.map((op): Outcome<boolean> => {
         try {
           return { value: op(tx) };
         } catch (error) {
           return { error };
         }
-      });
-      await tx.commit(this.repo);
-      return outcomes;
-    }),
+      }),
+    ),
   );
 
   private batched(op: (tx: ConsulTx) => boolean): Promise<boolean> {
@@ -144,14 +143,13 @@ export class KvService {
     ops: Array<KvTxnOp | null>,
     extra?: (tx: ConsulTx, i: number) => string | undefined,
   ): Promise<TxnOutcome> {
-    return this.state.write(async (w) => {
-      const tx = new ConsulTx(this.state, w);
+    return this.store.write((tx) => {
       const out: TxnOutcome = { results: [], errors: [] };
       ops.forEach((op, i) => {
         const what = op ? this.txnOp(tx, op, i, out.results) : extra?.(tx, i);
         if (what) out.errors.push({ opIndex: i, what });
       });
-      if (!out.errors.length) await tx.commit(this.repo);
+      if (out.errors.length) tx.discard();
       return out;
     });
   }

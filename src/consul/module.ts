@@ -9,6 +9,7 @@ import { CatalogService } from './catalog-service';
 import { ConsulHttp, consulRenderer } from './consul-http';
 import { KV_TABLE, SESSION_TABLE } from './consul-model';
 import type { AgentServiceStore, ConsulRepo } from './consul-repo';
+import { ConsulStore } from './consul-store';
 import { LockDelays } from './consul-tx';
 import { EventService } from './event-service';
 import { kvRoutes } from './kv-routes';
@@ -21,6 +22,9 @@ export function nodeIdFor(name: string): string {
   const h = createHash('sha256').update(`batata-node:${name}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
+
+/** Storage tombstones of deleted KV keys/sessions live at least this long (then at most twice). */
+const TOMBSTONE_REAP_MS = 5 * 60_000;
 
 export interface ConsulDomain {
   kv: KvService;
@@ -40,12 +44,9 @@ export async function createConsulModule(
 ): Promise<{ module: ServerModule; domain: ConsulDomain }> {
   const { settings, state, clock, log } = ctx;
   const clog = log.child('consul');
-  const [kvRows, sessionRows] = await Promise.all([repo.loadKv(), repo.loadSessions()]);
-  if (kvRows.length || sessionRows.length)
-    state.applyNow((w) => {
-      for (const e of kvRows) w.put(KV_TABLE, e.key, e, e.createIndex);
-      for (const s of sessionRows) w.put(SESSION_TABLE, s.id, s, s.createIndex);
-    });
+  const store = new ConsulStore(state, repo);
+  await store.load();
+  ctx.services.consulSync = { tables: [KV_TABLE, SESSION_TABLE], catchUp: () => store.catchUp() };
 
   const nodeName = settings.str('consul.node-name') || hostname() || 'batata';
   const node: LocalNode = {
@@ -61,8 +62,8 @@ export async function createConsulModule(
     nodeExists: (n) => catalog.nodeExists(n),
     checkStatus: (n, id) => catalog.checkStatus(n, id),
   };
-  const kv = new KvService(state, repo, lockDelays);
-  const sessions = new SessionService(state, repo, lockDelays, clock, clog, node.name, health);
+  const kv = new KvService(state, store, lockDelays);
+  const sessions = new SessionService(state, store, lockDelays, clock, clog, node.name, health);
   const catalog: CatalogService = new CatalogService(
     state,
     () => ctx.services.naming,
@@ -124,12 +125,16 @@ export async function createConsulModule(
   ];
 
   let extra: { stop(force?: boolean): unknown } | undefined;
+  let stopReaper: (() => void) | undefined;
   const module: ServerModule = {
     name: 'consul',
     rootRoutes: routes(mainHttp),
     renderers: [consulRenderer],
     start() {
       sessions.startTimers();
+      stopReaper = store.startReaper(TOMBSTONE_REAP_MS, (e) =>
+        clog.warn('consul tombstone reaping failed', { err: e }),
+      );
       const port = settings.int('consul.port');
       if (!port) return;
       const app = createHttpApp({
@@ -154,6 +159,7 @@ export async function createConsulModule(
       mainHttp.shutdown.abort();
       ownHttp.shutdown.abort();
       events.releaseAll();
+      stopReaper?.();
       sessions.dispose();
       catalog.dispose();
       await extra?.stop(true);

@@ -3,8 +3,8 @@ import type { Logger } from '../core/log';
 import type { QueryResult, StateStore, WatchSet } from '../state';
 import { parseGoDuration, serverError } from './consul-errors';
 import { SESSION_TABLE, type SessionBehavior, type SessionEntry } from './consul-model';
-import type { ConsulRepo } from './consul-repo';
-import { ConsulTx, type LockDelays } from './consul-tx';
+import type { ConsulStore } from './consul-store';
+import type { LockDelays } from './consul-tx';
 
 export interface SessionRequest {
   name?: string;
@@ -40,7 +40,7 @@ export class SessionService {
 
   constructor(
     private readonly state: StateStore,
-    private readonly repo: ConsulRepo,
+    private readonly store: ConsulStore,
     private readonly lockDelays: LockDelays,
     private readonly clock: Clock,
     private readonly log: Logger,
@@ -93,9 +93,8 @@ export class SessionService {
       if (st === 'critical') throw serverError(`Check '${id}' is in critical state`);
     }
     const id = crypto.randomUUID();
-    const created = await this.state.write(async (w) => {
-      const tx = new ConsulTx(this.state, w);
-      const s = tx.putSession({
+    const created = await this.store.write((tx) =>
+      tx.putSession({
         id,
         name: req.name ?? '',
         node,
@@ -104,10 +103,8 @@ export class SessionService {
         ttl,
         nodeChecks: checks,
         serviceChecks: (req.serviceChecks ?? []).map((c) => ({ ID: c.ID, Namespace: c.Namespace ?? '' })),
-      });
-      await tx.commit(this.repo);
-      return s;
-    });
+      }),
+    );
     this.arm(created);
     return created;
   }
@@ -161,8 +158,7 @@ export class SessionService {
 
   private async invalidate(ids: string[]): Promise<void> {
     const delays: Array<[string, number]> = [];
-    await this.state.write(async (w) => {
-      const tx = new ConsulTx(this.state, w);
+    await this.store.write((tx) => {
       for (const id of ids) {
         const s = tx.getSession(id);
         if (!s) continue;
@@ -180,7 +176,6 @@ export class SessionService {
         }
         tx.deleteSession(id);
       }
-      await tx.commit(this.repo);
     });
     for (const [k, ms] of delays) this.lockDelays.set(k, ms);
     for (const id of ids) this.disarm(id);

@@ -35,6 +35,11 @@ export interface Services {
   auth?: AuthGate;
   /** Set by the cluster module (cluster mode only); transports read it, domains never do. */
   cluster?: ClusterInfo;
+  /**
+   * Set by the Consul module: its tables bring themselves up to date with the shared database
+   * (everything committed after the storage index they last saw). Cluster sync calls `catchUp`.
+   */
+  consulSync?: { tables: string[]; catchUp(): Promise<number> };
 }
 
 /** What every module factory receives. */

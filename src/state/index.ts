@@ -3,7 +3,9 @@ export { GroupCommit, type Outcome } from './group-commit';
 export {
   type Change,
   ChangeFeed,
+  type DeleteOptions,
   type Entry,
+  type PutOptions,
   StateStore,
   Table,
   type Topic,

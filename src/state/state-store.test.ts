@@ -86,6 +86,61 @@ describe('StateStore index', () => {
   });
 });
 
+describe('indexes allocated elsewhere', () => {
+  test('atLeast raises the commit index; rows keep their own modify/tombstone index', async () => {
+    const s = new StateStore();
+    const t = s.table<string>('kv');
+    await s.write((w) => {
+      w.atLeast(50);
+      w.put(t, 'own', 'x');
+      w.put(t, 'peer', 'y', { createIndex: 7, modifyIndex: 40 });
+    });
+    expect(s.index).toBe(50);
+    expect(t.get('own')).toMatchObject({ createIndex: 50, modifyIndex: 50 });
+    expect(t.get('peer')).toMatchObject({ createIndex: 7, modifyIndex: 40 });
+    await s.write((w) => w.delete(t, 'peer', { index: 90 }));
+    expect(s.index).toBe(90);
+    expect(t.keyIndex('peer')).toBe(90);
+    expect(t.index()).toBe(90);
+    // The next local write continues above.
+    await s.write((w) => w.put(t, 'own', 'z'));
+    expect(t.get('own')!.modifyIndex).toBe(91);
+  });
+
+  test('a floor below the current index changes nothing; above an allocated index it throws', async () => {
+    const s = new StateStore({ startIndex: 10 });
+    await s.write((w) => {
+      w.atLeast(3);
+      w.put('t', 'a', 1);
+    });
+    expect(s.index).toBe(11);
+    await expect(
+      s.write((w) => {
+        void w.index;
+        w.atLeast(100);
+      }),
+    ).rejects.toThrow(/already allocated/);
+  });
+
+  test('replica changes are flagged for subscribers', async () => {
+    const s = new StateStore();
+    const seen: Array<[string, boolean]> = [];
+    s.subscribe((cs) => {
+      for (const c of cs) seen.push([c.key, !!c.replica]);
+    });
+    await s.write((w) => {
+      w.put('t', 'mine', 1);
+      w.put('t', 'theirs', 2, { replica: true });
+    });
+    await s.write((w) => w.delete('t', 'theirs', { replica: true }));
+    expect(seen).toEqual([
+      ['mine', false],
+      ['theirs', true],
+      ['theirs', true],
+    ]);
+  });
+});
+
 describe('watches', () => {
   test('a write wakes only the watchers of its topics', async () => {
     const s = new StateStore();

@@ -12,9 +12,40 @@ export interface Change<V = unknown> {
   readonly index: number;
   readonly value?: V;
   readonly prev?: V;
+  /**
+   * Set when the change was already durable elsewhere and is only being mirrored here (a peer's
+   * write read back from the shared database): cluster sync does not send it on again.
+   */
+  readonly replica?: boolean;
 }
 
-type StagedOp = { table: string; key: string; op: 'put' | 'delete'; value?: unknown; createIndex?: number };
+/** Options of a staged put. */
+export interface PutOptions {
+  createIndex?: number;
+  /**
+   * The row's own modify index when it was allocated elsewhere (the shared database): the entry
+   * records it instead of the commit index, and the commit index is raised to at least it.
+   */
+  modifyIndex?: number;
+  replica?: boolean;
+}
+
+/** Options of a staged delete: `index` is the tombstone's index when allocated elsewhere. */
+export interface DeleteOptions {
+  index?: number;
+  replica?: boolean;
+}
+
+type StagedOp = {
+  table: string;
+  key: string;
+  op: 'put' | 'delete';
+  value?: unknown;
+  createIndex?: number;
+  /** put: modify index; delete: tombstone index (when not the commit index). */
+  rowIndex?: number;
+  replica?: boolean;
+};
 
 /**
  * The write side handed to `StateStore.write`. Stage puts and deletes; they are applied together,
@@ -23,6 +54,7 @@ type StagedOp = { table: string; key: string; op: 'put' | 'delete'; value?: unkn
  */
 export class WriteContext {
   private allocated = 0;
+  private floor = 0;
   /** @internal */
   readonly staged: StagedOp[] = [];
 
@@ -30,17 +62,44 @@ export class WriteContext {
 
   /** The index this write will commit at; use it for rows written to storage. */
   get index(): number {
-    if (!this.allocated) this.allocated = this.store._allocate();
+    if (!this.allocated) this.allocated = this.store._allocate(this.floor);
     return this.allocated;
   }
   get hasIndex(): boolean {
     return this.allocated !== 0;
   }
-  put<V>(table: Table<V> | string, key: string, value: V, createIndex?: number) {
-    this.staged.push({ table: tableName(table), key, op: 'put', value, createIndex });
+  /**
+   * Makes this write commit at an index ≥ `n` (an index allocated elsewhere that this node's
+   * state must not fall behind). Must be called before `index` is first read.
+   */
+  atLeast(n: number) {
+    if (this.allocated) {
+      if (this.allocated < n) throw new Error(`write index ${this.allocated} already allocated below ${n}`);
+      return;
+    }
+    if (n > this.floor) this.floor = n;
   }
-  delete(table: Table<unknown> | string, key: string) {
-    this.staged.push({ table: tableName(table), key, op: 'delete' });
+  put<V>(table: Table<V> | string, key: string, value: V, opts: PutOptions = {}) {
+    if (opts.modifyIndex) this.atLeast(opts.modifyIndex);
+    this.staged.push({
+      table: tableName(table),
+      key,
+      op: 'put',
+      value,
+      createIndex: opts.createIndex,
+      rowIndex: opts.modifyIndex,
+      replica: opts.replica,
+    });
+  }
+  delete(table: Table<unknown> | string, key: string, opts: DeleteOptions = {}) {
+    if (opts.index) this.atLeast(opts.index);
+    this.staged.push({
+      table: tableName(table),
+      key,
+      op: 'delete',
+      rowIndex: opts.index,
+      replica: opts.replica,
+    });
   }
 }
 
@@ -185,9 +244,9 @@ export class StateStore {
     return n;
   }
 
-  /** @internal */
-  _allocate(): number {
-    this.lastAllocated = Math.max(this.lastAllocated, this.current) + 1;
+  /** @internal Next index, above everything handed out so far and ≥ `floor`. */
+  _allocate(floor = 0): number {
+    this.lastAllocated = Math.max(this.lastAllocated, this.current, floor - 1) + 1;
     this.maybeReserve();
     return this.lastAllocated;
   }
@@ -205,12 +264,22 @@ export class StateStore {
     const changes: Change[] = [];
     for (const s of w.staged) {
       const t = this.table(s.table);
+      const replica = s.replica ? { replica: true } : {};
       if (s.op === 'put') {
-        const prev = t._put(s.key, s.value, index, s.createIndex);
-        changes.push({ table: s.table, key: s.key, op: 'put', index, value: s.value, prev: prev?.value });
+        const prev = t._put(s.key, s.value, s.rowIndex ?? index, s.createIndex);
+        changes.push({
+          table: s.table,
+          key: s.key,
+          op: 'put',
+          index,
+          value: s.value,
+          prev: prev?.value,
+          ...replica,
+        });
       } else {
-        const prev = t._delete(s.key, index);
-        if (prev) changes.push({ table: s.table, key: s.key, op: 'delete', index, prev: prev.value });
+        const prev = t._delete(s.key, s.rowIndex ?? index);
+        if (prev)
+          changes.push({ table: s.table, key: s.key, op: 'delete', index, prev: prev.value, ...replica });
       }
     }
     if (index > this.current) this.current = index;

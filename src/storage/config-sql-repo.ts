@@ -1,7 +1,8 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import {
   type ConfigItem,
   type ConfigKey,
+  configStateKey,
   fromStoredTenant,
   type GrayItem,
   type GrayRule,
@@ -65,14 +66,51 @@ function historyFromRow(r: HisRow): HistoryEntry {
 export class SqlConfigRepo implements ConfigRepo {
   constructor(private readonly db: Db) {}
 
-  async loadAll(): Promise<{ configs: StoredConfig[]; grays: StoredGray[] }> {
+  loadAll(): Promise<{ configs: StoredConfig[]; grays: StoredGray[] }> {
+    return this.load();
+  }
+
+  /**
+   * The formal rows and gray versions of `keys` only (cluster sync of changed keys). Rows are
+   * selected by (data_id, group_id) and filtered by namespace here, because the default namespace
+   * may be stored as '' or 'public'.
+   */
+  async loadKeys(keys: ConfigKey[]): Promise<{ configs: StoredConfig[]; grays: StoredGray[] }> {
+    const configs: StoredConfig[] = [];
+    const grays: StoredGray[] = [];
+    const wanted = new Set(keys.map(configStateKey));
+    const keep = (x: { key: ConfigKey }) => wanted.has(configStateKey(x.key));
+    for (let i = 0; i < keys.length; i += 100) {
+      const where = sql.join(
+        keys.slice(i, i + 100).map((k) => sql`(data_id = ${k.dataId} AND group_id = ${k.group})`),
+        sql` OR `,
+      );
+      const part = await this.load(where);
+      configs.push(...part.configs.filter(keep));
+      grays.push(...part.grays.filter(keep));
+    }
+    return { configs, grays };
+  }
+
+  /** Rows matching `where` (on data_id/group_id), or every row. */
+  private async load(where?: SQL): Promise<{ configs: StoredConfig[]; grays: StoredGray[] }> {
+    const filter = where ?? sql`1 = 1`;
     const rows = await this.db.all<Record<string, unknown>>(
       sql`SELECT id, data_id, group_id, content, md5, gmt_create, gmt_modified, src_user, src_ip, app_name,
-                 tenant_id, c_desc, c_use, effect, type, c_schema, encrypted_data_key FROM config_info ORDER BY id`,
+                 tenant_id, c_desc, c_use, effect, type, c_schema, encrypted_data_key FROM config_info
+          WHERE ${filter} ORDER BY id`,
     );
-    const tagRows = await this.db.all<{ id: number; tag_name: string }>(
-      sql`SELECT id, tag_name FROM config_tags_relation ORDER BY nid`,
-    );
+    const ids = rows.map((r) => Number(r.id));
+    const tagRows = !ids.length
+      ? []
+      : await this.db.all<{ id: number; tag_name: string }>(
+          !where
+            ? sql`SELECT id, tag_name FROM config_tags_relation ORDER BY nid`
+            : sql`SELECT id, tag_name FROM config_tags_relation WHERE id IN (${sql.join(
+                ids.map((id) => sql`${id}`),
+                sql`, `,
+              )}) ORDER BY nid`,
+        );
     const tags = new Map<number, string[]>();
     for (const t of tagRows) {
       const id = Number(t.id);
@@ -101,7 +139,8 @@ export class SqlConfigRepo implements ConfigRepo {
     }));
     const grayRows = await this.db.all<Record<string, unknown>>(
       sql`SELECT id, data_id, group_id, content, md5, src_user, src_ip, gmt_create, gmt_modified, app_name,
-                 tenant_id, gray_name, gray_rule, encrypted_data_key FROM config_info_gray ORDER BY id`,
+                 tenant_id, gray_name, gray_rule, encrypted_data_key FROM config_info_gray
+          WHERE ${filter} ORDER BY id`,
     );
     const grays: StoredGray[] = [];
     for (const r of grayRows) {

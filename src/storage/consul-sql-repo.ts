@@ -1,6 +1,12 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { ConsulBatch, KvEntry, SessionEntry } from '../consul/consul-model';
-import type { AgentServiceStore, ConsulRepo } from '../consul/consul-repo';
+import {
+  type AgentServiceStore,
+  type ConsulCommit,
+  type ConsulDelta,
+  type ConsulRepo,
+  emptyDelta,
+} from '../consul/consul-repo';
 import type { Db, SqlRunner } from './db';
 import { upsert } from './upsert';
 
@@ -33,47 +39,89 @@ export class SqlConsulRepo implements ConsulRepo, AgentServiceStore {
     await this.db.run(sql`DELETE FROM consul_agent_service WHERE id = ${id}`);
   }
 
-  async loadKv(): Promise<KvEntry[]> {
-    const rows = await this.db.all<KvRow>(
-      sql`SELECT k, v, flags, lock_index, session, create_index, modify_index FROM consul_kv ORDER BY k`,
+  async snapshot(): Promise<ConsulDelta> {
+    // One transaction: a consistent read (InnoDB's snapshot starts at the first SELECT).
+    return this.db.transaction(async (tx) => this.full(tx, (await readIndex(tx)).idx));
+  }
+
+  async changesSince(since: number): Promise<ConsulDelta> {
+    // Cheap check first: most calls (a peer's sync message for writes already seen) find nothing.
+    const head = await readIndex(this.db);
+    if (head.idx <= since && head.reaped <= since) return emptyDelta(head.idx);
+    return this.db.transaction(async (tx) => {
+      const at = await readIndex(tx);
+      return this.changes(tx, since, at);
+    });
+  }
+
+  async write(since: number, decide: (delta: ConsulDelta) => ConsulCommit | undefined): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      // The row lock on the index row is held to commit: Consul writes of every node are serialized.
+      const at = await readIndex(tx, true);
+      const c = decide(await this.changes(tx, since, at));
+      if (!c) return;
+      if (c.index <= at.idx) throw new Error(`consul commit index ${c.index} is not above ${at.idx}`);
+      await this.apply(tx, c.batch, c.index);
+      await tx.run(sql`UPDATE consul_index SET idx = ${c.index} WHERE id = 1`);
+    });
+  }
+
+  async reapTombstones(upTo: number): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const at = await readIndex(tx, true);
+      if (upTo <= at.reaped) return 0;
+      const a = await tx.run(sql`DELETE FROM consul_kv_tombstone WHERE idx <= ${upTo}`);
+      const b = await tx.run(sql`DELETE FROM consul_session_tombstone WHERE idx <= ${upTo}`);
+      await tx.run(sql`UPDATE consul_index SET reaped = ${upTo} WHERE id = 1`);
+      return a.changes + b.changes;
+    });
+  }
+
+  private async changes(tx: SqlRunner, since: number, at: IndexRow): Promise<ConsulDelta> {
+    if (since < at.reaped) return this.full(tx, at.idx);
+    if (at.idx <= since) return emptyDelta(at.idx);
+    const kv = await selectKv(tx, sql`modify_index > ${since}`);
+    const sessions = await selectSessions(tx, sql`modify_index > ${since}`);
+    const kvDeleted = await tx.all<{ k: string; idx: number }>(
+      sql`SELECT k, idx FROM consul_kv_tombstone WHERE idx > ${since}`,
     );
-    return rows.map((r) => ({
-      key: r.k,
-      value: r.v == null || r.v.length === 0 ? null : new Uint8Array(r.v),
-      flags: BigInt(r.flags),
-      lockIndex: Number(r.lock_index),
-      ...(r.session ? { session: r.session } : {}),
-      createIndex: Number(r.create_index),
-      modifyIndex: Number(r.modify_index),
-    }));
-  }
-
-  async loadSessions(): Promise<SessionEntry[]> {
-    const rows = await this.db.all<SessionRow>(
-      sql`SELECT id, body, create_index, modify_index FROM consul_session ORDER BY id`,
+    const sessionsDeleted = await tx.all<{ id: string; idx: number }>(
+      sql`SELECT id, idx FROM consul_session_tombstone WHERE idx > ${since}`,
     );
-    return rows.map((r) => ({
-      ...(JSON.parse(r.body) as Omit<SessionEntry, 'createIndex' | 'modifyIndex'>),
-      createIndex: Number(r.create_index),
-      modifyIndex: Number(r.modify_index),
-    }));
+    return {
+      index: at.idx,
+      full: false,
+      kv,
+      sessions,
+      kvDeleted: kvDeleted.map((r) => ({ key: r.k, index: Number(r.idx) })),
+      sessionsDeleted: sessionsDeleted.map((r) => ({ id: r.id, index: Number(r.idx) })),
+    };
   }
 
-  async commit(b: ConsulBatch): Promise<void> {
-    const n = b.kvPut.length + b.kvDelete.length + b.sessionPut.length + b.sessionDelete.length;
-    if (n === 0) return;
-    if (n === 1) return this.apply(this.db, b);
-    await this.db.transaction((tx) => this.apply(tx, b));
+  private async full(tx: SqlRunner, index: number): Promise<ConsulDelta> {
+    return {
+      ...emptyDelta(index),
+      full: true,
+      kv: await selectKv(tx),
+      sessions: await selectSessions(tx),
+    };
   }
 
-  private async apply(db: SqlRunner, b: ConsulBatch) {
-    for (const keys of chunks(b.kvDelete, CHUNK))
+  private async apply(db: SqlRunner, b: ConsulBatch, index: number) {
+    for (const keys of chunks(b.kvDelete, CHUNK)) {
       await db.run(
         sql`DELETE FROM consul_kv WHERE k IN (${sql.join(
           keys.map((k) => sql`${k}`),
           sql`, `,
         )})`,
       );
+      await upsertMany(
+        db,
+        'consul_kv_tombstone',
+        ['k', 'idx'],
+        keys.map((k) => [k, index]),
+      );
+    }
     for (const rows of chunks(b.kvPut, CHUNK))
       await upsertMany(
         db,
@@ -89,13 +137,20 @@ export class SqlConsulRepo implements ConsulRepo, AgentServiceStore {
           e.modifyIndex,
         ]),
       );
-    for (const ids of chunks(b.sessionDelete, CHUNK))
+    for (const ids of chunks(b.sessionDelete, CHUNK)) {
       await db.run(
         sql`DELETE FROM consul_session WHERE id IN (${sql.join(
           ids.map((k) => sql`${k}`),
           sql`, `,
         )})`,
       );
+      await upsertMany(
+        db,
+        'consul_session_tombstone',
+        ['id', 'idx'],
+        ids.map((id) => [id, index]),
+      );
+    }
     for (const s of b.sessionPut) {
       const { createIndex, modifyIndex, ...body } = s;
       await upsert(
@@ -112,6 +167,43 @@ export class SqlConsulRepo implements ConsulRepo, AgentServiceStore {
       );
     }
   }
+}
+
+type IndexRow = { idx: number; reaped: number };
+
+/** The Consul index row; `lock` takes its row lock for the transaction (MySQL; SQLite transactions are exclusive). */
+async function readIndex(db: SqlRunner, lock = false): Promise<IndexRow> {
+  const forUpdate = lock && db.dialect === 'mysql' ? sql` FOR UPDATE` : sql``;
+  const r = await db.get<IndexRow>(sql`SELECT idx, reaped FROM consul_index WHERE id = 1${forUpdate}`);
+  if (!r) throw new Error('consul_index has no row: run `batata db migrate`');
+  return { idx: Number(r.idx), reaped: Number(r.reaped) };
+}
+
+async function selectKv(db: SqlRunner, where?: SQL): Promise<KvEntry[]> {
+  const rows = await db.all<KvRow>(
+    sql`SELECT k, v, flags, lock_index, session, create_index, modify_index FROM consul_kv
+        WHERE ${where ?? sql`1 = 1`} ORDER BY k`,
+  );
+  return rows.map((r) => ({
+    key: r.k,
+    value: r.v == null || r.v.length === 0 ? null : new Uint8Array(r.v),
+    flags: BigInt(r.flags),
+    lockIndex: Number(r.lock_index),
+    ...(r.session ? { session: r.session } : {}),
+    createIndex: Number(r.create_index),
+    modifyIndex: Number(r.modify_index),
+  }));
+}
+
+async function selectSessions(db: SqlRunner, where?: SQL): Promise<SessionEntry[]> {
+  const rows = await db.all<SessionRow>(
+    sql`SELECT id, body, create_index, modify_index FROM consul_session WHERE ${where ?? sql`1 = 1`} ORDER BY id`,
+  );
+  return rows.map((r) => ({
+    ...(JSON.parse(r.body) as Omit<SessionEntry, 'createIndex' | 'modifyIndex'>),
+    createIndex: Number(r.create_index),
+    modifyIndex: Number(r.modify_index),
+  }));
 }
 
 const CHUNK = 200;

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { NamespaceRecord } from '../namespace/namespace-model';
 import type { NamespaceRepo } from '../namespace/namespace-repo';
 import type { Db } from './db';
@@ -15,9 +15,30 @@ type Row = {
 export class SqlNamespaceRepo implements NamespaceRepo {
   constructor(private readonly db: Db) {}
 
-  async list(): Promise<NamespaceRecord[]> {
+  list(): Promise<NamespaceRecord[]> {
+    return this.select();
+  }
+
+  /** The namespaces among `ids` that exist (cluster sync of changed keys). */
+  async listByIds(ids: string[]): Promise<NamespaceRecord[]> {
+    const out: NamespaceRecord[] = [];
+    for (let i = 0; i < ids.length; i += 200)
+      out.push(
+        ...(await this.select(
+          sql`AND tenant_id IN (${sql.join(
+            ids.slice(i, i + 200).map((id) => sql`${id}`),
+            sql`, `,
+          )})`,
+        )),
+      );
+    return out;
+  }
+
+  private async select(and?: SQL): Promise<NamespaceRecord[]> {
     const rows = await this.db.all<Row>(
-      sql`SELECT tenant_id, tenant_name, tenant_desc, gmt_create, gmt_modified FROM tenant_info WHERE kp = '1' ORDER BY id`,
+      sql`SELECT tenant_id, tenant_name, tenant_desc, gmt_create, gmt_modified FROM tenant_info WHERE kp = '1' ${
+        and ?? sql``
+      } ORDER BY id`,
     );
     return rows.map((r) => ({
       namespaceId: r.tenant_id,

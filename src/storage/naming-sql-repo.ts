@@ -41,8 +41,28 @@ const INSTANCE_KEY = [...SERVICE_KEY, 'instance_id'];
 export class SqlNamingRepo implements NamingRepo {
   constructor(private readonly db: Db) {}
 
-  async loadServices(): Promise<ServiceRecord[]> {
-    const rows = await this.db.all<ServiceRow>(sql`SELECT * FROM naming_service`);
+  loadServices(): Promise<ServiceRecord[]> {
+    return this.selectServices();
+  }
+
+  /** The stored services among `ids` (cluster sync of changed keys). */
+  async loadServicesOf(ids: ServiceId[]): Promise<ServiceRecord[]> {
+    const out: ServiceRecord[] = [];
+    for (const where of serviceFilters(ids)) out.push(...(await this.selectServices(where)));
+    return out;
+  }
+
+  /** The persistent instances of the services `ids`. */
+  async loadInstancesOf(ids: ServiceId[]): Promise<InstanceRecord[]> {
+    const out: InstanceRecord[] = [];
+    for (const where of serviceFilters(ids)) out.push(...(await this.selectInstances(where)));
+    return out;
+  }
+
+  private async selectServices(where?: SQL): Promise<ServiceRecord[]> {
+    const rows = await this.db.all<ServiceRow>(
+      sql`SELECT * FROM naming_service WHERE ${where ?? sql`1 = 1`}`,
+    );
     return rows.map((r) => ({
       namespaceId: r.namespace_id,
       groupName: r.group_name,
@@ -58,8 +78,14 @@ export class SqlNamingRepo implements NamingRepo {
     }));
   }
 
-  async loadInstances(): Promise<InstanceRecord[]> {
-    const rows = await this.db.all<InstanceRow>(sql`SELECT * FROM naming_instance`);
+  loadInstances(): Promise<InstanceRecord[]> {
+    return this.selectInstances();
+  }
+
+  private async selectInstances(where?: SQL): Promise<InstanceRecord[]> {
+    const rows = await this.db.all<InstanceRow>(
+      sql`SELECT * FROM naming_instance WHERE ${where ?? sql`1 = 1`}`,
+    );
     return rows.map((r) => ({
       namespaceId: r.namespace_id,
       groupName: r.group_name,
@@ -133,6 +159,24 @@ export class SqlNamingRepo implements NamingRepo {
     );
     return r.changes > 0;
   }
+}
+
+/** `WHERE` conditions selecting the services `ids`, at most 100 per condition. */
+function serviceFilters(ids: ServiceId[]): SQL[] {
+  const out: SQL[] = [];
+  for (let i = 0; i < ids.length; i += 100)
+    out.push(
+      sql.join(
+        ids
+          .slice(i, i + 100)
+          .map(
+            (id) =>
+              sql`(namespace_id = ${id.namespaceId} AND group_name = ${id.groupName} AND service_name = ${id.serviceName})`,
+          ),
+        sql` OR `,
+      ),
+    );
+  return out;
 }
 
 function instanceRow(i: InstanceRecord): Record<string, unknown> {

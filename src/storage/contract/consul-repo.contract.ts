@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { ConsulBatch, KvEntry, SessionEntry } from '../../consul/consul-model';
-import type { AgentServiceStore, ConsulRepo } from '../../consul/consul-repo';
+import type { AgentServiceStore, ConsulDelta, ConsulRepo } from '../../consul/consul-repo';
 
 const empty = (): ConsulBatch => ({ kvPut: [], kvDelete: [], sessionPut: [], sessionDelete: [] });
 
@@ -46,6 +46,17 @@ export function runConsulRepoContract(
     afterAll(async () => {
       await close();
     });
+    /** Commits `b` at `at` (default: the next storage index); returns that index. */
+    const commit = async (b: ConsulBatch, at?: number): Promise<number> => {
+      let index = 0;
+      await repo.write(Number.MAX_SAFE_INTEGER, (d) => {
+        index = at ?? d.index + 1;
+        return { batch: b, index };
+      });
+      return index;
+    };
+    const loadKv = async () => (await repo.snapshot()).kv;
+    const loadSessions = async () => (await repo.snapshot()).sessions;
 
     test('stores every KV field exactly: binary/unicode values, uint64 flags, lock holder, indexes', async () => {
       const bin = new Uint8Array([0, 255, 1, 128, 10, 13, 0]);
@@ -55,8 +66,8 @@ export function runConsulRepoContract(
         kv('bin', { value: bin, flags: 3304740253564472344n, lockIndex: 3, session: 'sess-1' }),
         kv('empty', { value: null, createIndex: 7, modifyIndex: 9 }),
       );
-      await repo.commit(b);
-      const all = await repo.loadKv();
+      await commit(b);
+      const all = await loadKv();
       expect(all.map((e) => e.key)).toEqual(['a/ключ/🔑', 'bin', 'empty']);
       expect(new TextDecoder().decode(all[0]!.value!)).toBe('héllo ✓ 中文');
       expect([...all[1]!.value!]).toEqual([...bin]);
@@ -72,8 +83,8 @@ export function runConsulRepoContract(
       const b = empty();
       b.kvPut.push(kv('bin', { value: new Uint8Array([1]), flags: 0n, lockIndex: 4, modifyIndex: 20 }));
       b.kvDelete.push('empty', 'never-existed');
-      await repo.commit(b);
-      const all = await repo.loadKv();
+      await commit(b);
+      const all = await loadKv();
       expect(all.map((e) => e.key)).toEqual(['a/ключ/🔑', 'bin']);
       const e = all[1]!;
       expect(e.session).toBeUndefined();
@@ -86,45 +97,99 @@ export function runConsulRepoContract(
         session('s1', { ttl: '15s', behavior: 'delete', serviceChecks: [{ ID: 'c', Namespace: '' }] }),
         session('s2'),
       );
-      await repo.commit(b);
-      let all = await repo.loadSessions();
+      await commit(b);
+      let all = await loadSessions();
       expect(all.map((s) => s.id)).toEqual(['s1', 's2']);
       expect(all[0]).toEqual(
         session('s1', { ttl: '15s', behavior: 'delete', serviceChecks: [{ ID: 'c', Namespace: '' }] }),
       );
       const d = empty();
       d.sessionDelete.push('s2');
-      await repo.commit(d);
-      all = await repo.loadSessions();
+      await commit(d);
+      all = await loadSessions();
       expect(all.map((s) => s.id)).toEqual(['s1']);
     });
 
     test('a batch is atomic: one failing row rolls back every other change (txn)', async () => {
-      const before = await repo.loadKv();
+      const before = await loadKv();
       const b = empty();
       b.kvPut.push(kv('txn/ok-1'), kv('txn/ok-2'));
       b.kvDelete.push('bin');
       b.sessionPut.push(session('s3'));
       // NOT NULL violation on the last row.
       b.kvPut.push(kv('txn/bad', { createIndex: null as unknown as number }));
-      await expect(repo.commit(b)).rejects.toThrow();
-      expect(await repo.loadKv()).toEqual(before);
-      expect((await repo.loadSessions()).map((s) => s.id)).toEqual(['s1']);
+      await expect(commit(b)).rejects.toThrow();
+      expect(await loadKv()).toEqual(before);
+      expect((await loadSessions()).map((s) => s.id)).toEqual(['s1']);
     });
 
     test('a large batch (group commit) upserts and deletes many keys in one commit', async () => {
       const b = empty();
       for (let i = 0; i < 450; i++)
         b.kvPut.push(kv(`many/${String(i).padStart(3, '0')}`, { flags: BigInt(i) }));
-      await repo.commit(b);
+      await commit(b);
       const d = empty();
       for (let i = 0; i < 450; i += 2) d.kvDelete.push(`many/${String(i).padStart(3, '0')}`);
       d.kvPut.push(kv('many/001', { lockIndex: 9, modifyIndex: 99 }));
-      await repo.commit(d);
-      const many = (await repo.loadKv()).filter((e) => e.key.startsWith('many/'));
+      await commit(d);
+      const many = (await loadKv()).filter((e) => e.key.startsWith('many/'));
       expect(many).toHaveLength(225);
       expect(many[0]).toMatchObject({ key: 'many/001', lockIndex: 9, modifyIndex: 99, flags: 0n });
       expect(many[1]!.flags).toBe(3n);
+    });
+
+    test('write: decide sees what was committed after `since`, deletes as tombstones; undefined commits nothing', async () => {
+      const since = (await repo.snapshot()).index;
+      const b = empty();
+      b.kvPut.push(kv('w/new'));
+      b.kvDelete.push('w/gone');
+      b.sessionPut.push(session('w-s'));
+      const at = await commit(b);
+      expect(at).toBe(since + 1);
+      let seen: ConsulDelta | undefined;
+      await repo.write(since, (d) => {
+        seen = d;
+        return undefined;
+      });
+      expect(seen!.index).toBe(at);
+      expect(seen!.full).toBe(false);
+      expect(seen!.kv.every((e) => e.modifyIndex > since)).toBe(true);
+      expect(seen!.kvDeleted).toEqual([{ key: 'w/gone', index: at }]);
+      expect((await repo.snapshot()).index).toBe(at);
+      // Rows stamped with the commit index are found by changesSince; a delete shows as a tombstone.
+      // (Earlier rows of this suite carry small hand-picked indexes: jump well above them.)
+      const b2 = empty();
+      const next = at + 1000;
+      b2.kvPut.push(kv('w/stamped', { createIndex: next, modifyIndex: next }));
+      b2.sessionDelete.push('w-s');
+      await commit(b2, next);
+      const d = await repo.changesSince(next - 1);
+      expect(d.index).toBe(next);
+      expect(d.kv.map((e) => e.key)).toEqual(['w/stamped']);
+      expect(d.sessionsDeleted).toEqual([{ id: 'w-s', index: next }]);
+      expect(d.kvDeleted).toEqual([]);
+      const none = await repo.changesSince(next);
+      expect(none).toMatchObject({ index: next, full: false, kv: [], kvDeleted: [] });
+    });
+
+    test('a commit index not above the storage index is refused', async () => {
+      const at = (await repo.snapshot()).index;
+      const b = empty();
+      b.kvPut.push(kv('refused'));
+      await expect(repo.write(at, () => ({ batch: b, index: at }))).rejects.toThrow();
+      expect((await loadKv()).some((e) => e.key === 'refused')).toBe(false);
+    });
+
+    test('reaped tombstones: a reader from before them gets everything', async () => {
+      const at = (await repo.snapshot()).index;
+      const b = empty();
+      b.kvDelete.push('reap/me');
+      const del = await commit(b);
+      expect(await repo.reapTombstones(del)).toBeGreaterThanOrEqual(1);
+      const d = await repo.changesSince(at);
+      expect(d.full).toBe(true);
+      expect(d.kv.map((e) => e.key)).toEqual((await loadKv()).map((e) => e.key));
+      expect((await repo.changesSince(del)).full).toBe(false);
     });
 
     test('agent service definitions: upsert, load in id order, remove', async () => {
@@ -145,8 +210,8 @@ export function runConsulRepoContract(
       for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 255;
       const b = empty();
       b.kvPut.push(kv('big', { value: big }));
-      await repo.commit(b);
-      const e = (await repo.loadKv()).find((x) => x.key === 'big')!;
+      await commit(b);
+      const e = (await loadKv()).find((x) => x.key === 'big')!;
       expect(e.value!.length).toBe(big.length);
       expect(Buffer.from(e.value!).equals(Buffer.from(big))).toBe(true);
     });

@@ -1,0 +1,118 @@
+import type { StateStore } from '../state';
+import { KV_TABLE, SESSION_TABLE } from './consul-model';
+import type { ConsulRepo } from './consul-repo';
+import { ConsulTx } from './consul-tx';
+
+/**
+ * Consul KV and sessions: the state tables `KV_TABLE` / `SESSION_TABLE` kept equal to ConsulRepo,
+ * which every node of a cluster shares.
+ *
+ * Indexes come from storage: a write is committed at an index above both the storage index and
+ * this node's state index, and every node records each row (and each tombstone) at that index. So
+ * CreateIndex/ModifyIndex, and the KV/session X-Consul-Index derived from them, are the same on
+ * every node that has applied the same writes, and a node's state index is never below an index
+ * it has applied.
+ *
+ * `synced` is the storage index this node's tables reflect. `write` evaluates `fn` inside the
+ * storage's exclusive write transaction after adding what others committed since `synced`, so a
+ * condition (cas, acquire, release, delete-cas, txn checks, session invalidation) is checked
+ * against current storage: of two nodes racing, exactly one wins.
+ */
+export class ConsulStore {
+  private synced = 0;
+  private queued?: { promise?: Promise<number> };
+
+  constructor(
+    private readonly state: StateStore,
+    private readonly repo: ConsulRepo,
+  ) {}
+
+  /** The storage index this node has applied everything up to. */
+  get syncedIndex(): number {
+    return this.synced;
+  }
+
+  /** Boot: loads everything from storage (before any listener opens). */
+  async load(): Promise<{ kv: number; sessions: number }> {
+    const snap = await this.repo.snapshot();
+    this.state.applyNow((w) => {
+      for (const e of snap.kv)
+        w.put(KV_TABLE, e.key, e, { createIndex: e.createIndex, modifyIndex: e.modifyIndex, replica: true });
+      for (const s of snap.sessions)
+        w.put(SESSION_TABLE, s.id, s, {
+          createIndex: s.createIndex,
+          modifyIndex: s.modifyIndex,
+          replica: true,
+        });
+    });
+    this.synced = snap.index;
+    return { kv: snap.kv.length, sessions: snap.sessions.length };
+  }
+
+  /**
+   * Runs `fn` against a ConsulTx that sees current storage and commits what it staged (one storage
+   * transaction, one state index). Others' writes found on the way are applied too. If storage
+   * fails, nothing is applied and the promise rejects.
+   */
+  write<T>(fn: (tx: ConsulTx) => T): Promise<T> {
+    return this.state.write(async (w) => {
+      let tx!: ConsulTx;
+      let result!: T;
+      let reached = this.synced;
+      await this.repo.write(this.synced, (delta) => {
+        tx = new ConsulTx(this.state, w, delta);
+        w.atLeast(delta.index + 1);
+        reached = delta.index;
+        result = fn(tx);
+        const batch = tx.batch();
+        if (!batch) return undefined;
+        reached = w.index;
+        return { batch, index: w.index };
+      });
+      tx.stage();
+      this.synced = Math.max(this.synced, reached);
+      return result;
+    });
+  }
+
+  /**
+   * Applies what other nodes committed since `synced` (a peer's sync message, reconciliation).
+   * Calls made while one is waiting share it. Returns how many rows changed here.
+   */
+  catchUp(): Promise<number> {
+    if (this.queued?.promise) return this.queued.promise;
+    const queued: { promise?: Promise<number> } = {};
+    this.queued = queued;
+    const promise = this.state.write(async (w) => {
+      // Started: a call from now on must read storage again.
+      if (this.queued === queued) this.queued = undefined;
+      const delta = await this.repo.changesSince(this.synced);
+      const n = new ConsulTx(this.state, w, delta).stage();
+      this.synced = Math.max(this.synced, delta.index);
+      return n;
+    });
+    if (this.queued === queued) queued.promise = promise;
+    return promise;
+  }
+
+  /** Drops storage tombstones up to `upTo` (an index every live node has passed long ago). */
+  reapTombstones(upTo: number): Promise<number> {
+    return this.repo.reapTombstones(upTo);
+  }
+
+  /**
+   * Reaps storage tombstones every `intervalMs`, up to the index this node had reached one period
+   * earlier: a node that fell further behind than that reloads everything on its next catch-up.
+   * Returns a stop function.
+   */
+  startReaper(intervalMs: number, onError: (e: unknown) => void): () => void {
+    let horizon = 0;
+    const timer = setInterval(() => {
+      const upTo = horizon;
+      horizon = this.synced;
+      if (upTo) this.repo.reapTombstones(upTo).catch(onError);
+    }, intervalMs);
+    timer.unref?.();
+    return () => clearInterval(timer);
+  }
+}
