@@ -118,6 +118,7 @@ export function createClusterModule(ctx: ServerContext): {
       const m = up[Math.floor(Math.random() * up.length)];
       return m ? { ip: m.ip, port: m.port } : undefined;
     },
+    isResponsible: (ipPort) => !distro || distro.responsibleFor(ipPort) === self,
   };
 
   let synced = false;

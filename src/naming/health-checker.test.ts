@@ -9,7 +9,7 @@ import { NamingService } from './naming-service';
 const log = new Log({ filter: new LevelFilter('off'), sinks: [] });
 const svc = { namespaceId: 'public', groupName: 'DEFAULT_GROUP', serviceName: 'db' };
 
-async function setup(threshold: number, concurrency = 2) {
+async function setup(threshold: number, concurrency = 2, responsible?: (ipPort: string) => boolean) {
   const clock = new FakeClock();
   const naming = new NamingService(new StateStore(), new FakeNamingRepo(), clock, log);
   const up = new Set<string>();
@@ -30,6 +30,7 @@ async function setup(threshold: number, concurrency = 2) {
     log,
     { intervalMs: 1000, timeoutMs: 100, concurrency, threshold },
     { TCP: probe, HTTP: probe },
+    responsible,
   );
   return { naming, checker, up, probed, max: () => maxInFlight };
 }
@@ -52,6 +53,25 @@ describe('persistent health checks', () => {
     await checker.runOnce();
     expect(health()).toBe(true);
     expect(new Set(probed)).toEqual(new Set(['10.0.0.1']));
+  });
+
+  test('in a cluster only the responsible node probes; others keep the stored health', async () => {
+    let mine = new Set(['10.0.0.1:1']);
+    const { naming, checker, probed } = await setup(1, 2, (ipPort) => mine.has(ipPort));
+    await naming.registerInstance(svc, { ip: '10.0.0.1', port: 1, ephemeral: false });
+    await naming.registerInstance(svc, { ip: '10.0.0.2', port: 1, ephemeral: false });
+    const health = (ip: string) => naming.findInstance(svc, { ip, port: 1 })?.healthy;
+    await checker.runOnce();
+    expect(probed).toEqual(['10.0.0.1']);
+    expect(health('10.0.0.1')).toBe(false);
+    expect(health('10.0.0.2')).toBe(true);
+    // Responsibility moves (a member died): the new owner probes, the old one stops.
+    mine = new Set(['10.0.0.2:1']);
+    probed.length = 0;
+    await checker.runOnce();
+    expect(probed).toEqual(['10.0.0.2']);
+    expect(health('10.0.0.1')).toBe(false);
+    expect(health('10.0.0.2')).toBe(false);
   });
 
   test('probes run with bounded concurrency', async () => {

@@ -65,10 +65,18 @@ export const httpProbe: Probe = async (i, cluster, timeoutMs) => {
 };
 
 /**
+ * Whether this node probes the instance at `ip:port`. In a cluster exactly one member is
+ * responsible for each address (Nacos: the Distro owner of the persistent IP-port client's
+ * `ip:port`, `HealthCheckResponsibleInterceptor`); the others take the result from storage.
+ */
+export type CheckResponsibility = (ipPort: string) => boolean;
+
+/**
  * Server-side health checks of persistent instances (`ephemeral=false`) per cluster settings:
  * TCP or HTTP probes, NONE = never checked. Rounds run on a timer, off the request path, with at
  * most `concurrency` probes in flight; an instance flips after `threshold` consecutive results
- * that disagree with its current health.
+ * that disagree with its current health. Only instances this node is `responsible` for are probed,
+ * and a result is applied only if it still is when the streak completes.
  */
 export class PersistentHealthChecker {
   private timer?: TimerHandle;
@@ -82,6 +90,7 @@ export class PersistentHealthChecker {
     private readonly log: Logger,
     private readonly opts: HealthCheckOptions,
     private readonly probes: Record<'TCP' | 'HTTP', Probe> = { TCP: tcpProbe, HTTP: httpProbe },
+    private readonly responsible: CheckResponsibility = () => true,
   ) {}
 
   start(): void {
@@ -108,7 +117,7 @@ export class PersistentHealthChecker {
     const seen = new Set<string>();
     for (const e of this.naming.instanceTable.values()) {
       const i = e.value;
-      if (i.ephemeral) continue;
+      if (i.ephemeral || !this.responsible(`${i.ip}:${i.port}`)) continue;
       const c = this.naming.clusterSettings(i, i.clusterName);
       if (c.healthChecker.type === 'NONE') continue;
       seen.add(e.key);
@@ -134,6 +143,7 @@ export class PersistentHealthChecker {
     this.streaks.set(k, streak);
     const cur = this.naming.instanceTable.get(instanceKey(serviceKey(i), i.instanceId))?.value;
     if (!cur || cur.healthy === ok || streak.n < this.opts.threshold) return;
+    if (!this.responsible(`${i.ip}:${i.port}`)) return;
     await this.naming.setHealth(i, { instanceId: i.instanceId }, ok).catch(() => {});
     this.log.info(ok ? 'instance healthy: check passed' : 'instance unhealthy: check failed', {
       service: groupedName(i),

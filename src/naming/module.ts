@@ -38,12 +38,20 @@ export async function createNamingModule(ctx: ServerContext): Promise<ServerModu
     healthCheckEnabled: settings.bool('naming.health-check.enabled'),
     defaultInstanceEphemeral: settings.bool('naming.default-ephemeral'),
   });
-  const checker = new PersistentHealthChecker(naming, clock, log.child('health'), {
-    intervalMs: settings.int('naming.health-check.interval-ms'),
-    timeoutMs: settings.int('naming.health-check.timeout-ms'),
-    concurrency: settings.int('naming.health-check.concurrency'),
-    threshold: settings.int('naming.health-check.threshold'),
-  });
+  const checker = new PersistentHealthChecker(
+    naming,
+    clock,
+    log.child('health'),
+    {
+      intervalMs: settings.int('naming.health-check.interval-ms'),
+      timeoutMs: settings.int('naming.health-check.timeout-ms'),
+      concurrency: settings.int('naming.health-check.concurrency'),
+      threshold: settings.int('naming.health-check.threshold'),
+    },
+    undefined,
+    // The cluster module registers later; standalone nodes probe everything.
+    (ipPort) => ctx.services.cluster?.isResponsible(ipPort) ?? true,
+  );
   const udp = new UdpPusher(naming, clock, log.child('udp-push'));
   const deps: NamingHttpDeps = { naming, switches, status: () => 'UP' };
 

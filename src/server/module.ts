@@ -16,6 +16,8 @@ import type { AuthGate } from './auth-gate';
 export interface ClusterInfo {
   /** Another UP member for ConnectResetRequest on graceful shutdown (`port` = its main port), or undefined. */
   resetTarget(): { ip: string; port: number } | undefined;
+  /** Whether this member is responsible for `ip:port` (Distro hash over the healthy members). */
+  isResponsible(ipPort: string): boolean;
 }
 
 // Elysia plugin generics differ per plugin.

@@ -7,7 +7,11 @@ import { form } from '../support/server';
 let cluster: TestCluster;
 beforeAll(async () => {
   cluster = await startCluster(3, {
-    settings: { 'nacos.core.protocol.distro.data.verify.intervalMs': '1000' },
+    settings: {
+      'nacos.core.protocol.distro.data.verify.intervalMs': '1000',
+      'naming.health-check.interval-ms': '250',
+      'naming.health-check.threshold': '1',
+    },
   });
 }, 30_000);
 afterAll(async () => {
@@ -169,6 +173,51 @@ describe('Distro: ephemeral instances across 3 compiled-binary nodes', () => {
     for (const cl of clients) cl.close();
     await cluster.start(b);
     await waitUntil(() => ready(b), 8000, 'B ready again');
+  }, 30_000);
+
+  test('persistent-instance health checks: only the responsible node probes; the others take its result', async () => {
+    const nodes = cluster.nodes.slice(0, 3) as ClusterTestNode[];
+    for (const n of nodes)
+      await waitUntil(
+        async () => {
+          const r = await (await fetch(`${n.nacos}/v1/core/cluster/nodes`)).json();
+          return r.data.filter((m: any) => m.state === 'UP').length === 3;
+        },
+        8000,
+        `${n.name} sees 3 UP`,
+      );
+    let probes = 0;
+    const target = Bun.listen({
+      hostname: '127.0.0.1',
+      port: 0,
+      socket: {
+        open(sock) {
+          probes++;
+          sock.end();
+        },
+        data() {},
+      },
+    });
+    const r = await form('POST', `${nodes[0]!.nacos}/v1/ns/instance`, {
+      serviceName: 'hc-svc',
+      ip: '127.0.0.1',
+      port: target.port,
+      ephemeral: 'false',
+    });
+    expect(r.text).toBe('ok');
+    const healthy = async (n: ClusterTestNode) =>
+      (await (await fetch(`${n.nacos}/v1/ns/instance/list?serviceName=hc-svc`)).json()).hosts?.[0]?.healthy;
+    for (const n of nodes)
+      await waitUntil(async () => (await healthy(n)) === true, 2000, `hc-svc on ${n.name}`);
+    // Probes seen in 2 s: one prober at a 250 ms interval makes ≤ ~8; every node probing would make ~3×.
+    probes = 0;
+    await Bun.sleep(2000);
+    expect(probes).toBeGreaterThan(2);
+    expect(probes).toBeLessThanOrEqual(10);
+    // The owner's "unhealthy" reaches every node through the database and sync.
+    target.stop(true);
+    for (const n of nodes)
+      await waitUntil(async () => (await healthy(n)) === false, 3000, `unhealthy on ${n.name}`);
   }, 30_000);
 
   test('rolling restart: SIGTERM sends SDK clients a ConnectResetRequest pointing at another UP member', async () => {

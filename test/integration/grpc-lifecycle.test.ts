@@ -192,7 +192,10 @@ describe('graceful shutdown', () => {
   test('in a cluster, ConnectResetRequest points at another member (its main port)', async () => {
     const s = await startTestServer({ 'grpc.shutdown.reset-wait-ms': 300 });
     // What the cluster module provides in cluster mode (services are read at shutdown); serverPort is a String in Java.
-    s.server.services.cluster = { resetTarget: () => ({ ip: '10.1.2.3', port: 8848 }) };
+    s.server.services.cluster = {
+      resetTarget: () => ({ ip: '10.1.2.3', port: 8848 }),
+      isResponsible: () => true,
+    };
     const c = await NacosGrpcClient.connect(`127.0.0.1:${s.ports.sdk}`);
     await s.stop();
     const reset = await c.waitFor('ConnectResetRequest', 1000);
