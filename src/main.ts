@@ -23,7 +23,7 @@ import type { AnyElysia, ServerContext, ServerModule, Services } from './server/
 import type { Settings } from './settings/settings';
 import { StateStore } from './state';
 import type { Db } from './storage/db';
-import { getMeta, setMeta } from './storage/meta-repo';
+import { getMeta, raiseMeta } from './storage/meta-repo';
 import { SqlNamespaceRepo } from './storage/namespace-sql-repo';
 import { openStorage } from './storage/open-db';
 import { ResilientDb } from './storage/resilient-db';
@@ -101,7 +101,7 @@ export async function startServer(
   const state = new StateStore({
     startIndex: reserved + 1,
     reserveIndex: (upTo) =>
-      setMeta(db, INDEX_META_KEY, String(upTo)).catch((e) =>
+      raiseMeta(db, INDEX_META_KEY, upTo).catch((e) =>
         log.warn('cannot persist index reservation', { err: e }),
       ),
   });

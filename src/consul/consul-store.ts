@@ -1,5 +1,4 @@
 import type { StateStore } from '../state';
-import { KV_TABLE, SESSION_TABLE } from './consul-model';
 import type { ConsulRepo } from './consul-repo';
 import { ConsulTx } from './consul-tx';
 
@@ -32,19 +31,10 @@ export class ConsulStore {
     return this.synced;
   }
 
-  /** Boot: loads everything from storage (before any listener opens). */
+  /** Boot: loads everything from storage, tombstones included (before any listener opens). */
   async load(): Promise<{ kv: number; sessions: number }> {
     const snap = await this.repo.snapshot();
-    this.state.applyNow((w) => {
-      for (const e of snap.kv)
-        w.put(KV_TABLE, e.key, e, { createIndex: e.createIndex, modifyIndex: e.modifyIndex, replica: true });
-      for (const s of snap.sessions)
-        w.put(SESSION_TABLE, s.id, s, {
-          createIndex: s.createIndex,
-          modifyIndex: s.modifyIndex,
-          replica: true,
-        });
-    });
+    this.state.applyNow((w) => new ConsulTx(this.state, w, snap).stage());
     this.synced = snap.index;
     return { kv: snap.kv.length, sessions: snap.sessions.length };
   }

@@ -42,26 +42,27 @@ export class ConsulTx {
     return this.state.table<SessionEntry>(SESSION_TABLE);
   }
 
-  /** Records what storage holds beyond the state; only real differences are kept. */
+  /**
+   * Records what storage holds beyond the state; only real differences are kept. Deletions are
+   * kept even for keys this node never had, so their tombstones (indexes) are recorded too.
+   */
   private rebase(d: ConsulDelta) {
     const kv = this.kvTable;
     const ss = this.sessionTable;
-    if (d.full) {
-      const keys = new Set(d.kv.map((e) => e.key));
-      for (const k of kv.keys()) if (!keys.has(k)) this.baseKv.set(k, { e: null, index: d.index });
-      const ids = new Set(d.sessions.map((x) => x.id));
-      for (const id of ss.keys()) if (!ids.has(id)) this.baseSessions.set(id, { s: null, index: d.index });
-    }
     const putKeys = new Set(d.kv.map((e) => e.key));
+    const putIds = new Set(d.sessions.map((x) => x.id));
+    if (d.full) {
+      for (const k of kv.keys()) if (!putKeys.has(k)) this.baseKv.set(k, { e: null, index: d.index });
+      for (const id of ss.keys()) if (!putIds.has(id)) this.baseSessions.set(id, { s: null, index: d.index });
+    }
     for (const { key, index } of d.kvDeleted)
-      if (!putKeys.has(key) && kv.has(key)) this.baseKv.set(key, { e: null, index });
+      if (!putKeys.has(key) && index > kv.keyIndex(key)) this.baseKv.set(key, { e: null, index });
     for (const e of d.kv) {
       const cur = kv.get(e.key)?.value;
       if (!cur || !sameKv(cur, e)) this.baseKv.set(e.key, { e, index: e.modifyIndex });
     }
-    const putIds = new Set(d.sessions.map((x) => x.id));
     for (const { id, index } of d.sessionsDeleted)
-      if (!putIds.has(id) && ss.has(id)) this.baseSessions.set(id, { s: null, index });
+      if (!putIds.has(id) && index > ss.keyIndex(id)) this.baseSessions.set(id, { s: null, index });
     for (const x of d.sessions) {
       const cur = ss.get(x.id)?.value;
       if (!cur || cur.modifyIndex !== x.modifyIndex)
@@ -169,12 +170,12 @@ export class ConsulTx {
     // The base goes first even for keys this transaction changed again, so those changes apply on
     // top of it (a delete of a key the state never had still leaves its tombstone).
     for (const [k, b] of this.baseKv) {
-      n++;
+      if (b.e || this.kvTable.has(k)) n++;
       if (b.e) w.put(KV_TABLE, k, b.e, { createIndex: b.e.createIndex, modifyIndex: b.index, replica: true });
       else w.delete(KV_TABLE, k, { index: b.index, replica: true });
     }
     for (const [id, b] of this.baseSessions) {
-      n++;
+      if (b.s || this.sessionTable.has(id)) n++;
       if (b.s)
         w.put(SESSION_TABLE, id, b.s, { createIndex: b.s.createIndex, modifyIndex: b.index, replica: true });
       else w.delete(SESSION_TABLE, id, { index: b.index, replica: true });

@@ -1,11 +1,5 @@
 import type { ConsulBatch, KvEntry, SessionEntry } from './consul-model';
-import {
-  type AgentServiceStore,
-  type ConsulCommit,
-  type ConsulDelta,
-  type ConsulRepo,
-  emptyDelta,
-} from './consul-repo';
+import type { AgentServiceStore, ConsulCommit, ConsulDelta, ConsulRepo } from './consul-repo';
 
 /**
  * In-memory ConsulRepo for unit tests. Several services (nodes) may share one instance: writes are
@@ -25,7 +19,8 @@ export class FakeConsulRepo implements ConsulRepo, AgentServiceStore {
 
   async snapshot(): Promise<ConsulDelta> {
     return {
-      ...emptyDelta(this.index),
+      ...this.tombstones(0),
+      index: this.index,
       full: true,
       kv: sorted([...this.kv.values()], (e) => e.key),
       sessions: sorted([...this.sessions.values()], (s) => s.id),
@@ -35,10 +30,16 @@ export class FakeConsulRepo implements ConsulRepo, AgentServiceStore {
   async changesSince(since: number): Promise<ConsulDelta> {
     if (since < this.reaped) return this.snapshot();
     return {
+      ...this.tombstones(since),
       index: this.index,
       full: false,
       kv: [...this.kv.values()].filter((e) => e.modifyIndex > since),
       sessions: [...this.sessions.values()].filter((s) => s.modifyIndex > since),
+    };
+  }
+
+  private tombstones(since: number) {
+    return {
       kvDeleted: [...this.kvTombs].filter(([, i]) => i > since).map(([key, index]) => ({ key, index })),
       sessionsDeleted: [...this.sessionTombs]
         .filter(([, i]) => i > since)

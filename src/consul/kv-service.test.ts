@@ -170,6 +170,12 @@ describe('two nodes sharing one storage', () => {
     const idx = b.state.index;
     expect(await b.store.catchUp()).toBe(0);
     expect(b.state.index).toBe(idx);
+    // A node started now (it never saw dir/y) reports the same indexes: tombstones are loaded too.
+    const c = setup(repo);
+    await c.store.load();
+    expect(list(c)).toBe(list(a));
+    expect(get(c, 'dir/y').index).toBe(get(a, 'dir/y').index);
+    expect(c.state.index).toBeGreaterThanOrEqual(list(a));
   });
 
   test('a node behind reaped tombstones reloads everything', async () => {

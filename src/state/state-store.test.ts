@@ -102,9 +102,13 @@ describe('indexes allocated elsewhere', () => {
     expect(s.index).toBe(90);
     expect(t.keyIndex('peer')).toBe(90);
     expect(t.index()).toBe(90);
+    // A delete made elsewhere of a key this store never had still records its tombstone.
+    await s.write((w) => w.delete(t, 'never/here', { index: 95 }));
+    expect(t.keyIndex('never/here')).toBe(95);
+    expect(t.prefixIndex('never/')).toBe(95);
     // The next local write continues above.
     await s.write((w) => w.put(t, 'own', 'z'));
-    expect(t.get('own')!.modifyIndex).toBe(91);
+    expect(t.get('own')!.modifyIndex).toBe(96);
   });
 
   test('a floor below the current index changes nothing; above an allocated index it throws', async () => {

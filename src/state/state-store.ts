@@ -277,7 +277,7 @@ export class StateStore {
           ...replica,
         });
       } else {
-        const prev = t._delete(s.key, s.rowIndex ?? index);
+        const prev = t._delete(s.key, s.rowIndex ?? index, s.rowIndex !== undefined);
         if (prev)
           changes.push({ table: s.table, key: s.key, op: 'delete', index, prev: prev.value, ...replica });
       }

@@ -70,10 +70,20 @@ export class Table<V> {
     if (index > this.maxIndex) this.maxIndex = index;
     return prev;
   }
-  /** @internal StateStore only. */
-  _delete(key: string, index: number): Entry<V> | undefined {
+  /**
+   * @internal StateStore only. Deleting an absent key changes nothing, unless `recordAbsent` (a
+   * delete made elsewhere, at its own index): then its tombstone is still recorded, so this
+   * node's key/prefix/table indexes match those of nodes that saw the row.
+   */
+  _delete(key: string, index: number, recordAbsent = false): Entry<V> | undefined {
     const prev = this.rows.get(key);
-    if (!prev) return undefined;
+    if (!prev) {
+      if (recordAbsent && index > (this.tombstones.get(key) ?? 0)) {
+        this.tombstones.set(key, index);
+        if (index > this.maxIndex) this.maxIndex = index;
+      }
+      return undefined;
+    }
     this.rows.delete(key);
     this.tombstones.set(key, index);
     if (index > this.maxIndex) this.maxIndex = index;

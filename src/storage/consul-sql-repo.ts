@@ -82,28 +82,16 @@ export class SqlConsulRepo implements ConsulRepo, AgentServiceStore {
     if (at.idx <= since) return emptyDelta(at.idx);
     const kv = await selectKv(tx, sql`modify_index > ${since}`);
     const sessions = await selectSessions(tx, sql`modify_index > ${since}`);
-    const kvDeleted = await tx.all<{ k: string; idx: number }>(
-      sql`SELECT k, idx FROM consul_kv_tombstone WHERE idx > ${since}`,
-    );
-    const sessionsDeleted = await tx.all<{ id: string; idx: number }>(
-      sql`SELECT id, idx FROM consul_session_tombstone WHERE idx > ${since}`,
-    );
-    return {
-      index: at.idx,
-      full: false,
-      kv,
-      sessions,
-      kvDeleted: kvDeleted.map((r) => ({ key: r.k, index: Number(r.idx) })),
-      sessionsDeleted: sessionsDeleted.map((r) => ({ id: r.id, index: Number(r.idx) })),
-    };
+    return { index: at.idx, full: false, kv, sessions, ...(await tombstones(tx, since)) };
   }
 
   private async full(tx: SqlRunner, index: number): Promise<ConsulDelta> {
     return {
-      ...emptyDelta(index),
+      index,
       full: true,
       kv: await selectKv(tx),
       sessions: await selectSessions(tx),
+      ...(await tombstones(tx, 0)),
     };
   }
 
@@ -177,6 +165,19 @@ async function readIndex(db: SqlRunner, lock = false): Promise<IndexRow> {
   const r = await db.get<IndexRow>(sql`SELECT idx, reaped FROM consul_index WHERE id = 1${forUpdate}`);
   if (!r) throw new Error('consul_index has no row: run `batata db migrate`');
   return { idx: Number(r.idx), reaped: Number(r.reaped) };
+}
+
+async function tombstones(db: SqlRunner, since: number) {
+  const kv = await db.all<{ k: string; idx: number }>(
+    sql`SELECT k, idx FROM consul_kv_tombstone WHERE idx > ${since}`,
+  );
+  const sessions = await db.all<{ id: string; idx: number }>(
+    sql`SELECT id, idx FROM consul_session_tombstone WHERE idx > ${since}`,
+  );
+  return {
+    kvDeleted: kv.map((r) => ({ key: r.k, index: Number(r.idx) })),
+    sessionsDeleted: sessions.map((r) => ({ id: r.id, index: Number(r.idx) })),
+  };
 }
 
 async function selectKv(db: SqlRunner, where?: SQL): Promise<KvEntry[]> {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db';
-import { getMeta, setMeta } from '../meta-repo';
+import { getMeta, raiseMeta, setMeta } from '../meta-repo';
 import { migrate, migrationStatus } from '../migrate';
 import { upsert } from '../upsert';
 
@@ -50,6 +50,11 @@ export function runDbContract(name: string, open: () => Promise<{ db: Db; cleanu
       await setMeta(db, 'x', '1');
       await setMeta(db, 'x', '2');
       expect(await getMeta(db, 'x')).toBe('2');
+      // raiseMeta only ever moves a number up (numerically, not as text).
+      await raiseMeta(db, 'hw', 9);
+      await raiseMeta(db, 'hw', 10);
+      await raiseMeta(db, 'hw', 3);
+      expect(await getMeta(db, 'hw')).toBe('10');
     });
 
     test('bound parameters keep hostile strings intact', async () => {
