@@ -38,12 +38,17 @@ export interface ConsulCommit {
  * - `snapshot()` / `changesSince(since)` read at one consistent point. `changesSince` is `full` when
  *   tombstones after `since` may already be reaped.
  * - `reapTombstones(upTo)` drops tombstones with an index ≤ `upTo`.
+ * - `renewSession(id, at)` records a TTL renewal (epoch ms) outside the indexes: false when the
+ *   session is not stored; `sessionRenewedAt(id)` reads it back: null = never renewed, undefined =
+ *   no such session.
  */
 export interface ConsulRepo {
   snapshot(): Promise<ConsulDelta>;
   changesSince(since: number): Promise<ConsulDelta>;
   write(since: number, decide: (delta: ConsulDelta) => ConsulCommit | undefined): Promise<void>;
   reapTombstones(upTo: number): Promise<number>;
+  renewSession(id: string, at: number): Promise<boolean>;
+  sessionRenewedAt(id: string): Promise<number | null | undefined>;
 }
 
 /** A delta with nothing in it, up to date at `index`. */

@@ -85,6 +85,16 @@ export class ConsulStore {
     return promise;
   }
 
+  /** Records a TTL renewal in storage (seen by the node whose expiry timer fires); false = no such session. */
+  renewSession(id: string, at: number): Promise<boolean> {
+    return this.repo.renewSession(id, at);
+  }
+
+  /** Last stored renewal of a session (null = never renewed, undefined = not stored). */
+  sessionRenewedAt(id: string): Promise<number | null | undefined> {
+    return this.repo.sessionRenewedAt(id);
+  }
+
   /** Drops storage tombstones up to `upTo` (an index every live node has passed long ago). */
   reapTombstones(upTo: number): Promise<number> {
     return this.repo.reapTombstones(upTo);

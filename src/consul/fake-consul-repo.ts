@@ -11,6 +11,7 @@ export class FakeConsulRepo implements ConsulRepo, AgentServiceStore {
   readonly sessions = new Map<string, SessionEntry>();
   private readonly kvTombs = new Map<string, number>();
   private readonly sessionTombs = new Map<string, number>();
+  private readonly renewals = new Map<string, number>();
   index = 0;
   private reaped = 0;
   commits = 0;
@@ -78,6 +79,17 @@ export class FakeConsulRepo implements ConsulRepo, AgentServiceStore {
     return n;
   }
 
+  async renewSession(id: string, at: number): Promise<boolean> {
+    if (!this.sessions.has(id)) return false;
+    this.renewals.set(id, at);
+    return true;
+  }
+
+  async sessionRenewedAt(id: string): Promise<number | null | undefined> {
+    if (!this.sessions.has(id)) return undefined;
+    return this.renewals.get(id) ?? null;
+  }
+
   private apply(b: ConsulBatch, index: number) {
     // Like the SQL tables' NOT NULL columns: a bad row fails the whole batch before anything changes.
     for (const r of [...b.kvPut, ...b.sessionPut])
@@ -91,6 +103,7 @@ export class FakeConsulRepo implements ConsulRepo, AgentServiceStore {
     for (const e of b.kvPut) this.kv.set(e.key, e);
     for (const k of b.sessionDelete) {
       this.sessions.delete(k);
+      this.renewals.delete(k);
       this.sessionTombs.set(k, index);
     }
     for (const s of b.sessionPut) this.sessions.set(s.id, s);

@@ -10,10 +10,13 @@ import { KvService } from './kv-service';
 import { SessionService } from './session-service';
 
 const enc = (s: string) => new TextEncoder().encode(s);
+/** Lets timer callbacks and the storage calls they start run to completion. */
+const settle = async () => {
+  for (let i = 0; i < 10; i++) await Bun.sleep(0);
+};
 
 /** One node: its own state over `repo`, which several nodes may share. */
-function setup(repo = new FakeConsulRepo(), startIndex = 1) {
-  const clock = new FakeClock();
+function setup(repo = new FakeConsulRepo(), startIndex = 1, clock = new FakeClock()) {
   const state = new StateStore({ startIndex });
   const store = new ConsulStore(state, repo);
   const delays = new LockDelays(clock);
@@ -178,6 +181,31 @@ describe('two nodes sharing one storage', () => {
     expect(c.state.index).toBeGreaterThanOrEqual(list(a));
   });
 
+  test('a TTL session renewed on another node is not expired by its creator; it lapses 2 × TTL after the last renewal', async () => {
+    const repo = new FakeConsulRepo();
+    const clock = new FakeClock();
+    const a = setup(repo, 1, clock);
+    const b = setup(repo, 1, clock);
+    const s = await a.sessions.create({ ttl: '10s', lockDelay: 0 });
+    expect(await a.kv.put('ttl-lock', enc('v'), { acquire: s.id })).toBe(true);
+    await b.store.catchUp(); // B learns the session (and arms its own timer)
+    clock.advance(15_000);
+    expect(await b.sessions.renew(s.id)).toBeDefined();
+    clock.advance(19_000); // A's timer fired at 20 s: the stored renewal kept the session
+    await settle();
+    expect(repo.sessions.has(s.id)).toBe(true);
+    expect(a.sessions.info(new WatchSet(), s.id).value).toHaveLength(1);
+    clock.advance(1_500); // 20.5 s after the renewal
+    await settle();
+    expect(repo.sessions.has(s.id)).toBe(false);
+    expect(repo.kv.get('ttl-lock')!.session).toBeUndefined();
+    await a.store.catchUp();
+    await b.store.catchUp();
+    for (const n of [a, b]) expect(n.sessions.info(new WatchSet(), s.id).value).toEqual([]);
+    // Renewing a session that is gone reports it missing.
+    expect(await b.sessions.renew(s.id)).toBeUndefined();
+  });
+
   test('a node behind reaped tombstones reloads everything', async () => {
     const repo = new FakeConsulRepo();
     const a = setup(repo);
@@ -198,12 +226,12 @@ describe('SessionService', () => {
     const s = await sessions.create({ ttl: '10s', lockDelay: '0s' });
     expect(await kv.put('l', enc('v'), { acquire: s.id })).toBe(true);
     clock.advance(15_000);
-    expect(sessions.renew(s.id)).toBeDefined();
+    expect(await sessions.renew(s.id)).toBeDefined();
     clock.advance(19_000); // 34 s since create, 19 s since renew
+    await settle();
     expect(sessions.info(new WatchSet(), s.id).value).toHaveLength(1);
     clock.advance(1_500); // 20.5 s since renew > 2 × 10 s
-    await Bun.sleep(0);
-    await Bun.sleep(0);
+    await settle();
     expect(sessions.info(new WatchSet(), s.id).value).toHaveLength(0);
     expect(kv.get(new WatchSet(), 'l').value!.session).toBeUndefined();
   });

@@ -58,7 +58,7 @@ export function sessionRoutes(http: ConsulHttp, sessions: SessionService) {
         const id = pathTail(c.request, '/v1/session/renew/');
         if (!id) throw badRequest('Missing session');
         await http.authorize(c.request, q, S_W);
-        const s = sessions.renew(id);
+        const s = await sessions.renew(id);
         if (!s) throw notFound(`Session id '${id}' not found`);
         return json(q, [sessionJson(s)]);
       },

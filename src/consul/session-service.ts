@@ -29,14 +29,22 @@ const MIN_TTL_NS = 10e9;
 const MAX_TTL_NS = 86400e9;
 const DEFAULT_LOCK_DELAY_NS = 15e9;
 
+/** A session lapses 2 × TTL after its last renewal (Consul's `structs.SessionTTLMultiplier`). */
+const lapseMs = (s: SessionEntry) => (parseGoDuration(s.ttl) / 1e6) * 2;
+
 /**
  * Consul sessions: durable in ConsulRepo, TTL timers in memory (restarted on boot, as a Consul
- * leader does). A session lapses at 2 × TTL. Invalidation (destroy, TTL expiry, failing check)
- * releases or deletes the keys it holds and puts them in lock-delay.
+ * leader does). A session lapses at 2 × TTL after its last renewal. Invalidation (destroy, TTL
+ * expiry, failing check) releases or deletes the keys it holds and puts them in lock-delay.
+ *
+ * In a cluster every node keeps a timer for every TTL session (also those created elsewhere), and
+ * a renewal on any node is recorded in storage: a node whose timer fires first reads the stored
+ * renewal time and only invalidates when the session really lapsed, else waits the rest.
  */
 export class SessionService {
   private readonly timers = new Map<string, TimerHandle>();
   private disposed = false;
+  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly state: StateStore,
@@ -46,7 +54,16 @@ export class SessionService {
     private readonly log: Logger,
     private readonly localNode: string,
     private readonly health: SessionHealth,
-  ) {}
+  ) {
+    // Sessions arriving from storage (other nodes' creates) get a timer; removed ones lose it.
+    this.unsubscribe = state.subscribe((changes) => {
+      for (const c of changes) {
+        if (c.table !== SESSION_TABLE) continue;
+        if (c.op === 'delete') this.disarm(c.key);
+        else if (!this.timers.has(c.key)) this.arm(c.value as SessionEntry);
+      }
+    });
+  }
 
   private get table() {
     return this.state.table<SessionEntry>(SESSION_TABLE);
@@ -114,10 +131,11 @@ export class SessionService {
     await this.invalidate([id]);
   }
 
-  /** Resets the TTL timer; undefined when the session does not exist. */
-  renew(id: string): SessionEntry | undefined {
+  /** Resets the TTL timer here and records the renewal in storage; undefined when the session does not exist. */
+  async renew(id: string): Promise<SessionEntry | undefined> {
     const s = this.table.get(id)?.value;
     if (!s) return undefined;
+    if (s.ttl && !(await this.store.renewSession(id, this.clock.now()))) return undefined;
     this.arm(s);
     return s;
   }
@@ -181,17 +199,29 @@ export class SessionService {
     for (const id of ids) this.disarm(id);
   }
 
-  private arm(s: SessionEntry) {
+  /** (Re)starts the expiry timer: `ms` from now, default 2 × TTL. */
+  private arm(s: SessionEntry, ms?: number) {
     this.disarm(s.id);
     if (!s.ttl || this.disposed) return;
-    const ms = (parseGoDuration(s.ttl) / 1e6) * 2;
     this.timers.set(
       s.id,
       this.clock.setTimeout(() => {
         this.timers.delete(s.id);
-        this.invalidate([s.id]).catch((e) => this.log.warn('session expiry failed', { id: s.id, err: e }));
-      }, ms),
+        this.expire(s).catch((e) => this.log.warn('session expiry failed', { id: s.id, err: e }));
+      }, ms ?? lapseMs(s)),
     );
+  }
+
+  /** A timer fired: invalidate unless a renewal (on any node) is stored that keeps it alive. */
+  private async expire(s: SessionEntry) {
+    const renewedAt = await this.store.sessionRenewedAt(s.id);
+    if (renewedAt === undefined) return; // already gone from storage
+    const left = renewedAt === null ? 0 : renewedAt + lapseMs(s) - this.clock.now();
+    if (left > 0) {
+      if (!this.timers.has(s.id)) this.arm(s, left);
+      return;
+    }
+    await this.invalidate([s.id]);
   }
 
   private disarm(id: string) {
@@ -202,6 +232,7 @@ export class SessionService {
 
   dispose() {
     this.disposed = true;
+    this.unsubscribe();
     for (const t of this.timers.values()) this.clock.clearTimeout(t);
     this.timers.clear();
   }

@@ -77,6 +77,21 @@ export class SqlConsulRepo implements ConsulRepo, AgentServiceStore {
     });
   }
 
+  async renewSession(id: string, at: number): Promise<boolean> {
+    const r = await this.db.run(sql`UPDATE consul_session SET renewed_at = ${at} WHERE id = ${id}`);
+    if (r.changes > 0) return true;
+    // MySQL counts only changed rows: a renewal within the same millisecond changes nothing.
+    return (await this.sessionRenewedAt(id)) !== undefined;
+  }
+
+  async sessionRenewedAt(id: string): Promise<number | null | undefined> {
+    const r = await this.db.get<{ renewed_at: number | null }>(
+      sql`SELECT renewed_at FROM consul_session WHERE id = ${id}`,
+    );
+    if (!r) return undefined;
+    return r.renewed_at == null ? null : Number(r.renewed_at);
+  }
+
   private async changes(tx: SqlRunner, since: number, at: IndexRow): Promise<ConsulDelta> {
     if (since < at.reaped) return this.full(tx, at.idx);
     if (at.idx <= since) return emptyDelta(at.idx);

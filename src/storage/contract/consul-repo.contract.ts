@@ -192,6 +192,25 @@ export function runConsulRepoContract(
       expect((await repo.changesSince(del)).full).toBe(false);
     });
 
+    test('session renewals are stored outside the indexes', async () => {
+      const b = empty();
+      b.sessionPut.push(session('renew-me', { ttl: '10s' }));
+      await commit(b);
+      const before = await repo.snapshot();
+      expect(await repo.sessionRenewedAt('renew-me')).toBeNull();
+      expect(await repo.renewSession('renew-me', 1_700_000_000_123)).toBe(true);
+      expect(await repo.renewSession('renew-me', 1_700_000_000_123)).toBe(true);
+      expect(await repo.sessionRenewedAt('renew-me')).toBe(1_700_000_000_123);
+      expect(await repo.renewSession('no-such', 1)).toBe(false);
+      expect(await repo.sessionRenewedAt('no-such')).toBeUndefined();
+      expect((await repo.snapshot()).index).toBe(before.index);
+      // A later upsert of the session (same id) keeps the renewal.
+      const again = empty();
+      again.sessionPut.push(session('renew-me', { ttl: '10s', name: 'changed' }));
+      await commit(again);
+      expect(await repo.sessionRenewedAt('renew-me')).toBe(1_700_000_000_123);
+    });
+
     test('agent service definitions: upsert, load in id order, remove', async () => {
       await repo.saveAgentService('web-2', '{"a":1}');
       await repo.saveAgentService('web-1', '{"b":"ü"}');

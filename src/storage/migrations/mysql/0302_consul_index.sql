@@ -30,3 +30,7 @@ CREATE TABLE IF NOT EXISTS `consul_session_tombstone` (
 CREATE INDEX `idx_consul_kv_modify_index` ON `consul_kv` (`modify_index`);
 
 CREATE INDEX `idx_consul_session_modify_index` ON `consul_session` (`modify_index`);
+
+-- Last renewal of a TTL session (epoch ms, NULL = never renewed), written by whichever node got the
+-- renew, read by the node whose expiry timer fires (not part of the session's indexes).
+ALTER TABLE `consul_session` ADD COLUMN `renewed_at` bigint DEFAULT NULL;

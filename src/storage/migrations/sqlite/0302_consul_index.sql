@@ -24,3 +24,6 @@ CREATE INDEX IF NOT EXISTS idx_consul_session_tombstone_idx ON consul_session_to
 CREATE INDEX IF NOT EXISTS idx_consul_kv_modify_index ON consul_kv (modify_index);
 
 CREATE INDEX IF NOT EXISTS idx_consul_session_modify_index ON consul_session (modify_index);
+
+-- Last renewal of a TTL session (epoch ms, NULL = never renewed).
+ALTER TABLE consul_session ADD COLUMN renewed_at INTEGER;
