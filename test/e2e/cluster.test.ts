@@ -134,6 +134,98 @@ describe('3-node cluster of compiled binaries on one MariaDB', () => {
     expect(woke.ms).toBeLessThan(1200);
   });
 
+  test('Consul ?cas= increments racing on A and B: exactly one winner per index, no update lost', async () => {
+    const [a, b] = cluster.nodes as [ClusterTestNode, ClusterTestNode];
+    const base = (n: ClusterTestNode) => n.nacos.replace(/\/nacos$/, '');
+    expect(await (await fetch(`${base(a)}/v1/kv/race/counter`, { method: 'PUT', body: '0' })).text()).toBe(
+      'true',
+    );
+    const winners = new Map<number, string[]>();
+    const perNode = 25;
+    const run = async (n: ClusterTestNode) => {
+      let won = 0;
+      while (won < perNode) {
+        const r = await fetch(`${base(n)}/v1/kv/race/counter`);
+        if (r.status !== 200) continue; // not propagated to this node yet
+        const [e] = await r.json();
+        const next = String(Number(Buffer.from(e.Value, 'base64').toString()) + 1);
+        const put = await fetch(`${base(n)}/v1/kv/race/counter?cas=${e.ModifyIndex}`, {
+          method: 'PUT',
+          body: next,
+        });
+        if ((await put.text()) === 'true') {
+          won++;
+          winners.set(e.ModifyIndex, [...(winners.get(e.ModifyIndex) ?? []), n.name]);
+        }
+      }
+    };
+    await Promise.all([run(a), run(b)]);
+    for (const [, w] of winners) expect(w).toHaveLength(1);
+    expect(winners.size).toBe(2 * perNode);
+    for (const n of [a, b])
+      await waitUntil(
+        async () => (await (await fetch(`${base(n)}/v1/kv/race/counter?raw`)).text()) === String(2 * perNode),
+        1000,
+        `final counter on ${n.name}`,
+      );
+  }, 30_000);
+
+  test('Consul lock acquire racing on A and B: one holder per round', async () => {
+    const [a, b] = cluster.nodes as [ClusterTestNode, ClusterTestNode];
+    const base = (n: ClusterTestNode) => n.nacos.replace(/\/nacos$/, '');
+    const session = async (n: ClusterTestNode) =>
+      (
+        await (
+          await fetch(`${base(n)}/v1/session/create`, { method: 'PUT', body: '{"LockDelay":"0s"}' })
+        ).json()
+      ).ID as string;
+    const [sa, sb] = [await session(a), await session(b)];
+    for (let round = 0; round < 10; round++) {
+      const acquire = (n: ClusterTestNode, s: string) =>
+        fetch(`${base(n)}/v1/kv/race/leader?acquire=${s}`, { method: 'PUT', body: n.name }).then((r) =>
+          r.text(),
+        );
+      const [ra, rb] = await Promise.all([acquire(a, sa), acquire(b, sb)]);
+      expect([ra, rb].filter((x) => x === 'true')).toHaveLength(1);
+      const [n, s] = ra === 'true' ? [a, sa] : [b, sb];
+      expect(await (await fetch(`${base(n)}/v1/kv/race/leader?release=${s}`, { method: 'PUT' })).text()).toBe(
+        'true',
+      );
+    }
+  }, 30_000);
+
+  test('X-Consul-Index is the same on every node: a client failing over from A to B blocks correctly', async () => {
+    const [a, b, c] = cluster.nodes as [ClusterTestNode, ClusterTestNode, ClusterTestNode];
+    const base = (n: ClusterTestNode) => n.nacos.replace(/\/nacos$/, '');
+    await fetch(`${base(a)}/v1/kv/fo/one`, { method: 'PUT', body: '1' });
+    await fetch(`${base(b)}/v1/kv/fo/two`, { method: 'PUT', body: '2' });
+    await fetch(`${base(a)}/v1/kv/fo/two`, { method: 'DELETE' });
+    const indexes = async (n: ClusterTestNode) =>
+      Promise.all(
+        ['/v1/kv/fo/one', '/v1/kv/fo/?recurse', '/v1/kv/fo/two', '/v1/kv/?keys'].map(async (p) =>
+          (await fetch(`${base(n)}${p}`)).headers.get('x-consul-index'),
+        ),
+      );
+    const onA = await indexes(a);
+    for (const n of [b, c])
+      await waitUntil(async () => (await indexes(n)).join() === onA.join(), 1000, `indexes on ${n.name}`);
+    // The client saw index N on A; on B `?index=N` must hold until a newer write, then return it.
+    const n0 = Number((await fetch(`${base(a)}/v1/kv/fo/?recurse`)).headers.get('x-consul-index'));
+    const t0 = Date.now();
+    const held = fetch(`${base(b)}/v1/kv/fo/?recurse&index=${n0}&wait=5s`).then(async (r) => ({
+      index: Number(r.headers.get('x-consul-index')),
+      keys: (await r.json()).map((e: any) => e.Key),
+      ms: Date.now() - t0,
+    }));
+    await Bun.sleep(300);
+    await fetch(`${base(c)}/v1/kv/fo/three`, { method: 'PUT', body: '3' });
+    const r = await held;
+    expect(r.ms).toBeGreaterThanOrEqual(250);
+    expect(r.ms).toBeLessThan(1500);
+    expect(r.index).toBeGreaterThan(n0);
+    expect(r.keys).toEqual(['fo/one', 'fo/three']);
+  }, 15_000);
+
   test('persistent instances and explicit services registered on one node are listed on the others within 1 s', async () => {
     const [a, b, c] = cluster.nodes as [ClusterTestNode, ClusterTestNode, ClusterTestNode];
     const list = async (n: ClusterTestNode) =>
