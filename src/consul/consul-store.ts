@@ -26,11 +26,6 @@ export class ConsulStore {
     private readonly repo: ConsulRepo,
   ) {}
 
-  /** The storage index this node has applied everything up to. */
-  get syncedIndex(): number {
-    return this.synced;
-  }
-
   /** Boot: loads everything from storage, tombstones included (before any listener opens). */
   async load(): Promise<{ kv: number; sessions: number }> {
     const snap = await this.repo.snapshot();
