@@ -84,8 +84,11 @@ export interface ServiceView {
   weights: { Passing: number; Warning: number };
   enableTagOverride: boolean;
   node: string;
-  /** 'agent' / 'catalog' for Consul registrations, 'nacos' for native Nacos instances. */
-  source: 'agent' | 'catalog' | 'nacos';
+  /**
+   * 'agent' / 'catalog' for Consul registrations, 'nacos' for native Nacos instances, 'server' for
+   * this server's own `consul` service.
+   */
+  source: 'agent' | 'catalog' | 'nacos' | 'server';
   instance: RegistryInstance;
   createIndex: number;
   modifyIndex: number;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Elysia } from 'elysia';
 import { route } from '../http/route-meta';
-import { type Entry, WatchSet } from '../state';
+import type { Entry } from '../state';
+import { decodeCatalogCheck, decodeService, strMap } from './catalog-decode';
 import {
   agentServiceJson,
   type CheckEntry,
@@ -13,7 +14,7 @@ import {
   type ServiceView,
   serviceNodeJson,
 } from './catalog-model';
-import { type CatalogService, type ServiceDef, unknownService } from './catalog-service';
+import { type CatalogService, unknownService } from './catalog-service';
 import { decodeCheck, isEmptyCheck } from './check-def';
 import { badRequest, notFound, serverError } from './consul-errors';
 import { type ConsulHttp, empty, field, json, metaHeaders, pathTail, type Req } from './consul-http';
@@ -71,130 +72,6 @@ function parseBool(raw: string | null): boolean | undefined {
   if (['', '1', 't', 'T', 'TRUE', 'true', 'True'].includes(raw)) return true;
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(raw)) return false;
   throw new Error('bad bool');
-}
-
-const strList = (v: unknown, what: string): string[] => {
-  if (v === undefined) return [];
-  if (!Array.isArray(v)) throw badRequest(`Request decode failed: ${what} must be an array`);
-  return v.map(String);
-};
-
-const strMap = (v: unknown, what: string): Record<string, string> => {
-  if (v === undefined) return {};
-  if (typeof v !== 'object' || Array.isArray(v))
-    throw badRequest(`Request decode failed: ${what} must be an object`);
-  const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = String(x ?? '');
-  return out;
-};
-
-/** Decodes an AgentServiceRegistration / catalog NodeService (lenient casing, §1.2). */
-export function decodeService(body: unknown, nameKeys: string[], withChecks: boolean): ServiceDef {
-  if (!body || typeof body !== 'object' || Array.isArray(body))
-    throw badRequest(
-      'Request decode failed: json: cannot unmarshal into Go value of type structs.ServiceDefinition',
-    );
-  const name = field(body, ...nameKeys);
-  if (name !== undefined && typeof name !== 'string')
-    throw badRequest(
-      'Request decode failed: json: cannot unmarshal number into Go struct field .Name of type string',
-    );
-  if (!name) throw badRequest('Missing service name');
-  const address = String(field(body, 'Address') ?? '');
-  if (address === '0.0.0.0' || address === '::' || address === '[::]')
-    throw badRequest('Invalid service address');
-  const port = field(body, 'Port') ?? 0;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)
-    throw badRequest(
-      `Request decode failed: json: cannot unmarshal ${typeof port} into Go struct field .Port of type int`,
-    );
-  const meta = strMap(field(body, 'Meta'), 'Meta');
-  for (const k of Object.keys(meta)) {
-    if (k.startsWith('consul-'))
-      throw badRequest(`Invalid Service Meta: Key prefix 'consul-' is reserved for internal use`);
-    if (!/^[A-Za-z0-9_-]+$/.test(k) || k.length > 128)
-      throw badRequest(`Invalid Service Meta: Key contains invalid characters`);
-  }
-  let weights: ServiceDef['weights'];
-  const w = field(body, 'Weights');
-  if (w !== undefined) {
-    const passing = Number(field(w, 'Passing') ?? 1);
-    const warning = Number(field(w, 'Warning') ?? 1);
-    if (!(passing >= 1) || passing > 65535)
-      throw badRequest('Invalid Weights: Passing must be greater than 0');
-    if (!(warning >= 0) || warning > 65535)
-      throw badRequest('Invalid Weights: Warning must be greater or equal than 0');
-    weights = { Passing: passing, Warning: warning };
-  }
-  const checks = [];
-  if (withChecks) {
-    const statusError = (s: string) => `Status for checks must 'passing', 'warning', 'critical': ${s}`;
-    const one = field(body, 'Check');
-    if (one !== undefined && !isEmptyCheck(one)) checks.push(decodeCheck(one, statusError));
-    const many = field(body, 'Checks');
-    if (many !== undefined) {
-      if (!Array.isArray(many)) throw badRequest('Request decode failed: Checks must be an array');
-      for (const c of many) if (!isEmptyCheck(c)) checks.push(decodeCheck(c, statusError));
-    }
-  }
-  const tagged = field(body, 'TaggedAddresses');
-  return {
-    id: String(field(body, 'ID') || name),
-    name,
-    tags: strList(field(body, 'Tags'), 'Tags'),
-    address,
-    port,
-    meta,
-    kind: String(field(body, 'Kind') ?? ''),
-    taggedAddresses:
-      tagged && typeof tagged === 'object' && Object.keys(tagged).length
-        ? (Object.fromEntries(
-            Object.entries(tagged).map(([k, v]) => [
-              k,
-              { Address: String(field(v, 'Address') ?? ''), Port: Number(field(v, 'Port') ?? 0) },
-            ]),
-          ) as ServiceDef['taggedAddresses'])
-        : undefined,
-    weights,
-    enableTagOverride: field(body, 'EnableTagOverride') === true,
-    checks,
-  };
-}
-
-/** Catalog check (`HealthCheck` with `Definition`): stored as given, never run. */
-function decodeCatalogCheck(o: unknown, node: string): CheckEntry {
-  const def = field(o, 'Definition') ?? {};
-  const status = String(field(o, 'Status') || 'critical');
-  if (!['passing', 'warning', 'critical'].includes(status))
-    throw badRequest(`Status for checks must 'passing', 'warning', 'critical': ${status}`);
-  const name = String(field(o, 'Name') ?? '');
-  const d = isEmptyCheck(def)
-    ? undefined
-    : (() => {
-        try {
-          return decodeCheck(def, (s) => s);
-        } catch {
-          return undefined;
-        }
-      })();
-  return {
-    node,
-    checkId: String(field(o, 'CheckID', 'ID') || name),
-    name,
-    status: status as CheckStatus,
-    notes: String(field(o, 'Notes') ?? ''),
-    output: String(field(o, 'Output') ?? ''),
-    serviceId: String(field(o, 'ServiceID') ?? ''),
-    serviceName: '',
-    serviceTags: [],
-    type: d?.type === 'ttl' ? '' : (d?.type ?? ''),
-    interval: d?.interval ?? '',
-    timeout: d?.timeout ?? '',
-    deregisterCriticalServiceAfter: d?.deregisterCriticalServiceAfter ?? '',
-    ttl: '',
-    spec: d?.spec ?? { ttlMs: 0, intervalMs: 0, timeoutMs: 0, deregisterAfterMs: 0 },
-    source: 'catalog',
-  };
 }
 
 /** `?enable=` of the maintenance endpoints (Go ParseBool; missing/empty/bad → Consul's 400). */
@@ -274,7 +151,7 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           const def = decodeService(await jsonBody(c.request), ['Name'], true);
           await http.authorize(c.request, q, SVC_W, def.name);
           const rec = q.get('replace-existing-checks');
-          await cat.registerService(def, { source: 'agent', replaceChecks: rec === '' || rec === 'true' });
+          await cat.registerService(def, { replaceChecks: rec === '' || rec === 'true' });
           return empty();
         },
         { parse: 'none', detail: route('Consul agent service register', SVC_W) },
@@ -660,43 +537,4 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
         { detail: route('Consul checks in a state (blocking)', SVC_R) },
       )
   );
-}
-
-/**
- * Node/Service/Check ops of `PUT /v1/txn`: the `get` verbs read the catalog inside the
- * transaction. Catalog writes go through the naming registry, which commits on its own, so they
- * cannot join the KV transaction's single commit and are refused (the whole txn rolls back).
- */
-export function catalogTxnOps(cat: CatalogService) {
-  return (op: Record<string, unknown>): { what?: string; result?: unknown } => {
-    const nodeOp = field(op, 'Node');
-    const svcOp = field(op, 'Service');
-    const checkOp = field(op, 'Check');
-    const kind = nodeOp ? 'Node' : svcOp ? 'Service' : checkOp ? 'Check' : '';
-    if (!kind) return { what: 'unknown operation: expected one of KV, Node, Service, Check' };
-    const body = (nodeOp ?? svcOp ?? checkOp) as Record<string, unknown>;
-    const verb = String(field(body, 'Verb') ?? '');
-    if (verb !== 'get')
-      return { what: `${kind} operation "${verb}" is not supported in transactions by this server` };
-    if (kind === 'Node') {
-      const name = String(field(field(body, 'Node'), 'Node') ?? '');
-      const n = cat.node(name);
-      if (!n) return { what: `node "${name}" doesn't exist` };
-      return { result: { Node: nodeJson(n.value, n.createIndex, n.modifyIndex) } };
-    }
-    if (kind === 'Service') {
-      const node = String(field(body, 'Node') ?? '');
-      const id = String(field(field(body, 'Service'), 'ID') ?? '');
-      const v = cat.findService(id, node);
-      if (!v) return { what: `service "${id}" on node "${node}" doesn't exist` };
-      return { result: { Service: nodeServiceJson(v) } };
-    }
-    const chk = field(body, 'Check');
-    const node = String(field(chk, 'Node') ?? '');
-    const id = String(field(chk, 'CheckID') ?? '');
-    const all = cat.allChecks(new WatchSet(), node).value;
-    const found = all.find((r) => r.c.checkId === id);
-    if (!found) return { what: `check "${id}" on node "${node}" doesn't exist` };
-    return { result: { Check: checkJson(found) } };
-  };
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock';
 import type { StateStore, WriteContext } from '../state';
 import {
+  batchSize,
   bytesEqual,
   type ConsulBatch,
   KV_TABLE,
@@ -11,6 +12,20 @@ import {
 import type { ConsulRepo } from './consul-repo';
 
 export type KvDraft = Omit<KvEntry, 'createIndex' | 'modifyIndex'>;
+
+/**
+ * Another part of the Consul state (the catalog) taking part in a ConsulTx: its rows join the one
+ * storage commit, its changes the one state write, its side effects run once that write applied.
+ */
+export interface TxParticipant {
+  readonly dirty: boolean;
+  /** Adds durable rows to the batch (before the storage commit). */
+  persist(batch: ConsulBatch): void;
+  /** Stages state changes on the write (after the storage commit succeeded). */
+  stage(w: WriteContext): void;
+  /** Side effects (timers, hooks) once the write is applied. */
+  afterApply(): void;
+}
 export type SessionDraft = Omit<SessionEntry, 'createIndex' | 'modifyIndex'>;
 
 /**
@@ -22,6 +37,8 @@ export type SessionDraft = Omit<SessionEntry, 'createIndex' | 'modifyIndex'>;
 export class ConsulTx {
   private readonly kv = new Map<string, KvEntry | null>();
   private readonly sessions = new Map<string, SessionEntry | null>();
+  private readonly parts = new Map<string, TxParticipant>();
+  private committed = false;
 
   constructor(
     private readonly state: StateStore,
@@ -97,8 +114,17 @@ export class ConsulTx {
     if (this.getSession(id)) this.sessions.set(id, null);
   }
 
+  /** The participant registered under `key` (created by `make` on first use). */
+  part<T extends TxParticipant>(key: string, make: () => T): T {
+    let p = this.parts.get(key);
+    if (!p) this.parts.set(key, (p = make()));
+    return p as T;
+  }
+
   get dirty(): boolean {
-    return this.kv.size > 0 || this.sessions.size > 0;
+    if (this.kv.size > 0 || this.sessions.size > 0) return true;
+    for (const p of this.parts.values()) if (p.dirty) return true;
+    return false;
   }
 
   /** Persists everything staged (one storage transaction), then stages it on the state write. */
@@ -107,11 +133,20 @@ export class ConsulTx {
     const batch: ConsulBatch = { kvPut: [], kvDelete: [], sessionPut: [], sessionDelete: [] };
     for (const [k, v] of this.kv) v ? batch.kvPut.push(v) : batch.kvDelete.push(k);
     for (const [k, v] of this.sessions) v ? batch.sessionPut.push(v) : batch.sessionDelete.push(k);
-    await repo.commit(batch);
+    for (const p of this.parts.values()) if (p.dirty) p.persist(batch);
+    if (batchSize(batch)) await repo.commit(batch);
     for (const e of batch.kvPut) this.w.put(KV_TABLE, e.key, e, e.createIndex);
     for (const k of batch.kvDelete) this.w.delete(KV_TABLE, k);
     for (const s of batch.sessionPut) this.w.put(SESSION_TABLE, s.id, s, s.createIndex);
     for (const k of batch.sessionDelete) this.w.delete(SESSION_TABLE, k);
+    for (const p of this.parts.values()) if (p.dirty) p.stage(this.w);
+    this.committed = true;
+  }
+
+  /** Runs the participants' side effects; call after the state write resolved (no-op unless committed). */
+  afterApply(): void {
+    if (!this.committed) return;
+    for (const p of this.parts.values()) if (p.dirty) p.afterApply();
   }
 }
 

@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia';
-import { route } from '../http/route-meta';
+import { type AuthDecl, route } from '../http/route-meta';
 import { badRequest, tooLarge } from './consul-errors';
 import {
   type ConsulHttp,
@@ -19,8 +19,12 @@ const KV_W = { resource: 'consul-kv', action: 'w' } as const;
 const MAX_TXN_OPS = 64;
 const TXN_MAX_REQ_LEN = 512 * 1024;
 
-/** Non-KV txn ops (Node/Service/Check) are evaluated by the catalog when it is wired in. */
-export type TxnExtension = (op: Record<string, unknown>, tx: ConsulTx) => { what?: string; result?: unknown };
+/** Non-KV txn ops (Node/Service/Check), evaluated by the catalog in the same ConsulTx. */
+export interface TxnExtension {
+  /** Whether the op writes, and the ACL declaration and resource name it is checked against. */
+  describe(op: Record<string, unknown>): { write: boolean; decl: AuthDecl; name?: string };
+  apply(op: Record<string, unknown>, tx: ConsulTx): { what?: string; result?: unknown };
+}
 
 /** `/v1/kv/*` (spec §6) and `PUT /v1/txn` (§7). */
 export function kvRoutes(
@@ -136,22 +140,23 @@ export function kvRoutes(
         if (raw.length > MAX_TXN_OPS)
           throw tooLarge(`Transaction contains too many operations (${raw.length} > ${MAX_TXN_OPS})`);
         const ops: Array<KvTxnOp | null> = raw.map((o) => decodeKvOp(o, maxValueSize));
+        const ext = extension?.();
         let writes = false;
         for (let i = 0; i < ops.length; i++) {
           const op = ops[i];
           if (op) {
             if (isKvWriteVerb(op.verb)) writes = true;
             await http.authorize(c.request, q, isKvWriteVerb(op.verb) ? KV_W : KV_R, op.key);
-          } else {
-            const verb = String(field(field(raw[i], 'Node', 'Service', 'Check'), 'Verb') ?? '');
-            if (verb !== 'get') writes = true;
-          }
+          } else if (ext) {
+            const d = ext.describe(raw[i] as Record<string, unknown>);
+            if (d.write) writes = true;
+            await http.authorize(c.request, q, d.decl, d.name);
+          } else writes = true;
         }
-        const ext = extension?.();
         const extraResults = new Map<number, unknown>();
         const out = await kv.txn(ops, (tx, i) => {
           if (!ext) return 'unsupported operation: the catalog is not available';
-          const r = ext(raw[i] as Record<string, unknown>, tx);
+          const r = ext.apply(raw[i] as Record<string, unknown>, tx);
           if (r.result !== undefined) extraResults.set(i, r.result);
           return r.what;
         });
@@ -178,7 +183,10 @@ export function kvRoutes(
         }
         return json(q, { Results: results, Errors: null }, { headers });
       },
-      { parse: 'none', detail: route('Consul transaction (KV ops atomic at one index)', KV_W) },
+      {
+        parse: 'none',
+        detail: route('Consul transaction (KV and catalog ops atomic at one index)', KV_W),
+      },
     );
 }
 

@@ -140,12 +140,14 @@ export class KvService {
    * reported; the batch is committed (one storage transaction, one state index) only if none failed.
    * `extra` lets the caller evaluate non-KV ops in the same transaction.
    */
-  txn(
+  async txn(
     ops: Array<KvTxnOp | null>,
     extra?: (tx: ConsulTx, i: number) => string | undefined,
   ): Promise<TxnOutcome> {
-    return this.state.write(async (w) => {
+    let staged: ConsulTx | undefined;
+    const out = await this.state.write(async (w) => {
       const tx = new ConsulTx(this.state, w);
+      staged = tx;
       const out: TxnOutcome = { results: [], errors: [] };
       ops.forEach((op, i) => {
         const what = op ? this.txnOp(tx, op, i, out.results) : extra?.(tx, i);
@@ -154,6 +156,8 @@ export class KvService {
       if (!out.errors.length) await tx.commit(this.repo);
       return out;
     });
+    staged?.afterApply();
+    return out;
   }
 
   private txnOp(tx: ConsulTx, op: KvTxnOp, opIndex: number, results: KvTxnResult[]): string | undefined {

@@ -4,8 +4,9 @@ import { createHttpApp } from '../http/app';
 import type { AnyElysia, ServerContext, ServerModule } from '../server/module';
 import { SqlConsulRepo } from '../storage/consul-sql-repo';
 import { agentRoutes, CONSUL_COMPAT_VERSION, type LocalNode } from './agent-routes';
-import { catalogRoutes, catalogTxnOps } from './catalog-routes';
+import { catalogRoutes } from './catalog-routes';
 import { CatalogService } from './catalog-service';
+import { catalogTxnOps } from './catalog-txn-ops';
 import { ConsulHttp, consulRenderer } from './consul-http';
 import { KV_TABLE, SESSION_TABLE } from './consul-model';
 import type { AgentServiceStore, ConsulRepo } from './consul-repo';
@@ -72,6 +73,7 @@ export async function createConsulModule(
       namespaceId: settings.str('consul.naming.namespace'),
       group: settings.str('consul.naming.group'),
       datacenter: node.datacenter,
+      serverPort: settings.int('consul.port') || settings.mainPort,
       local: {
         id: node.id,
         node: node.name,
@@ -98,8 +100,16 @@ export async function createConsulModule(
   );
   await catalog.start();
   if (ctx.services.naming) {
-    const restored = await catalog.restoreAgentServices();
-    if (restored) clog.info('agent services restored', { count: restored });
+    // Catalog rows first (other nodes, catalog services and checks), then this agent's services,
+    // then its standalone checks, which may belong to those services.
+    const rows = await repo.loadCatalog();
+    const agentCheck = (r: (typeof rows)[number]) =>
+      r.kind === 'check' && (JSON.parse(r.body) as { source?: string }).source === 'agent';
+    const catalogRows = await catalog.restoreCatalog(rows.filter((r) => !agentCheck(r)));
+    const services = await catalog.restoreAgentServices();
+    const checks = await catalog.restoreAgentChecks(rows.filter(agentCheck));
+    if (catalogRows || services || checks)
+      clog.info('consul catalog restored', { catalogRows, agentServices: services, agentChecks: checks });
   }
   const txnOps = catalogTxnOps(catalog);
   const events = new EventService(clock);

@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../core/clock';
 import { InvalidArgument, NacosCode, NotFound } from '../core/errors';
 import type { Logger } from '../core/log';
-import type { Change, StateStore, Table } from '../state';
+import type { Change, StateStore, Table, WriteContext } from '../state';
 import {
   beatIntervalOf,
   beatTimeoutOf,
@@ -279,6 +279,58 @@ export class NamingService {
     }
     if (result.length) this.hooks.registered?.(result.length);
     return result;
+  }
+
+  /**
+   * Builds and validates the record `registerInstance` would store for an ephemeral instance owned
+   * by `clientId`, without changing state: for callers that stage instances inside their own
+   * state write (`stageInstances`). Throws as registerInstance does (bad input, kind mismatch).
+   */
+  prepareInstance(svc: ServiceId, input: InstanceInput, clientId: string): InstanceRecord {
+    const n = normalizeInstance(svc, { ...input, ephemeral: true }, { ephemeral: true });
+    const rec: InstanceRecord = { ...n, clientId, modifyTime: this.clock.now() };
+    this.checkKind(svc, serviceKey(svc), [rec], clientId, false);
+    return rec;
+  }
+
+  /**
+   * Stages ephemeral instance puts (records from `prepareInstance`, or current ones with changed
+   * fields) and removals inside the caller's `state.write`, so they apply at that write's index
+   * together with the caller's own changes, or not at all. Implicit service records are created
+   * and dropped as registerInstance/deregisterInstance do; these instances never expire by
+   * heartbeat. `puts` and `removes` must not name the same instance.
+   */
+  stageInstances(w: WriteContext, puts: InstanceRecord[], removes: InstanceRecord[]): void {
+    const delta = new Map<string, { svc: ServiceId; n: number; added: boolean }>();
+    const at = (r: InstanceRecord) => {
+      const sk = serviceKey(r);
+      let d = delta.get(sk);
+      if (!d) delta.set(sk, (d = { svc: r, n: 0, added: false }));
+      return { sk, d };
+    };
+    for (const r of removes) {
+      const { sk, d } = at(r);
+      const k = instanceKey(sk, r.instanceId);
+      if (!this.instanceTable.has(k)) continue;
+      w.delete(this.instanceTable, k);
+      this.beats.delete(k);
+      d.n--;
+    }
+    for (const r of puts) {
+      if (!r.ephemeral) throw new Error('stageInstances: persistent instances need registerInstance');
+      const { sk, d } = at(r);
+      const k = instanceKey(sk, r.instanceId);
+      if (!this.instanceTable.has(k)) d.n++;
+      d.added = true;
+      w.put(this.instanceTable, k, r);
+      this.beats.delete(k);
+    }
+    for (const [sk, d] of delta) {
+      const svc = this.services.get(sk)?.value;
+      if (!svc && d.added) w.put(this.services, sk, this.implicitService(d.svc, true));
+      else if (svc && !svc.persisted && this.remainingAfter(sk, -d.n) <= 0) w.delete(this.services, sk);
+    }
+    if (puts.length) this.hooks.registered?.(puts.length);
   }
 
   /**

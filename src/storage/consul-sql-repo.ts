@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { ConsulBatch, KvEntry, SessionEntry } from '../consul/consul-model';
+import type { CatalogKind, CatalogRow, ConsulBatch, KvEntry, SessionEntry } from '../consul/consul-model';
 import type { AgentServiceStore, ConsulRepo } from '../consul/consul-repo';
 import type { Db, SqlRunner } from './db';
 import { upsert } from './upsert';
@@ -14,8 +14,19 @@ type KvRow = {
   modify_index: number;
 };
 type SessionRow = { id: string; body: string; create_index: number; modify_index: number };
+type CatalogDbRow = {
+  kind: string;
+  node: string;
+  id: string;
+  body: string;
+  create_index: number;
+  modify_index: number;
+};
 
-/** Consul KV and sessions in `consul_kv` / `consul_session` (portable SQL, SQLite and MySQL). */
+/**
+ * Consul KV, sessions and catalog rows in `consul_kv` / `consul_session` / `consul_catalog`
+ * (portable SQL, SQLite and MySQL).
+ */
 export class SqlConsulRepo implements ConsulRepo, AgentServiceStore {
   constructor(private readonly db: Db) {}
 
@@ -59,8 +70,28 @@ export class SqlConsulRepo implements ConsulRepo, AgentServiceStore {
     }));
   }
 
+  async loadCatalog(): Promise<CatalogRow[]> {
+    const rows = await this.db.all<CatalogDbRow>(
+      sql`SELECT kind, node, id, body, create_index, modify_index FROM consul_catalog ORDER BY kind, node, id`,
+    );
+    return rows.map((r) => ({
+      kind: r.kind as CatalogKind,
+      node: r.node,
+      id: r.id,
+      body: r.body,
+      createIndex: Number(r.create_index),
+      modifyIndex: Number(r.modify_index),
+    }));
+  }
+
   async commit(b: ConsulBatch): Promise<void> {
-    const n = b.kvPut.length + b.kvDelete.length + b.sessionPut.length + b.sessionDelete.length;
+    const n =
+      b.kvPut.length +
+      b.kvDelete.length +
+      b.sessionPut.length +
+      b.sessionDelete.length +
+      (b.catalogPut?.length ?? 0) +
+      (b.catalogDelete?.length ?? 0);
     if (n === 0) return;
     if (n === 1) return this.apply(this.db, b);
     await this.db.transaction((tx) => this.apply(tx, b));
@@ -111,6 +142,24 @@ export class SqlConsulRepo implements ConsulRepo, AgentServiceStore {
         ['id'],
       );
     }
+    for (const r of b.catalogDelete ?? [])
+      await db.run(
+        sql`DELETE FROM consul_catalog WHERE kind = ${r.kind} AND node = ${r.node} AND id = ${r.id}`,
+      );
+    for (const r of b.catalogPut ?? [])
+      await upsert(
+        db,
+        'consul_catalog',
+        {
+          kind: r.kind,
+          node: r.node,
+          id: r.id,
+          body: r.body,
+          create_index: r.createIndex,
+          modify_index: r.modifyIndex,
+        },
+        ['kind', 'node', 'id'],
+      );
   }
 }
 

@@ -411,7 +411,7 @@ describe('One registry: Consul ↔ Nacos', () => {
 });
 
 describe('txn catalog reads and agent local health', () => {
-  test('txn Node/Service/Check get; catalog writes in txn are refused atomically', async () => {
+  test('txn Node/Service/Check get; a failing catalog write rolls back the KV write beside it', async () => {
     await put('/agent/service/register', {
       Name: 'tx-svc',
       ID: 'tx-1',
@@ -432,10 +432,10 @@ describe('txn catalog reads and agent local health', () => {
     expect(body.Results[2].Check.Status).toBe('warning');
     const bad = await put('/txn', [
       { KV: { Verb: 'set', Key: 'tx/should-not', Value: 'eA==' } },
-      { Service: { Verb: 'set', Node: 'node-it', Service: { ID: 'x', Service: 'x' } } },
+      { Service: { Verb: 'set', Node: 'no-such-node', Service: { ID: 'x', Service: 'x' } } },
     ]);
     expect(bad.status).toBe(409);
-    expect((await bad.json()).Errors[0].OpIndex).toBe(1);
+    expect((await bad.json()).Errors).toEqual([{ OpIndex: 1, What: 'Missing node registration' }]);
     expect((await fetch(`${base}/kv/tx/should-not`)).status).toBe(404);
 
     const byId = await fetch(`${base}/agent/health/service/id/tx-1`);

@@ -77,6 +77,116 @@ describe('Consul KV, sessions and agent services survive a restart', () => {
   });
 });
 
+describe('catalog registrations, standalone checks and maintenance survive a restart', () => {
+  test('other nodes with services and checks, agent checks, node maintenance; removed ones stay gone', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'batata-consul-cat-'));
+    dirs.push(dataDir);
+    const conf = { 'consul.node-name': 'dur-node' };
+    const a = await startTestServer(conf, { dataDir });
+    const base = `${a.url}/v1`;
+    const put = (path: string, body?: unknown) =>
+      fetch(`${base}${path}`, { method: 'PUT', body: body === undefined ? undefined : JSON.stringify(body) });
+    expect(
+      await (
+        await put('/catalog/register', {
+          Node: 'ext-db',
+          Address: '192.168.7.7',
+          NodeMeta: { rack: 'r9' },
+          Service: { Service: 'pg', ID: 'pg-1', Port: 5432, Tags: ['primary'] },
+          Checks: [
+            { CheckID: 'pg-alive', Name: 'pg alive', Status: 'passing', ServiceID: 'pg-1' },
+            { CheckID: 'disk', Name: 'disk', Status: 'warning', Output: '91%' },
+          ],
+        })
+      ).text(),
+    ).toBe('true');
+    await put('/catalog/register', {
+      Node: 'gone-node',
+      Address: '192.168.7.8',
+      Service: { Service: 'tmp' },
+    });
+    await put('/catalog/deregister', { Node: 'gone-node' });
+    const viaTxn = await put('/txn', [
+      { Node: { Verb: 'set', Node: { Node: 'txn-node', Address: '192.168.7.9' } } },
+      {
+        Service: { Verb: 'set', Node: 'txn-node', Service: { ID: 'cache-1', Service: 'cache', Port: 6379 } },
+      },
+    ]);
+    expect(viaTxn.status).toBe(200);
+    await put('/agent/service/register', {
+      Name: 'app',
+      ID: 'app-1',
+      Port: 80,
+      Check: { TTL: '30s', Status: 'passing' },
+    });
+    expect(
+      (await put('/agent/check/register', { Name: 'mem', ID: 'mem', TTL: '30s', Status: 'passing' })).status,
+    ).toBe(200);
+    await put('/agent/check/register', { Name: 'app-extra', ServiceID: 'app-1', TTL: '30s' });
+    await put('/agent/check/register', { Name: 'dropped', TTL: '30s' });
+    await put('/agent/check/deregister/dropped');
+    expect((await put('/agent/maintenance?enable=true&reason=patching')).status).toBe(200);
+    const pgBefore = (await (await fetch(`${base}/catalog/service/pg`)).json())[0];
+    await a.stop({ keepData: true });
+
+    const b = await startTestServer(conf, { dataDir });
+    try {
+      const base2 = `${b.url}/v1`;
+      const get = async (path: string) => (await fetch(`${base2}${path}`)).json() as Promise<any>;
+      expect((await get('/catalog/nodes')).map((n: any) => n.Node)).toEqual([
+        'dur-node',
+        'ext-db',
+        'txn-node',
+      ]);
+      const pg = (await get('/catalog/service/pg'))[0];
+      expect(pg).toMatchObject({
+        Node: 'ext-db',
+        Address: '192.168.7.7',
+        NodeMeta: { rack: 'r9' },
+        ServiceID: 'pg-1',
+        ServicePort: 5432,
+        ServiceTags: ['primary'],
+      });
+      expect(pg.CreateIndex).toBeGreaterThan(0);
+      expect((await get('/catalog/node/ext-db')).Node.CreateIndex).toBe(pgBefore.CreateIndex);
+      const extChecks = await get('/health/node/ext-db');
+      expect(extChecks.map((c: any) => [c.CheckID, c.Status, c.Output, c.ServiceName])).toEqual([
+        ['disk', 'warning', '91%', ''],
+        ['pg-alive', 'passing', '', 'pg'],
+      ]);
+      expect((await get('/health/service/pg?passing')).length).toBe(0); // the warning node check
+      expect((await get('/catalog/service/cache'))[0]).toMatchObject({ Node: 'txn-node', ServicePort: 6379 });
+      expect(await get('/catalog/node/gone-node')).toBeNull();
+      expect(await get('/catalog/service/tmp')).toEqual([]);
+      // Standalone agent checks come back (starting over as critical); node maintenance stays on.
+      const checks = await get('/agent/checks');
+      expect(Object.keys(checks).sort()).toEqual(['_node_maintenance', 'app-extra', 'mem', 'service:app-1']);
+      expect(checks._node_maintenance).toMatchObject({ Status: 'critical', Notes: 'patching' });
+      expect(checks.mem).toMatchObject({ Status: 'critical', Type: 'ttl', ServiceID: '' });
+      expect(checks['app-extra']).toMatchObject({ ServiceID: 'app-1', ServiceName: 'app' });
+      const nacos = await (await fetch(`${b.nacos}/v1/ns/instance/list?serviceName=app`)).json();
+      expect(nacos.hosts.map((h: any) => [h.instanceId, h.healthy])).toEqual([['app-1', false]]);
+      // The restored check runs again: a TTL pass works, maintenance off and the agent checks
+      // passing make the service healthy.
+      await fetch(`${base2}/agent/check/pass/mem`, { method: 'PUT' });
+      await fetch(`${base2}/agent/check/pass/app-extra`, { method: 'PUT' });
+      await fetch(`${base2}/agent/check/pass/service:app-1`, { method: 'PUT' });
+      await fetch(`${base2}/agent/maintenance?enable=false`, { method: 'PUT' });
+      expect((await get('/health/service/app?passing')).map((e: any) => e.Service.ID)).toEqual(['app-1']);
+    } finally {
+      await b.stop({ keepData: true });
+    }
+    // Maintenance off and deregistrations are durable too.
+    const c = await startTestServer(conf, { dataDir });
+    try {
+      const checks = await (await fetch(`${c.url}/v1/agent/checks`)).json();
+      expect(Object.keys(checks).sort()).toEqual(['app-extra', 'mem', 'service:app-1']);
+    } finally {
+      await c.stop();
+    }
+  }, 30_000);
+});
+
 describe('Consul ACL tokens', () => {
   test('main port: the auth guard checks X-Consul-Token / ?token / Bearer; 403 bodies as Consul', async () => {
     const s = await startTestServer(AUTH_ON);

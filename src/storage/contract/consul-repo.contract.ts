@@ -140,6 +140,56 @@ export function runConsulRepoContract(
       expect((await repo.loadAgentServices()).map((r) => r.id)).toEqual(['web-2']);
     });
 
+    test('catalog rows: upsert by (kind, node, id), load in that order, delete; atomic with KV', async () => {
+      const row = (kind: 'node' | 'service' | 'check', node: string, id: string, body: string, ci = 3) => ({
+        kind,
+        node,
+        id,
+        body,
+        createIndex: ci,
+        modifyIndex: ci + 1,
+      });
+      const big = JSON.stringify({ note: 'ü✓'.repeat(20_000) });
+      const b = empty();
+      b.catalogPut = [
+        row('service', 'ext', 'db-1', '{"id":"db-1"}'),
+        row('node', 'ext', '', '{"node":"ext"}', 2),
+        row('check', 'ext', 'db:alive', big),
+        row('check', 'node-a', 'db:alive', '{}'),
+      ];
+      await repo.commit(b);
+      const all = await repo.loadCatalog();
+      expect(all.map((r) => `${r.kind}|${r.node}|${r.id}`)).toEqual([
+        'check|ext|db:alive',
+        'check|node-a|db:alive',
+        'node|ext|',
+        'service|ext|db-1',
+      ]);
+      expect(all[0]!.body).toBe(big);
+      expect(all[2]).toEqual(row('node', 'ext', '', '{"node":"ext"}', 2));
+      const u = empty();
+      u.catalogPut = [row('node', 'ext', '', '{"node":"ext","v":2}', 2)];
+      u.catalogDelete = [
+        { kind: 'check', node: 'node-a', id: 'db:alive' },
+        { kind: 'service', node: 'nope', id: 'x' },
+      ];
+      await repo.commit(u);
+      const after = await repo.loadCatalog();
+      expect(after.map((r) => `${r.kind}|${r.node}|${r.id}`)).toEqual([
+        'check|ext|db:alive',
+        'node|ext|',
+        'service|ext|db-1',
+      ]);
+      expect(after[1]!.body).toBe('{"node":"ext","v":2}');
+      // A failing KV row rolls the catalog rows of the same batch back.
+      const bad = empty();
+      bad.catalogPut = [row('node', 'other', '', '{}')];
+      bad.catalogDelete = [{ kind: 'service', node: 'ext', id: 'db-1' }];
+      bad.kvPut.push(kv('txn/bad-2', { createIndex: null as unknown as number }));
+      await expect(repo.commit(bad)).rejects.toThrow();
+      expect(await repo.loadCatalog()).toEqual(after);
+    });
+
     test('a 512 KiB value is stored whole', async () => {
       const big = new Uint8Array(512 * 1024);
       for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 255;
