@@ -17,7 +17,16 @@ import {
 import { type CatalogService, unknownService } from './catalog-service';
 import { decodeCheck, isEmptyCheck } from './check-def';
 import { badRequest, notFound, serverError } from './consul-errors';
-import { type ConsulHttp, empty, field, json, metaHeaders, pathTail, type Req } from './consul-http';
+import {
+  blockOnHash,
+  type ConsulHttp,
+  empty,
+  field,
+  json,
+  metaHeaders,
+  pathTail,
+  type Req,
+} from './consul-http';
 import { compileFilter, type Filter, FilterError } from './filter';
 
 const SVC_R = { resource: 'consul-service', action: 'r' } as const;
@@ -136,13 +145,16 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           const q = http.query(c.request);
           const id = pathTail(c.request, '/v1/agent/service/');
           await http.authorize(c.request, q, SVC_R, id);
-          const v = cat.agentService(id);
-          if (!v) throw notFound(`unknown service ID: ${id}`);
-          const j = agentServiceJson(v, dc);
-          const hash = createHash('sha256').update(JSON.stringify(j)).digest('hex').slice(0, 16);
+          const render = () => {
+            const v = cat.agentService(id);
+            if (!v) throw notFound(`unknown service ID: ${id}`);
+            const j = agentServiceJson(v, dc);
+            return { j, hash: createHash('sha256').update(JSON.stringify(j)).digest('hex').slice(0, 16) };
+          };
+          const { j, hash } = await blockOnHash(http, c, q, (ws) => cat.watchAgentServices(ws), render);
           return json(q, { ...j, ContentHash: hash }, { headers: { 'X-Consul-ContentHash': hash } });
         },
-        { detail: route('Consul agent service by ID', SVC_R) },
+        { detail: route('Consul agent service by ID (?hash blocking, X-Consul-ContentHash)', SVC_R) },
       )
       .put(
         '/v1/agent/service/register',

@@ -243,6 +243,11 @@ export class CatalogService implements CatalogTxHost {
       .filter((v) => v.source === 'agent' && v.node === this.localNode);
   }
 
+  /** Records the topics agent service views depend on (hash-blocking `/v1/agent/service/:id`). */
+  watchAgentServices(ws: WatchSet): void {
+    ws.prefix(NAMING_INSTANCES_TABLE, namingServicePrefix(this.opts.namespaceId, this.opts.group));
+  }
+
   agentService(id: string): ServiceView | undefined {
     return this.agentServices().find((v) => v.id === id);
   }

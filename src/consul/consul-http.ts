@@ -2,7 +2,7 @@ import { isBatataError } from '../core/errors';
 import { type ErrorRenderer, holdOpen } from '../http/app';
 import type { AuthDecl } from '../http/route-meta';
 import type { AuthGate, ResourceRef } from '../server/auth-gate';
-import { blockingQuery, type QueryResult, type StateStore, WatchSet } from '../state';
+import { blockingQuery, type QueryResult, type StateStore, WatchSet, waitForTopics } from '../state';
 import { badRequest, CONSUL_STATUS, ConsulError, parseGoDuration, serverError } from './consul-errors';
 import type { KvEntry, SessionEntry } from './consul-model';
 
@@ -75,6 +75,38 @@ export class ConsulHttp {
     holdOpen(c.server, c.request);
     const signal = AbortSignal.any([c.request.signal, this.shutdown.signal]);
     return blockingQuery(this.state, { minIndex, waitMs, signal }, fn);
+  }
+}
+
+/**
+ * Hash-based blocking of agent endpoints (spec §3.4, Consul `agentLocalBlockingQuery`): when
+ * `?hash=` equals the hash of `render()`, the request is held until a write to the topics `watch`
+ * records yields another hash, or `?wait` passes (default 5 min, cap 10 min, + up to wait/16
+ * jitter); then the latest rendering is returned. Without `?hash` (or with another one) it answers
+ * at once. `render` may throw (e.g. the service went away): the error is the answer.
+ */
+export async function blockOnHash<T extends { hash: string }>(
+  http: ConsulHttp,
+  c: Req,
+  q: URLSearchParams,
+  watch: (ws: WatchSet) => void,
+  render: () => T,
+): Promise<T> {
+  let cur = render();
+  const want = q.get('hash');
+  if (!want || cur.hash !== want) return cur;
+  const { waitMs } = parseBlocking(q);
+  holdOpen(c.server, c.request);
+  const signal = AbortSignal.any([c.request.signal, http.shutdown.signal]);
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0 || signal.aborted) return cur;
+    const ws = new WatchSet();
+    watch(ws);
+    await waitForTopics(http.state, ws.topics, remaining, undefined, signal);
+    cur = render();
+    if (cur.hash !== want) return cur;
   }
 }
 

@@ -482,3 +482,68 @@ describe('node maintenance and no-op cluster calls', () => {
     await consul.agent.service.deregister('nm-1');
   });
 });
+
+describe('hash blocking on /v1/agent/service/:id', () => {
+  test('?hash= with the current hash holds until the service changes; X-Consul-ContentHash', async () => {
+    await put('/agent/service/register', { Name: 'hb', ID: 'hb-1', Port: 1 });
+    const first = await fetch(`${base}/agent/service/hb-1`);
+    const hash = first.headers.get('x-consul-contenthash')!;
+    expect(hash).toMatch(/^[0-9a-f]{16}$/);
+    expect((await first.json()).ContentHash).toBe(hash);
+    // Another hash answers at once.
+    const t0 = performance.now();
+    const other = await fetch(`${base}/agent/service/hb-1?hash=0000&wait=5s`);
+    expect(other.headers.get('x-consul-contenthash')).toBe(hash);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    // The current hash holds until the wait passes when nothing changes (writes elsewhere included).
+    const t1 = performance.now();
+    const quietHold = fetch(`${base}/agent/service/hb-1?hash=${hash}&wait=300ms`);
+    await put('/agent/service/register', { Name: 'other-svc', ID: 'other-1', Port: 2 });
+    const quiet = await quietHold;
+    expect(performance.now() - t1).toBeGreaterThanOrEqual(290);
+    expect(quiet.headers.get('x-consul-contenthash')).toBe(hash);
+    // ...and answers as soon as the service changes.
+    const held = fetch(`${base}/agent/service/hb-1?hash=${hash}&wait=10s`);
+    await Bun.sleep(100);
+    const t2 = performance.now();
+    await put('/agent/service/register', { Name: 'hb', ID: 'hb-1', Port: 2 });
+    const changed = await held;
+    expect(performance.now() - t2).toBeLessThan(2000);
+    const body = await changed.json();
+    expect(body.Port).toBe(2);
+    expect(changed.headers.get('x-consul-contenthash')).toBe(body.ContentHash);
+    expect(body.ContentHash).not.toBe(hash);
+    // A deregistration while held answers 404.
+    const h2 = changed.headers.get('x-consul-contenthash');
+    const gone = fetch(`${base}/agent/service/hb-1?hash=${h2}&wait=10s`);
+    await Bun.sleep(50);
+    await put('/agent/service/deregister/hb-1');
+    const r = await gone;
+    expect([r.status, await r.text()]).toEqual([404, 'unknown service ID: hb-1']);
+    await put('/agent/service/deregister/other-1');
+  });
+});
+
+describe("this server's consul service", () => {
+  test('catalog/services and catalog/service/consul list it on our node with the main port', async () => {
+    const services = (await consul.catalog.service.list()) as any;
+    expect(services.consul).toEqual([]);
+    const own = (await consul.catalog.service.nodes('consul')) as any[];
+    expect(own.map((x) => [x.Node, x.ServiceID, x.ServiceName, x.ServicePort])).toEqual([
+      ['node-it', 'consul', 'consul', s.ports.main],
+    ]);
+    const health = (await consul.health.service({ service: 'consul', passing: true })) as any[];
+    expect(health.map((e) => [e.Service.ID, e.Checks.map((c: any) => c.CheckID)])).toEqual([
+      ['consul', ['serfHealth']],
+    ]);
+    expect(Object.keys((await getJson('/catalog/node/node-it')).Services)).toContain('consul');
+    expect(Object.keys(await getJson('/agent/services'))).not.toContain('consul');
+    // Not something a client can remove.
+    const bad = await put('/txn', [
+      { Service: { Verb: 'set', Node: 'node-it', Service: { ID: 'consul', Service: 'x' } } },
+    ]);
+    expect(bad.status).toBe(409);
+    await put('/catalog/deregister', { Node: 'node-it', ServiceID: 'consul' });
+    expect(((await consul.catalog.service.nodes('consul')) as any[]).length).toBe(1);
+  });
+});

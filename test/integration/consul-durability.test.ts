@@ -286,6 +286,9 @@ describe('consul.port listener', () => {
       expect(await consul.kv.set('own/port', 'yes')).toBe(true);
       const main = await fetch(`${s.url}/v1/kv/own/port?raw`);
       expect(await main.text()).toBe('yes');
+      // The consul service of this server carries the Consul port when one is set.
+      const own = (await consul.catalog.service.nodes('consul')) as any[];
+      expect(own.map((x) => x.ServicePort)).toEqual([port]);
       const miss = await fetch(`http://127.0.0.1:${port}/v1/nothing`);
       expect([miss.status, await miss.text()]).toEqual([
         404,
