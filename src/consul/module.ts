@@ -8,6 +8,7 @@ import { catalogRoutes } from './catalog-routes';
 import { CatalogService } from './catalog-service';
 import { catalogTxnOps } from './catalog-txn-ops';
 import { ConsulHttp, consulRenderer } from './consul-http';
+import { consulMethods } from './consul-methods';
 import { KV_TABLE, SESSION_TABLE } from './consul-model';
 import type { AgentServiceStore, ConsulRepo } from './consul-repo';
 import { LockDelays } from './consul-tx';
@@ -126,12 +127,15 @@ export async function createConsulModule(
   const mainHttp = httpFor(false);
   const ownHttp = httpFor(true);
   const maxValue = settings.int('consul.kv.max-value-size');
-  const routes = (http: ConsulHttp): AnyElysia[] => [
-    kvRoutes(http, kv, maxValue, () => txnOps),
-    sessionRoutes(http, sessions),
-    agentRoutes(http, node, events),
-    catalogRoutes(http, catalog),
-  ];
+  const routes = (http: ConsulHttp): AnyElysia[] => {
+    const plugins = [
+      kvRoutes(http, kv, maxValue, () => txnOps),
+      sessionRoutes(http, sessions),
+      agentRoutes(http, node, events),
+      catalogRoutes(http, catalog),
+    ];
+    return [consulMethods(plugins), ...plugins];
+  };
 
   let extra: { stop(force?: boolean): unknown } | undefined;
   const module: ServerModule = {

@@ -547,3 +547,35 @@ describe("this server's consul service", () => {
     expect(((await consul.catalog.service.nodes('consul')) as any[]).length).toBe(1);
   });
 });
+
+describe('methods: OPTIONS and 405 as Consul', () => {
+  test('OPTIONS lists the methods; a wrong method is 405 with Allow; the most specific endpoint decides', async () => {
+    const call = async (method: string, path: string) => {
+      const r = await fetch(`${base}${path}`, { method });
+      return [r.status, r.headers.get('allow'), await r.text()];
+    };
+    expect(await call('OPTIONS', '/kv/some/key')).toEqual([200, 'OPTIONS,GET,PUT,DELETE', '']);
+    expect(await call('POST', '/kv/some/key')).toEqual([
+      405,
+      'OPTIONS,GET,PUT,DELETE',
+      'method POST not allowed',
+    ]);
+    expect(await call('GET', '/txn')).toEqual([405, 'OPTIONS,PUT', 'method GET not allowed']);
+    expect(await call('OPTIONS', '/txn')).toEqual([200, 'OPTIONS,PUT', '']);
+    expect(await call('GET', '/agent/service/register')).toEqual([
+      405,
+      'OPTIONS,PUT',
+      'method GET not allowed',
+    ]);
+    expect(await call('PUT', '/agent/service/web-1')).toEqual([405, 'OPTIONS,GET', 'method PUT not allowed']);
+    expect(await call('DELETE', '/catalog/services')).toEqual([
+      405,
+      'OPTIONS,GET',
+      'method DELETE not allowed',
+    ]);
+    expect(await call('HEAD', '/status/leader')).toEqual([405, 'OPTIONS,GET', '']);
+    expect((await call('OPTIONS', '/nothing/here'))[0]).toBe(404);
+    // The right method still reaches the handler.
+    expect((await fetch(`${base}/status/leader`)).status).toBe(200);
+  });
+});
