@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { Elysia } from 'elysia';
-import { route } from '../http/route-meta';
 import type { Entry } from '../state';
 import { decodeCatalogCheck, decodeService, strMap } from './catalog-decode';
 import {
@@ -20,6 +19,7 @@ import { badRequest, notFound, serverError } from './consul-errors';
 import {
   blockOnHash,
   type ConsulHttp,
+  consulRoute,
   empty,
   field,
   json,
@@ -36,6 +36,34 @@ const AGENT_W = { resource: 'consul-agent', action: 'w' } as const;
 
 type CheckRow = { c: CheckEntry; ci: number; mi: number };
 const checkJson = (r: CheckRow) => healthCheckJson(r.c, r.ci, r.mi);
+
+/**
+ * A JSON body read for an authorization that needs a name from it: `name(...path)` is the string
+ * at that field path, or undefined (also when the body does not parse); `value()` is the body, or
+ * the 400 a bad body deserves, so callers authorize first and report bad input after.
+ */
+async function readBody(
+  request: Request,
+): Promise<{ name(...path: string[]): string | undefined; value(): unknown }> {
+  let value: unknown;
+  let error: unknown;
+  try {
+    value = await jsonBody(request);
+  } catch (e) {
+    error = e;
+  }
+  return {
+    name(...path) {
+      let v = value;
+      for (const k of path) v = field(v, k);
+      return typeof v === 'string' && v ? v : undefined;
+    },
+    value() {
+      if (error) throw error;
+      return value;
+    },
+  };
+}
 
 async function jsonBody(request: Request): Promise<unknown> {
   const text = (await request.text()).trim();
@@ -102,13 +130,18 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
   const nodeOf = (name: string): Entry<NodeEntry> | undefined => cat.node(name);
   const dc = cat.opts.datacenter;
 
+  const noop = async (c: Req) => {
+    await http.authorize(c, http.query(c.request), AGENT_W);
+    return empty();
+  };
+
   const ttlUpdate = (status: CheckStatus) => async (c: Req) => {
     const q = http.query(c.request);
     const id = pathTail(
       c.request,
       `/v1/agent/check/${status === 'passing' ? 'pass' : status === 'warning' ? 'warn' : 'fail'}/`,
     );
-    await http.authorize(c.request, q, SVC_W, id);
+    await http.authorize(c, q, SVC_W, id);
     await cat.updateTtl(id, status, q.get('note') ?? '');
     return empty();
   };
@@ -128,7 +161,7 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
         '/v1/agent/services',
         async (c: Req) => {
           const q = http.query(c.request);
-          await http.authorize(c.request, q, AGENT_R);
+          await http.authorize(c, q, AGENT_R);
           const f = filterOf(q);
           const out: Record<string, unknown> = {};
           for (const v of cat.agentServices()) {
@@ -137,14 +170,14 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           }
           return json(q, out);
         },
-        { detail: route('Consul agent services', AGENT_R) },
+        { detail: consulRoute('Consul agent services', AGENT_R) },
       )
       .get(
         '/v1/agent/service/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const id = pathTail(c.request, '/v1/agent/service/');
-          await http.authorize(c.request, q, SVC_R, id);
+          await http.authorize(c, q, SVC_R, id);
           const render = () => {
             const v = cat.agentService(id);
             if (!v) throw notFound(`unknown service ID: ${id}`);
@@ -154,44 +187,45 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           const { j, hash } = await blockOnHash(http, c, q, (ws) => cat.watchAgentServices(ws), render);
           return json(q, { ...j, ContentHash: hash }, { headers: { 'X-Consul-ContentHash': hash } });
         },
-        { detail: route('Consul agent service by ID (?hash blocking, X-Consul-ContentHash)', SVC_R) },
+        { detail: consulRoute('Consul agent service by ID (?hash blocking, X-Consul-ContentHash)', SVC_R) },
       )
       .put(
         '/v1/agent/service/register',
         async (c: Req) => {
           const q = http.query(c.request);
-          const def = decodeService(await jsonBody(c.request), ['Name'], true);
-          await http.authorize(c.request, q, SVC_W, def.name);
+          const body = await readBody(c.request);
+          await http.authorize(c, q, SVC_W, body.name('Name'));
+          const def = decodeService(body.value(), ['Name'], true);
           const rec = q.get('replace-existing-checks');
           await cat.registerService(def, { replaceChecks: rec === '' || rec === 'true' });
           return empty();
         },
-        { parse: 'none', detail: route('Consul agent service register', SVC_W) },
+        { parse: 'none', detail: consulRoute('Consul agent service register', SVC_W) },
       )
       .put(
         '/v1/agent/service/deregister/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const id = pathTail(c.request, '/v1/agent/service/deregister/');
-          await http.authorize(c.request, q, SVC_W, id);
+          await http.authorize(c, q, SVC_W, id);
           await cat.deregisterService(id);
           return empty();
         },
-        { parse: 'none', detail: route('Consul agent service deregister', SVC_W) },
+        { parse: 'none', detail: consulRoute('Consul agent service deregister', SVC_W) },
       )
       .put(
         '/v1/agent/service/maintenance/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const id = pathTail(c.request, '/v1/agent/service/maintenance/');
+          await http.authorize(c, q, SVC_W, id);
           if (!id) throw badRequest('Missing service ID');
           const enable = enableOf(q);
-          await http.authorize(c.request, q, SVC_W, id);
           if (!cat.agentService(id)) throw unknownService(id);
           await cat.maintenance(id, enable, q.get('reason') ?? '');
           return empty();
         },
-        { parse: 'none', detail: route('Consul agent service maintenance', SVC_W) },
+        { parse: 'none', detail: consulRoute('Consul agent service maintenance', SVC_W) },
       )
       .get(
         '/v1/agent/health/service/*',
@@ -199,10 +233,10 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           const q = http.query(c.request);
           const tail = pathTail(c.request, '/v1/agent/health/service/');
           const byId = tail.startsWith('id/');
-          if (!byId && !tail.startsWith('name/'))
-            throw notFound('Invalid URL path: not a recognized HTTP API endpoint\n');
+          const known = byId || tail.startsWith('name/');
           const key = tail.slice(byId ? 3 : 5);
-          await http.authorize(c.request, q, SVC_R, key);
+          await http.authorize(c, q, SVC_R, known ? key : undefined);
+          if (!known) throw notFound('Invalid URL path: not a recognized HTTP API endpoint\n');
           const views = cat.agentServices().filter((v) => (byId ? v.id === key : v.service === key));
           if (!views.length)
             throw notFound(byId ? `ServiceId ${key} not found` : `ServiceName ${key} Not Found`);
@@ -225,31 +259,31 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
             return new Response(worst, { status, headers: { 'Content-Type': 'text/plain', ...reason } });
           return json(q, byId ? entries[0] : entries, { status, headers: reason });
         },
-        { detail: route('Consul agent local service health (by id/ or name/)', SVC_R) },
+        { detail: consulRoute('Consul agent local service health (by id/ or name/)', SVC_R) },
       )
       .put(
         '/v1/agent/maintenance',
         async (c: Req) => {
           const q = http.query(c.request);
+          await http.authorize(c, q, AGENT_W);
           const enable = enableOf(q);
-          await http.authorize(c.request, q, AGENT_W);
           await cat.nodeMaintenance(enable, q.get('reason') ?? '');
           return empty();
         },
-        { parse: 'none', detail: route('Consul agent node maintenance', AGENT_W) },
+        { parse: 'none', detail: consulRoute('Consul agent node maintenance', AGENT_W) },
       )
       // compat(consul): cluster-management calls a single-node server accepts as no-ops.
-      .put('/v1/agent/reload', () => empty(), { detail: route('Consul agent reload (no-op)', AGENT_W) })
-      .put('/v1/agent/leave', () => empty(), { detail: route('Consul agent leave (no-op)', AGENT_W) })
-      .put('/v1/agent/join/*', () => empty(), { detail: route('Consul agent join (no-op)', AGENT_W) })
-      .put('/v1/agent/force-leave/*', () => empty(), { detail: route('Consul force-leave (no-op)', AGENT_W) })
+      .put('/v1/agent/reload', noop, { detail: consulRoute('Consul agent reload (no-op)', AGENT_W) })
+      .put('/v1/agent/leave', noop, { detail: consulRoute('Consul agent leave (no-op)', AGENT_W) })
+      .put('/v1/agent/join/*', noop, { detail: consulRoute('Consul agent join (no-op)', AGENT_W) })
+      .put('/v1/agent/force-leave/*', noop, { detail: consulRoute('Consul force-leave (no-op)', AGENT_W) })
       .get(
         '/v1/catalog/node-services/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const name = pathTail(c.request, '/v1/catalog/node-services/');
+          await http.authorize(c, q, SVC_R);
           if (!name) throw badRequest('Missing node name');
-          await http.authorize(c.request, q, SVC_R);
           const r = await http.block(c, q, (ws) => cat.views(ws));
           const n = nodeOf(name);
           if (!n) return json(q, null, { headers: metaHeaders(r.index) });
@@ -262,13 +296,13 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
             { headers: metaHeaders(r.index) },
           );
         },
-        { detail: route('Consul catalog node services as a list (blocking)', SVC_R) },
+        { detail: consulRoute('Consul catalog node services as a list (blocking)', SVC_R) },
       )
       .get(
         '/v1/agent/checks',
         async (c: Req) => {
           const q = http.query(c.request);
-          await http.authorize(c.request, q, AGENT_R);
+          await http.authorize(c, q, AGENT_R);
           const f = filterOf(q);
           const out: Record<string, unknown> = {};
           for (const r of cat.agentChecks()) {
@@ -277,64 +311,67 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           }
           return json(q, out);
         },
-        { detail: route('Consul agent checks', AGENT_R) },
+        { detail: consulRoute('Consul agent checks', AGENT_R) },
       )
       .put(
         '/v1/agent/check/register',
         async (c: Req) => {
           const q = http.query(c.request);
-          const body = await jsonBody(c.request);
+          const raw = await readBody(c.request);
+          await http.authorize(c, q, SVC_W, raw.name('ServiceID'));
+          const body = raw.value();
           if (!field(body, 'Name')) throw badRequest('Missing check name');
           const d = decodeCheck(body, () => 'Bad check status');
-          await http.authorize(c.request, q, SVC_W, d.serviceId);
           await cat.registerCheck(d);
           return empty();
         },
-        { parse: 'none', detail: route('Consul agent check register', SVC_W) },
+        { parse: 'none', detail: consulRoute('Consul agent check register', SVC_W) },
       )
       .put(
         '/v1/agent/check/deregister/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const id = pathTail(c.request, '/v1/agent/check/deregister/');
-          await http.authorize(c.request, q, SVC_W, id);
+          await http.authorize(c, q, SVC_W, id);
           await cat.deregisterCheck(id);
           return empty();
         },
-        { parse: 'none', detail: route('Consul agent check deregister', SVC_W) },
+        { parse: 'none', detail: consulRoute('Consul agent check deregister', SVC_W) },
       )
       .put('/v1/agent/check/pass/*', ttlUpdate('passing'), {
         parse: 'none',
-        detail: route('Consul TTL check pass', SVC_W),
+        detail: consulRoute('Consul TTL check pass', SVC_W),
       })
       .put('/v1/agent/check/warn/*', ttlUpdate('warning'), {
         parse: 'none',
-        detail: route('Consul TTL check warn', SVC_W),
+        detail: consulRoute('Consul TTL check warn', SVC_W),
       })
       .put('/v1/agent/check/fail/*', ttlUpdate('critical'), {
         parse: 'none',
-        detail: route('Consul TTL check fail', SVC_W),
+        detail: consulRoute('Consul TTL check fail', SVC_W),
       })
       .put(
         '/v1/agent/check/update/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const id = pathTail(c.request, '/v1/agent/check/update/');
+          await http.authorize(c, q, SVC_W, id);
           const body = await jsonBody(c.request);
           const status = String(field(body, 'Status') ?? '');
           if (!['passing', 'warning', 'critical'].includes(status))
             throw badRequest(`Invalid check status: '${status}'`);
-          await http.authorize(c.request, q, SVC_W, id);
           await cat.updateTtl(id, status as CheckStatus, String(field(body, 'Output') ?? ''));
           return empty();
         },
-        { parse: 'none', detail: route('Consul TTL check update', SVC_W) },
+        { parse: 'none', detail: consulRoute('Consul TTL check update', SVC_W) },
       )
       .put(
         '/v1/catalog/register',
         async (c: Req) => {
           const q = http.query(c.request);
-          const body = await jsonBody(c.request);
+          const raw = await readBody(c.request);
+          await http.authorize(c, q, SVC_W, raw.name('Service', 'Service'));
+          const body = raw.value();
           const node = String(field(body, 'Node') ?? '');
           const address = String(field(body, 'Address') ?? '');
           const bodyDc = String(field(body, 'Datacenter') ?? '');
@@ -342,7 +379,6 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           if (!node || !address) throw badRequest('Must provide node and address');
           const svcBody = field(body, 'Service');
           const def = svcBody ? decodeService(svcBody, ['Service'], false) : undefined;
-          await http.authorize(c.request, q, SVC_W, def?.name);
           const checks: CheckEntry[] = [];
           const one = field(body, 'Check');
           if (one && !isEmptyCheck(one)) checks.push(decodeCatalogCheck(one, node));
@@ -363,16 +399,16 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           await cat.catalogRegister(entry, def, checks);
           return json(q, true);
         },
-        { parse: 'none', detail: route('Consul catalog register', SVC_W) },
+        { parse: 'none', detail: consulRoute('Consul catalog register', SVC_W) },
       )
       .put(
         '/v1/catalog/deregister',
         async (c: Req) => {
           const q = http.query(c.request);
+          await http.authorize(c, q, SVC_W);
           const body = await jsonBody(c.request);
           const node = String(field(body, 'Node') ?? '');
           if (!node) throw badRequest('Must provide node');
-          await http.authorize(c.request, q, SVC_W);
           await cat.catalogDeregister(
             node,
             String(field(body, 'ServiceID') ?? '') || undefined,
@@ -380,13 +416,13 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           );
           return json(q, true);
         },
-        { parse: 'none', detail: route('Consul catalog deregister', SVC_W) },
+        { parse: 'none', detail: consulRoute('Consul catalog deregister', SVC_W) },
       )
       .get(
         '/v1/catalog/nodes',
         async (c: Req) => {
           const q = http.query(c.request);
-          await http.authorize(c.request, q, SVC_R);
+          await http.authorize(c, q, SVC_R);
           const f = filterOf(q);
           const meta = nodeMetaOf(q);
           const r = await http.block(c, q, (ws) => cat.allNodes(ws));
@@ -396,13 +432,13 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
             .filter((j) => !f || f(j));
           return json(q, out, { headers: metaHeaders(r.index) });
         },
-        { detail: route('Consul catalog nodes (blocking)', SVC_R) },
+        { detail: consulRoute('Consul catalog nodes (blocking)', SVC_R) },
       )
       .get(
         '/v1/catalog/services',
         async (c: Req) => {
           const q = http.query(c.request);
-          await http.authorize(c.request, q, SVC_R);
+          await http.authorize(c, q, SVC_R);
           const f = filterOf(q);
           const meta = nodeMetaOf(q);
           const r = await http.block(c, q, (ws) => cat.views(ws));
@@ -417,15 +453,15 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           }
           return json(q, out, { headers: metaHeaders(r.index) });
         },
-        { detail: route('Consul catalog services (blocking)', SVC_R) },
+        { detail: consulRoute('Consul catalog services (blocking)', SVC_R) },
       )
       .get(
         '/v1/catalog/service/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const name = pathTail(c.request, '/v1/catalog/service/');
+          await http.authorize(c, q, SVC_R, name);
           if (!name) throw badRequest('Missing service name');
-          await http.authorize(c.request, q, SVC_R, name);
           const f = filterOf(q);
           const meta = nodeMetaOf(q);
           const tags = tagsOf(q);
@@ -439,15 +475,15 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
             .filter((j) => !f || f(j));
           return json(q, out, { headers: metaHeaders(r.index) });
         },
-        { detail: route('Consul catalog service instances (blocking)', SVC_R) },
+        { detail: consulRoute('Consul catalog service instances (blocking)', SVC_R) },
       )
       .get(
         '/v1/catalog/node/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const name = pathTail(c.request, '/v1/catalog/node/');
+          await http.authorize(c, q, SVC_R);
           if (!name) throw badRequest('Missing node name');
-          await http.authorize(c.request, q, SVC_R);
           const f = filterOf(q);
           const r = await http.block(c, q, (ws) => cat.views(ws));
           const n = nodeOf(name);
@@ -464,29 +500,29 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
             { headers: metaHeaders(r.index) },
           );
         },
-        { detail: route('Consul catalog node (blocking)', SVC_R) },
+        { detail: consulRoute('Consul catalog node (blocking)', SVC_R) },
       )
       .get(
         '/v1/health/node/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const name = pathTail(c.request, '/v1/health/node/');
+          await http.authorize(c, q, SVC_R);
           if (!name) throw badRequest('Missing node name');
-          await http.authorize(c.request, q, SVC_R);
           const f = filterOf(q);
           const r = await http.block(c, q, (ws) => cat.allChecks(ws, name));
           const out = r.value.map(checkJson).filter((j) => !f || f(j));
           return json(q, out, { headers: metaHeaders(r.index) });
         },
-        { detail: route('Consul health of a node (blocking)', SVC_R) },
+        { detail: consulRoute('Consul health of a node (blocking)', SVC_R) },
       )
       .get(
         '/v1/health/checks/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const name = pathTail(c.request, '/v1/health/checks/');
+          await http.authorize(c, q, SVC_R, name);
           if (!name) throw badRequest('Missing service name');
-          await http.authorize(c.request, q, SVC_R, name);
           const f = filterOf(q);
           const meta = nodeMetaOf(q);
           const r = await http.block(c, q, (ws) => cat.views(ws, name));
@@ -499,13 +535,14 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
             .filter((j) => !f || f(j));
           return json(q, out, { headers: metaHeaders(r.index) });
         },
-        { detail: route('Consul checks of a service (blocking)', SVC_R) },
+        { detail: consulRoute('Consul checks of a service (blocking)', SVC_R) },
       )
       .get(
         '/v1/health/service/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const name = pathTail(c.request, '/v1/health/service/');
+          await http.authorize(c, q, SVC_R, name);
           if (!name) throw badRequest('Missing service name');
           let passing: boolean | undefined;
           try {
@@ -513,7 +550,6 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           } catch {
             throw badRequest('Invalid value for ?passing');
           }
-          await http.authorize(c.request, q, SVC_R, name);
           const f = filterOf(q);
           const meta = nodeMetaOf(q);
           const tags = tagsOf(q);
@@ -529,15 +565,15 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
             .filter((j) => !f || f(j));
           return json(q, out, { headers: metaHeaders(r.index) });
         },
-        { detail: route('Consul healthy instances of a service (blocking)', SVC_R) },
+        { detail: consulRoute('Consul healthy instances of a service (blocking)', SVC_R) },
       )
       .get(
         '/v1/health/state/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const state = pathTail(c.request, '/v1/health/state/');
+          await http.authorize(c, q, SVC_R);
           if (!['any', 'passing', 'warning', 'critical'].includes(state)) throw badRequest('Invalid state');
-          await http.authorize(c.request, q, SVC_R);
           const f = filterOf(q);
           const r = await http.block(c, q, (ws) => cat.allChecks(ws));
           const out = r.value
@@ -546,7 +582,7 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
             .filter((j) => !f || f(j));
           return json(q, out, { headers: metaHeaders(r.index) });
         },
-        { detail: route('Consul checks in a state (blocking)', SVC_R) },
+        { detail: consulRoute('Consul checks in a state (blocking)', SVC_R) },
       )
   );
 }

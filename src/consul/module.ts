@@ -114,18 +114,18 @@ export async function createConsulModule(
   }
   const txnOps = catalogTxnOps(catalog);
   const events = new EventService(clock);
-  // One ConsulHttp per listener: the main port is behind the app-wide auth guard; the
-  // consul.port listener authorizes in the handlers through the same gate.
-  const httpFor = (selfAuthorize: boolean) =>
+  // One ConsulHttp per listener (each releases its own held queries); on both, every Consul
+  // handler authorizes itself through the auth gate (the HTTP guard skips Consul routes).
+  const httpFor = () =>
     new ConsulHttp(
       state,
       node.datacenter,
-      () => (selfAuthorize ? ctx.services.auth : undefined),
+      () => ctx.services.auth,
       settings.str('consul.naming.namespace'),
       settings.str('consul.naming.group'),
     );
-  const mainHttp = httpFor(false);
-  const ownHttp = httpFor(true);
+  const mainHttp = httpFor();
+  const ownHttp = httpFor();
   const maxValue = settings.int('consul.kv.max-value-size');
   const routes = (http: ConsulHttp): AnyElysia[] => {
     const plugins = [

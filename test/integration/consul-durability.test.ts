@@ -277,6 +277,147 @@ describe('Consul ACL tokens', () => {
   });
 });
 
+describe('Consul authorization: one gate check per request, with the client address', () => {
+  type Call = { decl: AuthDecl; res: ResourceRef; ip: string; token?: string };
+  /** Records every gate call (the real gate still decides). */
+  const spy = (s: Awaited<ReturnType<typeof startTestServer>>) => {
+    const gate = s.server.services.auth!;
+    const real = gate.authorize.bind(gate);
+    const calls: Call[] = [];
+    gate.authorize = (decl, res, creds, via) => {
+      calls.push({ decl, res, ip: creds.ip, token: creds.accessToken });
+      return real(decl, res, creds, via);
+    };
+    return calls;
+  };
+
+  test('main port and consul.port: one check per request; txn ops each checked, the first one counted', async () => {
+    const port = await freePort();
+    const s = await startTestServer({ ...AUTH_ON, 'consul.port': port });
+    try {
+      const token = await login(s.nacos, 'nacos', ADMIN_PASSWORD);
+      const calls = spy(s);
+      for (const base of [`${s.url}/v1`, `http://127.0.0.1:${port}/v1`]) {
+        calls.length = 0;
+        const r = await fetch(`${base}/kv/app/one`, {
+          method: 'PUT',
+          body: 'x',
+          headers: { 'X-Consul-Token': token },
+        });
+        expect(await r.text()).toBe('true');
+        expect(calls).toEqual([
+          {
+            decl: { resource: 'consul-kv', action: 'w' },
+            res: { namespaceId: 'public', group: 'DEFAULT_GROUP', name: 'app/one' },
+            ip: '127.0.0.1',
+            token,
+          },
+        ]);
+        calls.length = 0;
+        const t = await fetch(`${base}/txn?token=${token}`, {
+          method: 'PUT',
+          body: JSON.stringify([
+            { KV: { Verb: 'set', Key: 'app/two', Value: 'eA==' } },
+            { KV: { Verb: 'get', Key: 'app/one' } },
+            { Service: { Verb: 'get', Node: 'x', Service: { ID: 'y', Service: 'web' } } },
+          ]),
+        });
+        expect(t.status).toBe(409); // the service does not exist
+        expect(calls.map((c) => [c.decl, c.res.name, c.ip])).toEqual([
+          [{ resource: 'consul-kv', action: 'w' }, 'app/two', '127.0.0.1'],
+          [{ resource: 'consul-kv', action: 'r' }, 'app/one', ''],
+          [{ resource: 'consul-service', action: 'r' }, 'web', ''],
+        ]);
+        // OPTIONS is answered before any authorization, as Consul does.
+        calls.length = 0;
+        const o = await fetch(`${base}/kv/app/one`, { method: 'OPTIONS' });
+        expect([o.status, o.headers.get('allow'), calls.length]).toEqual([200, 'OPTIONS,GET,PUT,DELETE', 0]);
+      }
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('names only the handler can read: per-key txn ACLs, catalog register by service name', async () => {
+    const s = await startTestServer(AUTH_ON);
+    try {
+      const base = `${s.url}/v1`;
+      const admin = await login(s.nacos, 'nacos', ADMIN_PASSWORD);
+      const q = `accessToken=${admin}`;
+      await form('POST', `${s.nacos}/v1/auth/users?${q}`, { username: 'kv-app', password: 'Kv-app-pass-1' });
+      await form('POST', `${s.nacos}/v1/auth/roles?${q}`, { username: 'kv-app', role: 'app-writer' });
+      for (const resource of ['public:DEFAULT_GROUP:kv/app/*', 'public:DEFAULT_GROUP:naming/web'])
+        await form('POST', `${s.nacos}/v1/auth/permissions?${q}`, {
+          role: 'app-writer',
+          resource,
+          action: 'rw',
+        });
+      const token = await login(s.nacos, 'kv-app', 'Kv-app-pass-1');
+      const put = (path: string, body: unknown) =>
+        fetch(`${base}${path}`, {
+          method: 'PUT',
+          body: JSON.stringify(body),
+          headers: { 'X-Consul-Token': token },
+        });
+      const mine = await put('/txn', [{ KV: { Verb: 'set', Key: 'app/a', Value: 'eA==' } }]);
+      expect(mine.status).toBe(200);
+      const theirs = await put('/txn', [
+        { KV: { Verb: 'set', Key: 'app/b', Value: 'eA==' } },
+        { KV: { Verb: 'set', Key: 'other/b', Value: 'eA==' } },
+      ]);
+      expect([theirs.status, await theirs.text()]).toEqual([403, 'Permission denied']);
+      expect((await fetch(`${base}/kv/app/b?token=${admin}`)).status).toBe(404);
+      const web = await put('/catalog/register', {
+        Node: 'n-x',
+        Address: '10.0.0.1',
+        Service: { Service: 'web' },
+      });
+      expect(await web.text()).toBe('true');
+      const db = await put('/catalog/register', {
+        Node: 'n-x',
+        Address: '10.0.0.1',
+        Service: { Service: 'db' },
+      });
+      expect([db.status, await db.text()]).toEqual([403, 'Permission denied']);
+      // Bad input from an unknown caller is refused before it is read.
+      const anon = await fetch(`${base}/agent/service/register`, { method: 'PUT', body: '{nope' });
+      expect([anon.status, await anon.text()]).toEqual([403, 'ACL not found']);
+      const bad = await fetch(`${base}/agent/service/register?token=${admin}`, {
+        method: 'PUT',
+        body: '{nope',
+      });
+      expect(bad.status).toBe(400);
+      expect(await bad.text()).toStartWith('Request decode failed: ');
+      // A body that names nothing needs a grant on every service.
+      const unnamed = await put('/agent/service/register', 42);
+      expect([unnamed.status, await unnamed.text()]).toEqual([403, 'Permission denied']);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('the per-client rate limit counts a request once, however many ops it checks', async () => {
+    const s = await startTestServer({
+      'server.rate-limit.per-client.rps': 1,
+      'server.rate-limit.per-client.burst': 3,
+    });
+    try {
+      const ops = JSON.stringify(
+        ['a', 'b', 'c', 'd'].map((k) => ({ KV: { Verb: 'set', Key: `rl/${k}`, Value: 'eA==' } })),
+      );
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++)
+        statuses.push((await fetch(`${s.url}/v1/txn`, { method: 'PUT', body: ops })).status);
+      expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+      expect(statuses.at(-1)).toBe(429);
+      const open = await fetch(`${s.url}/v1/status/leader`);
+      expect(open.status).toBe(429); // open endpoints pass the same limit
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
 describe('consul.port listener', () => {
   test('serves the Consul API on its own port, Consul errors included', async () => {
     const port = await freePort();
