@@ -101,14 +101,17 @@ export async function createConsulModule(
   );
   await catalog.start();
   if (ctx.services.naming) {
-    // Catalog rows first (other nodes, catalog services and checks), then this agent's services,
-    // then its standalone checks, which may belong to those services.
+    // Nodes and catalog services first, then this agent's services, then the checks (catalog
+    // checks may belong to agent services, standalone agent checks too).
     const rows = await repo.loadCatalog();
-    const agentCheck = (r: (typeof rows)[number]) =>
-      r.kind === 'check' && (JSON.parse(r.body) as { source?: string }).source === 'agent';
-    const catalogRows = await catalog.restoreCatalog(rows.filter((r) => !agentCheck(r)));
+    const isCheck = (r: (typeof rows)[number]) => r.kind === 'check';
+    const isAgent = (r: (typeof rows)[number]) =>
+      (JSON.parse(r.body) as { source?: string }).source === 'agent';
+    const checkRows = rows.filter(isCheck);
+    let catalogRows = await catalog.restoreCatalog(rows.filter((r) => !isCheck(r)));
     const services = await catalog.restoreAgentServices();
-    const checks = await catalog.restoreAgentChecks(rows.filter(agentCheck));
+    catalogRows += await catalog.restoreCatalog(checkRows.filter((r) => !isAgent(r)));
+    const checks = await catalog.restoreAgentChecks(checkRows.filter(isAgent));
     if (catalogRows || services || checks)
       clog.info('consul catalog restored', { catalogRows, agentServices: services, agentChecks: checks });
   }

@@ -125,6 +125,12 @@ describe('catalog registrations, standalone checks and maintenance survive a res
     await put('/agent/check/register', { Name: 'app-extra', ServiceID: 'app-1', TTL: '30s' });
     await put('/agent/check/register', { Name: 'dropped', TTL: '30s' });
     await put('/agent/check/deregister/dropped');
+    // A catalog check on this node, attached to an agent service.
+    await put('/catalog/register', {
+      Node: 'dur-node',
+      Address: '127.0.0.1',
+      Check: { CheckID: 'app-probe', Name: 'external probe', Status: 'warning', ServiceID: 'app-1' },
+    });
     expect((await put('/agent/maintenance?enable=true&reason=patching')).status).toBe(200);
     const pgBefore = (await (await fetch(`${base}/catalog/service/pg`)).json())[0];
     await a.stop({ keepData: true });
@@ -166,6 +172,12 @@ describe('catalog registrations, standalone checks and maintenance survive a res
       expect(checks['app-extra']).toMatchObject({ ServiceID: 'app-1', ServiceName: 'app' });
       const nacos = await (await fetch(`${b.nacos}/v1/ns/instance/list?serviceName=app`)).json();
       expect(nacos.hosts.map((h: any) => [h.instanceId, h.healthy])).toEqual([['app-1', false]]);
+      const probe = (await get('/health/checks/app')).find((c: any) => c.CheckID === 'app-probe');
+      expect(probe).toMatchObject({ Status: 'warning', ServiceID: 'app-1', Node: 'dur-node' });
+      await fetch(`${base2}/catalog/deregister`, {
+        method: 'PUT',
+        body: JSON.stringify({ Node: 'dur-node', CheckID: 'app-probe' }),
+      });
       // The restored check runs again: a TTL pass works, maintenance off and the agent checks
       // passing make the service healthy.
       await fetch(`${base2}/agent/check/pass/mem`, { method: 'PUT' });
