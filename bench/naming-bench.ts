@@ -61,12 +61,16 @@ async function register(
 async function latency(url: string, n: number, concurrency = CONCURRENCY) {
   const lat: number[] = [];
   const t0 = performance.now();
-  await pool(n, async () => {
-    const s = performance.now();
-    const r = await fetch(url);
-    await r.arrayBuffer();
-    lat.push(performance.now() - s);
-  }, concurrency);
+  await pool(
+    n,
+    async () => {
+      const s = performance.now();
+      const r = await fetch(url);
+      await r.arrayBuffer();
+      lat.push(performance.now() - s);
+    },
+    concurrency,
+  );
   const secs = (performance.now() - t0) / 1000;
   lat.sort((a, b) => a - b);
   return {
