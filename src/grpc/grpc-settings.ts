@@ -8,7 +8,7 @@ export const grpcSettings: SettingSpec[] = [
     default: 10 * 1024 * 1024,
     min: 1024,
     max: 1024 * 1024 * 1024,
-    doc: 'Largest request body (bytes) accepted on the SDK gRPC port; larger ones get an error response.',
+    doc: 'Largest gRPC message (bytes) accepted on the SDK port, as Nacos maxInboundMessageSize; a larger request fails with gRPC status RESOURCE_EXHAUSTED.',
   },
   {
     key: 'nacos.remote.server.grpc.sdk.keep-alive-time',

@@ -70,7 +70,7 @@ export function createGrpcModule(ctx: ServerContext): GrpcModule {
     connections,
     handlers: registry,
     nextPushId: pushIdGenerator(),
-    maxBodyBytes: settings.int('nacos.remote.server.grpc.sdk.max-inbound-message-size'),
+    maxInboundMessageBytes: settings.int('nacos.remote.server.grpc.sdk.max-inbound-message-size'),
     keepAliveTimeMs: settings.int('nacos.remote.server.grpc.sdk.keep-alive-time'),
     keepAliveTimeoutMs: settings.int('nacos.remote.server.grpc.sdk.keep-alive-timeout'),
     pushLimits: {
