@@ -145,20 +145,25 @@ export function configGrpcHandlers(deps: ConfigGrpcDeps): { handlers: GrpcHandle
       responseType: 'ConfigQueryResponse',
       secured: READ,
       resource,
-      // compat(nacos): ConfigQueryResponse.CONFIG_NOT_FOUND = 300, CONFIG_QUERY_CONFLICT = 400.
+      // compat(nacos): ConfigQueryResponse.CONFIG_NOT_FOUND = 300. Its CONFIG_QUERY_CONFLICT (400)
+      // means Nacos could not take the key's cache read lock while a dump held the write lock
+      // (ConfigChainEntryHandler); our state store swaps records atomically, so that never happens.
+      // 400 here is what Nacos' RemoteParamCheckFilter answers: a malformed dataId/group/tenant.
       errorCodes: { not_found: 300 },
       handle(req, conn) {
-        const key = parseKey(req);
         const tag = opt(req.tag);
+        const notFound = {
+          resultCode: 500,
+          errorCode: 300,
+          message: 'config data not exist',
+          // compat(nacos): "special tag not found" echoes the requested tag.
+          tag: tag ?? null,
+        };
+        // compat(nacos): a blank dataId/group passes the param check and finds no cache item.
+        if (!s(req.dataId).trim() || !s(req.group).trim()) return notFound;
+        const key = parseKey(req);
         const v = view(key, conn, tag);
-        if (!v)
-          return {
-            resultCode: 500,
-            errorCode: 300,
-            message: 'config data not exist',
-            // compat(nacos): "special tag not found" echoes the requested tag.
-            tag: tag ?? null,
-          };
+        if (!v) return notFound;
         const rule =
           v.tag !== undefined
             ? config.record(key)?.grays.find((g) => g.rule.type === 'tag' && g.rule.expr === v.tag)

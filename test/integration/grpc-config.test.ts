@@ -92,13 +92,50 @@ describe('config over gRPC', () => {
     expect(bad.body).toMatchObject({ resultCode: 500, errorCode: 500, success: false });
     expect((await publish(c, 'cas.txt', 'v2', { casMd5: md5('v1') })).body.success).toBe(true);
     expect((await query(c, 'cas.txt')).body.content).toBe('v2');
-    const noDataId = await query(c, '');
-    expect(noDataId.type).toBe('ConfigQueryResponse');
-    expect(noDataId.body).toMatchObject({ resultCode: 500, errorCode: 400, success: false });
     expect((await publish(c, 'bad id!', 'x')).body.errorCode).toBe(400);
     expect((await publish(c, 'empty.txt', '')).body.errorCode).toBe(400);
     const noContent = await c.request('ConfigPublishRequest', key('x.txt'));
     expect(noContent.body).toMatchObject({ resultCode: 500, errorCode: 400 });
+  });
+
+  test('ConfigQueryResponse errorCodes: 300 whenever nothing is visible, 400 only for malformed keys', async () => {
+    const c = await open();
+    const betaIp = await open({ clientIp: '10.5.5.5' });
+    const notFound = { resultCode: 500, errorCode: 300, message: 'config data not exist', success: false };
+    // compat(nacos): blank dataId/group pass Nacos' param check and find no cache item → 300.
+    for (const q of [query(c, ''), query(c, '  '), query(c, 'x.txt', { group: '' })])
+      expect(await q).toEqual({ type: 'ConfigQueryResponse', body: notFound });
+    // Malformed keys are rejected by the param check: 400 in the handler's response type.
+    for (const q of [
+      query(c, 'bad id!'),
+      query(c, 'x.txt', { group: 'g/h' }),
+      query(c, 'x.txt', { tenant: 'a b' }),
+    ]) {
+      const r = await q;
+      expect(r.type).toBe('ConfigQueryResponse');
+      expect(r.body).toMatchObject({ resultCode: 500, errorCode: 400, success: false });
+      expect(r.body.message).toMatch(/invalid/);
+    }
+    // Only a beta gray exists: visible to its IP, 300 for everybody else.
+    expect(
+      (await publish(c, 'beta-only.txt', 'b', { additionMap: { betaIps: '10.5.5.5' } })).body.success,
+    ).toBe(true);
+    expect((await query(betaIp, 'beta-only.txt')).body).toMatchObject({ content: 'b', beta: true });
+    expect((await query(c, 'beta-only.txt')).body).toEqual(notFound);
+    // Deleted → 300, in a namespace too.
+    await publish(c, 'gone.txt', 'x', { tenant: 'dev' });
+    expect((await query(c, 'gone.txt', { tenant: 'dev' })).body.content).toBe('x');
+    await c.request('ConfigRemoveRequest', key('gone.txt', { tenant: 'dev' }));
+    expect((await query(c, 'gone.txt', { tenant: 'dev' })).body).toEqual(notFound);
+    // Reads racing a stream of writes always see a whole version: never 400 (no read-lock conflicts).
+    const writes = Array.from({ length: 20 }, (_, i) => publish(c, 'hot-q.txt', `v${i}`));
+    await writes[0];
+    const reads = await Promise.all(Array.from({ length: 40 }, () => query(c, 'hot-q.txt')));
+    await Promise.all(writes);
+    for (const r of reads) {
+      expect(r.body.errorCode).toBe(0);
+      expect(r.body.md5).toBe(md5(r.body.content));
+    }
   });
 
   test('batch listen reports changed keys (echoing the tenant) and pushes ConfigChangeNotifyRequest on change', async () => {
