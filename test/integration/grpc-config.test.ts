@@ -319,16 +319,130 @@ describe('config over gRPC', () => {
       3000,
       (b) => b.syncType === 'FINISH_FUZZY_WATCH_INIT_NOTIFY',
     );
-    const change = (type: string) =>
-      w.waitFor('ConfigFuzzyWatchChangeNotifyRequest', 3000, (b) => b.changeType === type);
+    const notifies = () => w.pushes.filter((p) => p.type === 'ConfigFuzzyWatchChangeNotifyRequest');
+    // compat(nacos): a new config is notified as CONFIG_CHANGED (ConfigFuzzyWatchChangeNotifier
+    // cannot tell an add from an update), an update of a known one not at all.
     await publish(writer, 'fz-b', '1');
-    expect((await change('ADD_CONFIG')).body.groupKey).toBe('fz-b+DEFAULT_GROUP+public');
+    const added = await w.waitFor('ConfigFuzzyWatchChangeNotifyRequest', 3000);
+    expect(added.body).toMatchObject({ groupKey: 'fz-b+DEFAULT_GROUP+public', changeType: 'CONFIG_CHANGED' });
     await publish(writer, 'fz-b', '2');
-    await change('CONFIG_CHANGED');
     await writer.request('ConfigRemoveRequest', key('fz-b'));
-    await change('DELETE_CONFIG');
-    const bad = await w.request('ConfigFuzzyWatchRequest', { groupKeyPattern: pattern, watchType: 'WHAT' });
-    expect(bad.body.errorCode).toBe(400);
+    const del = await w.waitFor(
+      'ConfigFuzzyWatchChangeNotifyRequest',
+      3000,
+      (b) => b.changeType === 'DELETE_CONFIG',
+    );
+    expect(del.body.groupKey).toBe('fz-b+DEFAULT_GROUP+public');
+    expect(notifies().map((p) => p.body.changeType)).toEqual(['CONFIG_CHANGED', 'DELETE_CONFIG']);
+    // compat(nacos): config ignores an unknown watchType (success, nothing registered).
+    const odd = await w.request('ConfigFuzzyWatchRequest', {
+      groupKeyPattern: 'public>>X>>*',
+      watchType: 'WHAT',
+    });
+    expect(odd.body).toEqual({ resultCode: 200, errorCode: 0, success: true });
+    const bad = await w.request('ConfigFuzzyWatchRequest', {
+      groupKeyPattern: 'no-splitter',
+      watchType: 'WATCH',
+    });
+    expect(bad.body).toMatchObject({ resultCode: 500, errorCode: 400 });
+  });
+});
+
+describe('3.x config fuzzy watch limits', () => {
+  let s: TestServer;
+  const conns: NacosGrpcClient[] = [];
+  beforeAll(async () => {
+    s = await startTestServer({
+      'nacos.config.fuzzy.watch.max.pattern.count': 2,
+      'nacos.config.fuzzy.watch.max.pattern.match.config.count': 3,
+    });
+  });
+  afterAll(async () => {
+    for (const c of conns) c.close();
+    await s.stop();
+  });
+  const connect = async () => {
+    const c = await NacosGrpcClient.connect(`127.0.0.1:${s.ports.sdk}`, {
+      abilityTable: { fuzzyWatch: true },
+    });
+    conns.push(c);
+    return c;
+  };
+  const watch = (
+    c: NacosGrpcClient,
+    pattern: string,
+    watchType = 'WATCH',
+    receivedGroupKeys: string[] = [],
+  ) =>
+    c.request('ConfigFuzzyWatchRequest', {
+      groupKeyPattern: pattern,
+      receivedGroupKeys,
+      watchType,
+      initializing: true,
+      module: 'config',
+    });
+
+  test('50310 past the server-wide pattern count, 50311 when a pattern matches the config count', async () => {
+    const writer = await connect();
+    for (const d of ['lim-1', 'lim-2', 'lim-3', 'lim-4'])
+      expect((await publish(writer, d, 'x')).body.success).toBe(true);
+    const a = await connect();
+    const b = await connect();
+    const over = await watch(a, 'public>>DEFAULT_GROUP>>lim-*', 'WATCH', ['gone+DEFAULT_GROUP+public']);
+    expect(over).toEqual({
+      type: 'ConfigFuzzyWatchResponse',
+      body: {
+        resultCode: 500,
+        errorCode: 50311,
+        message: 'fuzzy watch pattern matched count over limit',
+        success: false,
+      },
+    });
+    // The watch is registered anyway: three of the four keys are synced, no delete for 'gone'.
+    await a.waitFor(
+      'ConfigFuzzyWatchSyncRequest',
+      3000,
+      (x) => x.syncType === 'FINISH_FUZZY_WATCH_INIT_NOTIFY',
+    );
+    const synced = a.pushes
+      .filter((p) => p.type === 'ConfigFuzzyWatchSyncRequest')
+      .flatMap((p) => p.body.contexts);
+    expect(synced).toHaveLength(3);
+    expect(synced.every((x: any) => x.changedType === 'ADD_CONFIG')).toBe(true);
+    // A further match of the full pattern is not notified; a delete is.
+    await publish(writer, 'lim-5', 'x');
+    const known = synced.map((x: any) => x.groupKey as string);
+    await writer.request('ConfigRemoveRequest', key(known[0].split('+')[0]));
+    const del = await a.waitFor('ConfigFuzzyWatchChangeNotifyRequest', 3000);
+    expect(del.body).toMatchObject({ groupKey: known[0], changeType: 'DELETE_CONFIG' });
+    expect(a.pushes.filter((p) => p.type === 'ConfigFuzzyWatchChangeNotifyRequest')).toHaveLength(1);
+
+    // Pattern count: two distinct patterns on the server, from any connections.
+    expect((await watch(b, 'public>>DEFAULT_GROUP>>none-*')).body.success).toBe(true);
+    const third = await watch(b, 'public>>DEFAULT_GROUP>>other-*');
+    expect(third).toEqual({
+      type: 'ConfigFuzzyWatchResponse',
+      body: { resultCode: 500, errorCode: 50310, message: 'fuzzy watch pattern over limit', success: false },
+    });
+    // Nothing was registered for the refused pattern.
+    await publish(writer, 'other-1', 'x');
+    await Bun.sleep(200);
+    expect(b.pushes.filter((p) => p.type === 'ConfigFuzzyWatchChangeNotifyRequest')).toHaveLength(0);
+    // Joining an already watched pattern is fine; cancelling the last watcher frees the slot.
+    expect((await watch(b, 'public>>DEFAULT_GROUP>>lim-*')).body.errorCode).toBe(50311);
+    expect((await watch(b, 'public>>DEFAULT_GROUP>>none-*', 'CANCEL_WATCH')).body.success).toBe(true);
+    expect((await watch(b, 'public>>DEFAULT_GROUP>>other-*')).body.success).toBe(true);
+    // A connection that goes away releases its patterns too.
+    a.close();
+    b.close();
+    const c = await connect();
+    const t0 = Date.now();
+    let r = await watch(c, 'public>>DEFAULT_GROUP>>late-*');
+    while (r.body.errorCode === 50310 && Date.now() - t0 < 3000) {
+      await Bun.sleep(50);
+      r = await watch(c, 'public>>DEFAULT_GROUP>>late-*');
+    }
+    expect(r.body.success).toBe(true);
   });
 });
 
