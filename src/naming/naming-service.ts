@@ -2,6 +2,7 @@ import type { Clock, TimerHandle } from '../core/clock';
 import { InvalidArgument, NacosCode, NotFound } from '../core/errors';
 import type { Logger } from '../core/log';
 import type { Change, StateStore, Table, WriteContext } from '../state';
+import { BeatDeadlines } from './beat-deadlines';
 import {
   beatIntervalOf,
   beatTimeoutOf,
@@ -125,8 +126,8 @@ export class NamingService {
   private readonly entries = new Map<string, ServiceEntry>();
   /** Client id → its instance keys; a single key is stored as a string (most HTTP clients own one). */
   private readonly clientInstances = new Map<string, string | Set<string>>();
-  /** Heartbeat-driven instances: instance key → last beat (ms). */
-  private readonly beats = new Map<string, { last: number; timeout: number; del: number }>();
+  /** Heartbeat-driven instances: instance key → last beat and deadlines. */
+  private readonly beats: BeatDeadlines;
   private readonly subs = new Map<string, Map<string, Subscriber>>();
   private readonly pushTimers = new Map<string, TimerHandle>();
   private readonly pushListeners = new Set<(e: PushEvent) => void>();
@@ -144,6 +145,7 @@ export class NamingService {
     private readonly hooks: NamingHooks = {},
   ) {
     this.opts = { ...DEFAULT_NAMING_OPTIONS, ...opts };
+    this.beats = new BeatDeadlines(this.opts.beatCheckIntervalMs);
     this.services = state.table<ServiceRecord>(SERVICES_TABLE);
     this.instanceTable = state.table<InstanceRecord>(INSTANCES_TABLE);
     this.unsubscribe = state.subscribe((changes, index) => this.onCommit(changes, index));
@@ -533,9 +535,7 @@ export class NamingService {
       return { code: 10200, clientBeatInterval: beatIntervalOf(inst.metadata) };
     }
     const k = instanceKey(serviceKey(svc), inst.instanceId);
-    const b = inst.ephemeral ? this.beats.get(k) : undefined;
-    if (b) {
-      b.last = this.clock.now();
+    if (inst.ephemeral && this.beats.touch(k, this.clock.now())) {
       if (!inst.healthy) await this.setHealth(svc, { instanceId: inst.instanceId }, true).catch(() => {});
     }
     return { code: 10200, clientBeatInterval: beatIntervalOf(inst.metadata) };
@@ -583,9 +583,7 @@ export class NamingService {
     const now = this.clock.now();
     const unhealthy: InstanceRecord[] = [];
     const expired: InstanceRecord[] = [];
-    for (const [k, b] of this.beats) {
-      const idle = now - b.last;
-      if (idle <= b.timeout) continue; // the common case: no lookup at all
+    for (const { key: k, beat: b, idle } of this.beats.overdue(now)) {
       const i = this.instanceTable.get(k)?.value;
       if (!i) {
         this.beats.delete(k);
@@ -992,11 +990,7 @@ export class NamingService {
           const v = c.value as InstanceRecord;
           e.instances.set(c.key, v);
           this.own(v.clientId, c.key);
-          const b = this.beats.get(c.key);
-          if (b) {
-            b.timeout = beatTimeoutOf(v.metadata);
-            b.del = ipDeleteTimeoutOf(v.metadata);
-          }
+          this.beats.setTimeouts(c.key, beatTimeoutOf(v.metadata), ipDeleteTimeoutOf(v.metadata));
         } else {
           e.instances.delete(c.key);
           this.beats.delete(c.key);
