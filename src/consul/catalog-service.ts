@@ -7,7 +7,9 @@ import {
   CHECKS_TABLE,
   type CheckEntry,
   type CheckStatus,
+  CONSUL_SERVICE,
   checkKey,
+  consulServiceView,
   META,
   NODES_TABLE,
   type NodeEntry,
@@ -53,9 +55,6 @@ export interface CatalogOptions {
   /** Port of this server's `consul` service (the port its Consul API answers on). */
   serverPort?: number;
 }
-
-/** The service every Consul server node carries (clients look for it). */
-export const CONSUL_SERVICE = 'consul';
 
 export interface CatalogHooks {
   /** A check went critical or was removed: sessions depending on it are invalidated. */
@@ -155,44 +154,7 @@ export class CatalogService implements CatalogTxHost {
   /** compat(consul): every server node has the `consul` service (Spring's getAllInstances iterates it). */
   private consulService(): ServiceView | undefined {
     const n = this.nodes.get(this.localNode);
-    if (!n) return undefined;
-    const port = this.opts.serverPort ?? 0;
-    const meta = {
-      raft_version: '3',
-      serf_protocol_current: '2',
-      serf_protocol_max: '5',
-      serf_protocol_min: '1',
-      version: n.value.meta['consul-version'] ?? '',
-    };
-    return {
-      id: CONSUL_SERVICE,
-      service: CONSUL_SERVICE,
-      tags: [],
-      meta,
-      port,
-      address: '',
-      kind: '',
-      weights: { Passing: 1, Warning: 1 },
-      enableTagOverride: false,
-      node: this.localNode,
-      source: 'server',
-      instance: {
-        ...this.svcId(CONSUL_SERVICE),
-        instanceId: CONSUL_SERVICE,
-        ip: n.value.address,
-        port,
-        weight: 1,
-        healthy: true,
-        enabled: true,
-        ephemeral: true,
-        clusterName: 'DEFAULT',
-        metadata: meta,
-        clientId: `consul:${this.localNode}`,
-        modifyTime: 0,
-      },
-      createIndex: n.createIndex,
-      modifyIndex: n.createIndex,
-    };
+    return n && consulServiceView(n, this.opts.serverPort ?? 0, this.svcId(CONSUL_SERVICE));
   }
 
   node(name: string): Entry<NodeEntry> | undefined {
