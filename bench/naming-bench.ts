@@ -58,15 +58,19 @@ async function register(
   return { n, seconds: Math.round(s * 100) / 100, perSecond: Math.round(n / s) };
 }
 
-async function latency(url: string, n: number) {
+async function latency(url: string, n: number, concurrency = CONCURRENCY) {
   const lat: number[] = [];
   const t0 = performance.now();
-  await pool(n, async () => {
-    const s = performance.now();
-    const r = await fetch(url);
-    await r.arrayBuffer();
-    lat.push(performance.now() - s);
-  });
+  await pool(
+    n,
+    async () => {
+      const s = performance.now();
+      const r = await fetch(url);
+      await r.arrayBuffer();
+      lat.push(performance.now() - s);
+    },
+    concurrency,
+  );
   const secs = (performance.now() - t0) / 1000;
   lat.sort((a, b) => a - b);
   return {
@@ -157,8 +161,17 @@ try {
         offset: total,
       });
       total = n;
-      const l = await latency(`${b.url}/nacos/v1/ns/instance/list?serviceName=scale-7`, 5000);
-      out(`scale ${n} instances`, { registerPerSecond: r.perSecond, rssMb: rssMb(b.proc.pid), list: l });
+      const url = `${b.url}/nacos/v1/ns/instance/list?serviceName=scale-7`;
+      // Saturated (64 closed-loop clients: p99 is mostly queueing) and lightly loaded (4 clients:
+      // p99 is the service time of one list of the 100 instances).
+      const l = await latency(url, 5000);
+      const light = await latency(url, 2000, 4);
+      out(`scale ${n} instances`, {
+        registerPerSecond: r.perSecond,
+        rssMb: rssMb(b.proc.pid),
+        list: l,
+        listLightLoad: light,
+      });
     }
   }
 } finally {

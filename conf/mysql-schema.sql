@@ -232,7 +232,23 @@ CREATE TABLE IF NOT EXISTS `consul_agent_service` (
 
 INSERT IGNORE INTO `batata_schema_migrations` (`version`, `name`, `applied_at`) VALUES (301, 'consul_agent', 0);
 
--- 302 consul_index
+-- 302 consul_catalog
+-- Consul catalog state that is not an agent service: nodes registered through /v1/catalog/register
+-- or txn (kind 'node', id ''), their services ('service', body = service definition) and checks
+-- ('check', body = check entry, catalog or standalone agent checks). Reloaded at boot.
+CREATE TABLE IF NOT EXISTS `consul_catalog` (
+  `kind` varchar(16) NOT NULL,
+  `node` varchar(255) NOT NULL,
+  `id` varchar(255) NOT NULL,
+  `body` mediumtext NOT NULL,
+  `create_index` bigint NOT NULL,
+  `modify_index` bigint NOT NULL,
+  PRIMARY KEY (`kind`, `node`, `id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+INSERT IGNORE INTO `batata_schema_migrations` (`version`, `name`, `applied_at`) VALUES (302, 'consul_catalog', 0);
+
+-- 303 consul_index
 -- Cluster-wide Consul index (one row): the index of the last committed Consul write. Every Consul
 -- write locks this row (SELECT ... FOR UPDATE) for its transaction, so writes of all nodes are
 -- serialized, commit in index order and check their conditions against current data.
@@ -270,5 +286,5 @@ CREATE INDEX `idx_consul_session_modify_index` ON `consul_session` (`modify_inde
 -- renew, read by the node whose expiry timer fires (not part of the session's indexes).
 ALTER TABLE `consul_session` ADD COLUMN `renewed_at` bigint DEFAULT NULL;
 
-INSERT IGNORE INTO `batata_schema_migrations` (`version`, `name`, `applied_at`) VALUES (302, 'consul_index', 0);
+INSERT IGNORE INTO `batata_schema_migrations` (`version`, `name`, `applied_at`) VALUES (303, 'consul_index', 0);
 

@@ -5,39 +5,10 @@ import type { AuthDecl } from '../http/route-meta';
 import type { AuthResult, Credentials, ResourceRef } from '../server/auth-gate';
 import type { RbacAuthGate } from './auth-gate-impl';
 
-/** Values of `:param` and `*` segments of a matched Elysia route pattern. */
 const DEFAULT_GROUP = 'DEFAULT_GROUP';
 
-export function routeParams(pattern: string, pathname: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const ps = pattern.split('/');
-  const xs = pathname.split('/');
-  for (let i = 0; i < ps.length; i++) {
-    const p = ps[i]!;
-    if (p === '*') {
-      out['*'] = decodeURIComponent(xs.slice(i).join('/'));
-      break;
-    }
-    if (p.startsWith(':') && xs[i] !== undefined)
-      out[p.slice(1).replace(/\?$/, '')] = decodeURIComponent(xs[i]!);
-  }
-  return out;
-}
-
-/** Where Consul resources live in the RBAC model (the Consul adapter's `consul.naming.*` settings). */
-export interface ConsulScope {
-  namespaceId: string;
-  group: string;
-}
-
-const DEFAULT_CONSUL_SCOPE: ConsulScope = { namespaceId: 'public', group: DEFAULT_GROUP };
-
 /** Spec §E.5 resource extraction from query/form/path, per declared resource kind. */
-export function extractResource(
-  decl: AuthDecl,
-  ctx: GuardContext,
-  consul: ConsulScope = DEFAULT_CONSUL_SCOPE,
-): ResourceRef {
+export function extractResource(decl: AuthDecl, ctx: GuardContext): ResourceRef {
   if (!('resource' in decl)) return {};
   const p = Params.from(ctx.query, ctx.body);
   const ns = (v: string | undefined) => (!v || v.trim() === '' ? 'public' : v);
@@ -59,30 +30,20 @@ export function extractResource(
       } else if (service && !group) group = DEFAULT_GROUP;
       return { namespaceId: ns(p.first('namespaceId')), group, name };
     }
-    default: {
-      // Consul: names come from the path (`/v1/kv/<key>`, `/v1/catalog/service/<name>`) or a JSON body;
-      // namespace and group are the Consul adapter's, so its own per-key checks render the same resource.
-      const path = routeParams(ctx.route, new URL(ctx.request.url).pathname);
-      const body = (ctx.body && typeof ctx.body === 'object' ? ctx.body : {}) as Record<string, unknown>;
-      const first = (...vs: unknown[]) =>
-        vs.find((v) => typeof v === 'string' && v !== '') as string | undefined;
-      const pathValue = first(path['*'], ...Object.values(path));
-      const name = first(pathValue, body.Name, body.Service, body.ID);
-      return { namespaceId: consul.namespaceId, group: consul.group, name };
-    }
+    default:
+      // Consul routes authorize in their handlers (`x-batata-auth-in-handler`); should one reach
+      // the guard, nothing is extracted and only a grant on every name of its kind passes.
+      return {};
   }
 }
 
-/** Spec §E.3 (+ Consul's `X-Consul-Token` / `?token=` on Consul routes). */
-export function extractCredentials(decl: AuthDecl, ctx: GuardContext): Credentials {
+/** Spec §E.3. */
+export function extractCredentials(ctx: GuardContext): Credentials {
   const h = ctx.headers;
   const p = Params.from(ctx.query, ctx.body);
   const auth = h.authorization;
   const bearer = auth && /^bearer\s+/i.test(auth) ? auth.replace(/^bearer\s+/i, '').trim() : undefined;
-  let accessToken = h.accesstoken || paramCaseInsensitive(p, 'accesstoken');
-  if ('resource' in decl && decl.resource.startsWith('consul-'))
-    accessToken ||=
-      h['x-consul-token'] || (typeof ctx.query.token === 'string' ? ctx.query.token : undefined);
+  const accessToken = h.accesstoken || paramCaseInsensitive(p, 'accesstoken');
   return {
     bearer: bearer || undefined,
     accessToken: accessToken || undefined,
@@ -103,7 +64,7 @@ function paramCaseInsensitive(p: Params, lower: string): string | undefined {
  * A route without a declaration is refused (it cannot be reached by accident). The identity of
  * an allowed caller is kept per request for handlers that need it (`identityOf`).
  */
-export function createHttpGuard(gate: RbacAuthGate, consul: ConsulScope = DEFAULT_CONSUL_SCOPE) {
+export function createHttpGuard(gate: RbacAuthGate) {
   const identities = new WeakMap<Request, AuthResult>();
   return {
     identityOf: (req: Request) => identities.get(req),
@@ -117,10 +78,10 @@ export function createHttpGuard(gate: RbacAuthGate, consul: ConsulScope = DEFAUL
   async function authorize(decl: AuthDecl, ctx: GuardContext): Promise<void> {
     const res = await gate.authorize(
       decl,
-      extractResource(decl, ctx, consul),
+      extractResource(decl, ctx),
       // Auth off (except inner routes): only the identity header and the address (rate limit,
       // audit) are looked at.
-      gate.enabled || 'inner' in decl ? extractCredentials(decl, ctx) : { headers: ctx.headers, ip: ctx.ip },
+      gate.enabled || 'inner' in decl ? extractCredentials(ctx) : { headers: ctx.headers, ip: ctx.ip },
       `${ctx.method} ${new URL(ctx.request.url).pathname}`,
     );
     identities.set(ctx.request, res);

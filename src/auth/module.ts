@@ -93,10 +93,7 @@ export async function createAuthModule(ctx: ServerContext) {
     log,
     createAuthMetrics(ctx.metrics.registry, { users: () => service.users.size }),
   );
-  const guard = createHttpGuard(gate, {
-    namespaceId: settings.has('consul.naming.namespace') ? settings.str('consul.naming.namespace') : 'public',
-    group: settings.has('consul.naming.group') ? settings.str('consul.naming.group') : 'DEFAULT_GROUP',
-  });
+  const guard = createHttpGuard(gate);
 
   if (service.admins().length === 0) {
     const pass = settings.str('nacos.core.auth.admin.password');

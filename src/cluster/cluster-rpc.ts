@@ -69,7 +69,7 @@ export class ClusterRpcServer {
   }
 
   async listen(host: string, port: number): Promise<number> {
-    const server = new grpc.Server();
+    const server = new grpc.Server(MESSAGE_LIMITS);
     server.addService(serviceDefinition(), {
       Call: (call: grpc.ServerUnaryCall<Frame, Frame>, cb: grpc.sendUnaryData<Frame>) => {
         void this.dispatch(call).then((f) => cb(null, f));
@@ -122,6 +122,16 @@ export class ClusterRpcServer {
     });
   }
 }
+
+/**
+ * Distro snapshots carry every instance a node owns (tens of MiB at 100 k instances): far above
+ * grpc-js' 4 MiB default. Peers are trusted members, but the cap still bounds what one call can
+ * make a node buffer.
+ */
+const MESSAGE_LIMITS = {
+  'grpc.max_receive_message_length': 256 * 1024 * 1024,
+  'grpc.max_send_message_length': 256 * 1024 * 1024,
+};
 
 /** Cluster gRPC client: one channel per peer, addressed by the peer's `ip:mainPort`. */
 export class ClusterRpcClient {
@@ -192,6 +202,7 @@ export class ClusterRpcClient {
         'grpc.initial_reconnect_backoff_ms': 200,
         'grpc.max_reconnect_backoff_ms': 1000,
         'grpc.min_reconnect_backoff_ms': 100,
+        ...MESSAGE_LIMITS,
       });
       this.clients.set(address, c);
     }

@@ -4,7 +4,7 @@ import { createHttpApp, type HttpAppOptions } from '../http/app';
 import { OPEN, route } from '../http/route-meta';
 import type { Metrics } from '../metrics/metrics';
 import type { AnyElysia } from '../server/module';
-import { consoleAssets, serveAsset } from './assets';
+import { type Asset, consoleAssets, serveAsset } from './assets';
 import type { Forwarder } from './forward';
 
 export interface ConsoleAppOptions {
@@ -59,9 +59,11 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
         );
 
   if (opts.ui) {
-    const assets = consoleAssets(cp);
+    // Compressed on the first page request, not while the server starts.
+    let assets: Map<string, Asset> | undefined;
     const page = ({ request }: { request: Request }) => {
       const path = new URL(request.url).pathname.slice(cp.length) || '/';
+      assets ??= consoleAssets(cp);
       const asset = assets.get(path);
       return asset
         ? serveAsset(asset, request)

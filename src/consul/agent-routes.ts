@@ -1,8 +1,7 @@
 import { Elysia } from 'elysia';
 import { holdOpen } from '../http/app';
-import { route } from '../http/route-meta';
 import { badRequest } from './consul-errors';
-import { type ConsulHttp, json, parseBlocking, pathTail, type Req } from './consul-http';
+import { type ConsulHttp, consulRoute, json, parseBlocking, pathTail, type Req } from './consul-http';
 import type { UserEvent } from './consul-model';
 import type { EventService } from './event-service';
 
@@ -53,12 +52,18 @@ export function memberJson(n: LocalNode) {
 /** `/v1/agent/self`, `/v1/agent/members`, `/v1/status/*`, `/v1/catalog/datacenters`, `/v1/event/*`. */
 export function agentRoutes(http: ConsulHttp, node: LocalNode, events: EventService) {
   const leader = `${node.address}:8300`;
+  /** Open endpoints still pass the gate (per-client rate limit). */
+  const open = async (c: Req, body: unknown) => {
+    const q = http.query(c.request);
+    await http.authorize(c, q, OPEN);
+    return json(q, body);
+  };
   return new Elysia({ name: 'consul.agent' })
     .get(
       '/v1/agent/self',
       async (c: Req) => {
         const q = http.query(c.request);
-        await http.authorize(c.request, q, AGENT_R);
+        await http.authorize(c, q, AGENT_R);
         return json(q, {
           Config: {
             Datacenter: node.datacenter,
@@ -81,34 +86,34 @@ export function agentRoutes(http: ConsulHttp, node: LocalNode, events: EventServ
           Meta: { 'consul-network-segment': '', 'consul-version': CONSUL_COMPAT_VERSION },
         });
       },
-      { detail: route('Consul agent self', AGENT_R) },
+      { detail: consulRoute('Consul agent self', AGENT_R) },
     )
     .get(
       '/v1/agent/members',
       async (c: Req) => {
         const q = http.query(c.request);
+        await http.authorize(c, q, AGENT_R);
         if (q.get('wan') && q.get('segment')) throw badRequest('Cannot provide a segment with wan=true');
-        await http.authorize(c.request, q, AGENT_R);
         return json(q, [memberJson(node)]);
       },
-      { detail: route('Consul agent members (this server)', AGENT_R) },
+      { detail: consulRoute('Consul agent members (this server)', AGENT_R) },
     )
-    .get('/v1/status/leader', (c: Req) => json(http.query(c.request), leader), {
-      detail: route('Consul raft leader', OPEN),
+    .get('/v1/status/leader', (c: Req) => open(c, leader), {
+      detail: consulRoute('Consul raft leader', OPEN),
     })
-    .get('/v1/status/peers', (c: Req) => json(http.query(c.request), [leader]), {
-      detail: route('Consul raft peers', OPEN),
+    .get('/v1/status/peers', (c: Req) => open(c, [leader]), {
+      detail: consulRoute('Consul raft peers', OPEN),
     })
-    .get('/v1/catalog/datacenters', (c: Req) => json(http.query(c.request), [node.datacenter]), {
-      detail: route('Consul datacenters', OPEN),
+    .get('/v1/catalog/datacenters', (c: Req) => open(c, [node.datacenter]), {
+      detail: consulRoute('Consul datacenters', OPEN),
     })
     .put(
       '/v1/event/fire/*',
       async (c: Req) => {
         const q = http.query(c.request);
         const name = pathTail(c.request, '/v1/event/fire/');
+        await http.authorize(c, q, EVENT_W, name);
         if (!name) throw badRequest('Missing name');
-        await http.authorize(c.request, q, EVENT_W, name);
         const body = new Uint8Array(await c.request.arrayBuffer());
         const ev = events.fire(name, body, {
           node: q.get('node') ?? undefined,
@@ -117,13 +122,13 @@ export function agentRoutes(http: ConsulHttp, node: LocalNode, events: EventServ
         });
         return json(q, eventJson(ev));
       },
-      { parse: 'none', detail: route('Consul fire user event', EVENT_W) },
+      { parse: 'none', detail: consulRoute('Consul fire user event', EVENT_W) },
     )
     .get(
       '/v1/event/list',
       async (c: Req) => {
         const q = http.query(c.request);
-        await http.authorize(c.request, q, AGENT_R);
+        await http.authorize(c, q, AGENT_R);
         const name = q.get('name') || undefined;
         const rawIndex = q.get('index');
         if (rawIndex && !/^\d+$/.test(rawIndex)) throw badRequest('Invalid index');
@@ -143,7 +148,7 @@ export function agentRoutes(http: ConsulHttp, node: LocalNode, events: EventServ
           headers: { 'X-Consul-Index': String(r.index === 0n ? 1n : r.index) },
         });
       },
-      { detail: route('Consul list user events (blocking)', AGENT_R) },
+      { detail: consulRoute('Consul list user events (blocking)', AGENT_R) },
     );
 }
 

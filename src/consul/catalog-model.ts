@@ -1,3 +1,5 @@
+import type { ServiceId } from '../naming';
+import type { Entry } from '../state';
 import type { RegistryInstance } from './registry';
 
 export const CHECKS_TABLE = 'consul.checks';
@@ -84,8 +86,11 @@ export interface ServiceView {
   weights: { Passing: number; Warning: number };
   enableTagOverride: boolean;
   node: string;
-  /** 'agent' / 'catalog' for Consul registrations, 'nacos' for native Nacos instances. */
-  source: 'agent' | 'catalog' | 'nacos';
+  /**
+   * 'agent' / 'catalog' for Consul registrations, 'nacos' for native Nacos instances, 'server' for
+   * this server's own `consul` service.
+   */
+  source: 'agent' | 'catalog' | 'nacos' | 'server';
   instance: RegistryInstance;
   createIndex: number;
   modifyIndex: number;
@@ -159,6 +164,49 @@ export function nacosCheck(v: ServiceView): CheckEntry {
     status: ok ? 'passing' : 'critical',
     output: ok ? 'Nacos instance is healthy' : 'Nacos instance is unhealthy or disabled',
     source: 'catalog',
+  };
+}
+
+/** The service every Consul server node carries (clients look for it). */
+export const CONSUL_SERVICE = 'consul';
+
+/** This server's `consul` service on its node entry `n` (not a naming instance; no checks of its own). */
+export function consulServiceView(n: Entry<NodeEntry>, port: number, svc: ServiceId): ServiceView {
+  const meta = {
+    raft_version: '3',
+    serf_protocol_current: '2',
+    serf_protocol_max: '5',
+    serf_protocol_min: '1',
+    version: n.value.meta['consul-version'] ?? '',
+  };
+  return {
+    id: CONSUL_SERVICE,
+    service: CONSUL_SERVICE,
+    tags: [],
+    meta,
+    port,
+    address: '',
+    kind: '',
+    weights: { Passing: 1, Warning: 1 },
+    enableTagOverride: false,
+    node: n.value.node,
+    source: 'server',
+    instance: {
+      ...svc,
+      instanceId: CONSUL_SERVICE,
+      ip: n.value.address,
+      port,
+      weight: 1,
+      healthy: true,
+      enabled: true,
+      ephemeral: true,
+      clusterName: 'DEFAULT',
+      metadata: meta,
+      clientId: `consul:${n.value.node}`,
+      modifyTime: 0,
+    },
+    createIndex: n.createIndex,
+    modifyIndex: n.createIndex,
   };
 }
 

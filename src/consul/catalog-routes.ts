@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Elysia } from 'elysia';
-import { route } from '../http/route-meta';
-import { type Entry, WatchSet } from '../state';
+import type { Entry } from '../state';
+import { decodeCatalogCheck, decodeService, strMap } from './catalog-decode';
 import {
   agentServiceJson,
   type CheckEntry,
@@ -13,10 +13,20 @@ import {
   type ServiceView,
   serviceNodeJson,
 } from './catalog-model';
-import { type CatalogService, type ServiceDef, unknownService } from './catalog-service';
+import { type CatalogService, unknownService } from './catalog-service';
 import { decodeCheck, isEmptyCheck } from './check-def';
 import { badRequest, notFound, serverError } from './consul-errors';
-import { type ConsulHttp, empty, field, json, metaHeaders, pathTail, type Req } from './consul-http';
+import {
+  blockOnHash,
+  type ConsulHttp,
+  consulRoute,
+  empty,
+  field,
+  json,
+  metaHeaders,
+  pathTail,
+  type Req,
+} from './consul-http';
 import { compileFilter, type Filter, FilterError } from './filter';
 
 const SVC_R = { resource: 'consul-service', action: 'r' } as const;
@@ -26,6 +36,34 @@ const AGENT_W = { resource: 'consul-agent', action: 'w' } as const;
 
 type CheckRow = { c: CheckEntry; ci: number; mi: number };
 const checkJson = (r: CheckRow) => healthCheckJson(r.c, r.ci, r.mi);
+
+/**
+ * A JSON body read for an authorization that needs a name from it: `name(...path)` is the string
+ * at that field path, or undefined (also when the body does not parse); `value()` is the body, or
+ * the 400 a bad body deserves, so callers authorize first and report bad input after.
+ */
+async function readBody(
+  request: Request,
+): Promise<{ name(...path: string[]): string | undefined; value(): unknown }> {
+  let value: unknown;
+  let error: unknown;
+  try {
+    value = await jsonBody(request);
+  } catch (e) {
+    error = e;
+  }
+  return {
+    name(...path) {
+      let v = value;
+      for (const k of path) v = field(v, k);
+      return typeof v === 'string' && v ? v : undefined;
+    },
+    value() {
+      if (error) throw error;
+      return value;
+    },
+  };
+}
 
 async function jsonBody(request: Request): Promise<unknown> {
   const text = (await request.text()).trim();
@@ -73,130 +111,6 @@ function parseBool(raw: string | null): boolean | undefined {
   throw new Error('bad bool');
 }
 
-const strList = (v: unknown, what: string): string[] => {
-  if (v === undefined) return [];
-  if (!Array.isArray(v)) throw badRequest(`Request decode failed: ${what} must be an array`);
-  return v.map(String);
-};
-
-const strMap = (v: unknown, what: string): Record<string, string> => {
-  if (v === undefined) return {};
-  if (typeof v !== 'object' || Array.isArray(v))
-    throw badRequest(`Request decode failed: ${what} must be an object`);
-  const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = String(x ?? '');
-  return out;
-};
-
-/** Decodes an AgentServiceRegistration / catalog NodeService (lenient casing, §1.2). */
-export function decodeService(body: unknown, nameKeys: string[], withChecks: boolean): ServiceDef {
-  if (!body || typeof body !== 'object' || Array.isArray(body))
-    throw badRequest(
-      'Request decode failed: json: cannot unmarshal into Go value of type structs.ServiceDefinition',
-    );
-  const name = field(body, ...nameKeys);
-  if (name !== undefined && typeof name !== 'string')
-    throw badRequest(
-      'Request decode failed: json: cannot unmarshal number into Go struct field .Name of type string',
-    );
-  if (!name) throw badRequest('Missing service name');
-  const address = String(field(body, 'Address') ?? '');
-  if (address === '0.0.0.0' || address === '::' || address === '[::]')
-    throw badRequest('Invalid service address');
-  const port = field(body, 'Port') ?? 0;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)
-    throw badRequest(
-      `Request decode failed: json: cannot unmarshal ${typeof port} into Go struct field .Port of type int`,
-    );
-  const meta = strMap(field(body, 'Meta'), 'Meta');
-  for (const k of Object.keys(meta)) {
-    if (k.startsWith('consul-'))
-      throw badRequest(`Invalid Service Meta: Key prefix 'consul-' is reserved for internal use`);
-    if (!/^[A-Za-z0-9_-]+$/.test(k) || k.length > 128)
-      throw badRequest(`Invalid Service Meta: Key contains invalid characters`);
-  }
-  let weights: ServiceDef['weights'];
-  const w = field(body, 'Weights');
-  if (w !== undefined) {
-    const passing = Number(field(w, 'Passing') ?? 1);
-    const warning = Number(field(w, 'Warning') ?? 1);
-    if (!(passing >= 1) || passing > 65535)
-      throw badRequest('Invalid Weights: Passing must be greater than 0');
-    if (!(warning >= 0) || warning > 65535)
-      throw badRequest('Invalid Weights: Warning must be greater or equal than 0');
-    weights = { Passing: passing, Warning: warning };
-  }
-  const checks = [];
-  if (withChecks) {
-    const statusError = (s: string) => `Status for checks must 'passing', 'warning', 'critical': ${s}`;
-    const one = field(body, 'Check');
-    if (one !== undefined && !isEmptyCheck(one)) checks.push(decodeCheck(one, statusError));
-    const many = field(body, 'Checks');
-    if (many !== undefined) {
-      if (!Array.isArray(many)) throw badRequest('Request decode failed: Checks must be an array');
-      for (const c of many) if (!isEmptyCheck(c)) checks.push(decodeCheck(c, statusError));
-    }
-  }
-  const tagged = field(body, 'TaggedAddresses');
-  return {
-    id: String(field(body, 'ID') || name),
-    name,
-    tags: strList(field(body, 'Tags'), 'Tags'),
-    address,
-    port,
-    meta,
-    kind: String(field(body, 'Kind') ?? ''),
-    taggedAddresses:
-      tagged && typeof tagged === 'object' && Object.keys(tagged).length
-        ? (Object.fromEntries(
-            Object.entries(tagged).map(([k, v]) => [
-              k,
-              { Address: String(field(v, 'Address') ?? ''), Port: Number(field(v, 'Port') ?? 0) },
-            ]),
-          ) as ServiceDef['taggedAddresses'])
-        : undefined,
-    weights,
-    enableTagOverride: field(body, 'EnableTagOverride') === true,
-    checks,
-  };
-}
-
-/** Catalog check (`HealthCheck` with `Definition`): stored as given, never run. */
-function decodeCatalogCheck(o: unknown, node: string): CheckEntry {
-  const def = field(o, 'Definition') ?? {};
-  const status = String(field(o, 'Status') || 'critical');
-  if (!['passing', 'warning', 'critical'].includes(status))
-    throw badRequest(`Status for checks must 'passing', 'warning', 'critical': ${status}`);
-  const name = String(field(o, 'Name') ?? '');
-  const d = isEmptyCheck(def)
-    ? undefined
-    : (() => {
-        try {
-          return decodeCheck(def, (s) => s);
-        } catch {
-          return undefined;
-        }
-      })();
-  return {
-    node,
-    checkId: String(field(o, 'CheckID', 'ID') || name),
-    name,
-    status: status as CheckStatus,
-    notes: String(field(o, 'Notes') ?? ''),
-    output: String(field(o, 'Output') ?? ''),
-    serviceId: String(field(o, 'ServiceID') ?? ''),
-    serviceName: '',
-    serviceTags: [],
-    type: d?.type === 'ttl' ? '' : (d?.type ?? ''),
-    interval: d?.interval ?? '',
-    timeout: d?.timeout ?? '',
-    deregisterCriticalServiceAfter: d?.deregisterCriticalServiceAfter ?? '',
-    ttl: '',
-    spec: d?.spec ?? { ttlMs: 0, intervalMs: 0, timeoutMs: 0, deregisterAfterMs: 0 },
-    source: 'catalog',
-  };
-}
-
 /** `?enable=` of the maintenance endpoints (Go ParseBool; missing/empty/bad → Consul's 400). */
 function enableOf(q: URLSearchParams): boolean {
   const raw = q.get('enable');
@@ -216,13 +130,18 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
   const nodeOf = (name: string): Entry<NodeEntry> | undefined => cat.node(name);
   const dc = cat.opts.datacenter;
 
+  const noop = async (c: Req) => {
+    await http.authorize(c, http.query(c.request), AGENT_W);
+    return empty();
+  };
+
   const ttlUpdate = (status: CheckStatus) => async (c: Req) => {
     const q = http.query(c.request);
     const id = pathTail(
       c.request,
       `/v1/agent/check/${status === 'passing' ? 'pass' : status === 'warning' ? 'warn' : 'fail'}/`,
     );
-    await http.authorize(c.request, q, SVC_W, id);
+    await http.authorize(c, q, SVC_W, id);
     await cat.updateTtl(id, status, q.get('note') ?? '');
     return empty();
   };
@@ -242,7 +161,7 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
         '/v1/agent/services',
         async (c: Req) => {
           const q = http.query(c.request);
-          await http.authorize(c.request, q, AGENT_R);
+          await http.authorize(c, q, AGENT_R);
           const f = filterOf(q);
           const out: Record<string, unknown> = {};
           for (const v of cat.agentServices()) {
@@ -251,58 +170,62 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           }
           return json(q, out);
         },
-        { detail: route('Consul agent services', AGENT_R) },
+        { detail: consulRoute('Consul agent services', AGENT_R) },
       )
       .get(
         '/v1/agent/service/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const id = pathTail(c.request, '/v1/agent/service/');
-          await http.authorize(c.request, q, SVC_R, id);
-          const v = cat.agentService(id);
-          if (!v) throw notFound(`unknown service ID: ${id}`);
-          const j = agentServiceJson(v, dc);
-          const hash = createHash('sha256').update(JSON.stringify(j)).digest('hex').slice(0, 16);
+          await http.authorize(c, q, SVC_R, id);
+          const render = () => {
+            const v = cat.agentService(id);
+            if (!v) throw notFound(`unknown service ID: ${id}`);
+            const j = agentServiceJson(v, dc);
+            return { j, hash: createHash('sha256').update(JSON.stringify(j)).digest('hex').slice(0, 16) };
+          };
+          const { j, hash } = await blockOnHash(http, c, q, (ws) => cat.watchAgentServices(ws), render);
           return json(q, { ...j, ContentHash: hash }, { headers: { 'X-Consul-ContentHash': hash } });
         },
-        { detail: route('Consul agent service by ID', SVC_R) },
+        { detail: consulRoute('Consul agent service by ID (?hash blocking, X-Consul-ContentHash)', SVC_R) },
       )
       .put(
         '/v1/agent/service/register',
         async (c: Req) => {
           const q = http.query(c.request);
-          const def = decodeService(await jsonBody(c.request), ['Name'], true);
-          await http.authorize(c.request, q, SVC_W, def.name);
+          const body = await readBody(c.request);
+          await http.authorize(c, q, SVC_W, body.name('Name'));
+          const def = decodeService(body.value(), ['Name'], true);
           const rec = q.get('replace-existing-checks');
-          await cat.registerService(def, { source: 'agent', replaceChecks: rec === '' || rec === 'true' });
+          await cat.registerService(def, { replaceChecks: rec === '' || rec === 'true' });
           return empty();
         },
-        { parse: 'none', detail: route('Consul agent service register', SVC_W) },
+        { parse: 'none', detail: consulRoute('Consul agent service register', SVC_W) },
       )
       .put(
         '/v1/agent/service/deregister/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const id = pathTail(c.request, '/v1/agent/service/deregister/');
-          await http.authorize(c.request, q, SVC_W, id);
+          await http.authorize(c, q, SVC_W, id);
           await cat.deregisterService(id);
           return empty();
         },
-        { parse: 'none', detail: route('Consul agent service deregister', SVC_W) },
+        { parse: 'none', detail: consulRoute('Consul agent service deregister', SVC_W) },
       )
       .put(
         '/v1/agent/service/maintenance/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const id = pathTail(c.request, '/v1/agent/service/maintenance/');
+          await http.authorize(c, q, SVC_W, id);
           if (!id) throw badRequest('Missing service ID');
           const enable = enableOf(q);
-          await http.authorize(c.request, q, SVC_W, id);
           if (!cat.agentService(id)) throw unknownService(id);
           await cat.maintenance(id, enable, q.get('reason') ?? '');
           return empty();
         },
-        { parse: 'none', detail: route('Consul agent service maintenance', SVC_W) },
+        { parse: 'none', detail: consulRoute('Consul agent service maintenance', SVC_W) },
       )
       .get(
         '/v1/agent/health/service/*',
@@ -310,10 +233,10 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           const q = http.query(c.request);
           const tail = pathTail(c.request, '/v1/agent/health/service/');
           const byId = tail.startsWith('id/');
-          if (!byId && !tail.startsWith('name/'))
-            throw notFound('Invalid URL path: not a recognized HTTP API endpoint\n');
+          const known = byId || tail.startsWith('name/');
           const key = tail.slice(byId ? 3 : 5);
-          await http.authorize(c.request, q, SVC_R, key);
+          await http.authorize(c, q, SVC_R, known ? key : undefined);
+          if (!known) throw notFound('Invalid URL path: not a recognized HTTP API endpoint\n');
           const views = cat.agentServices().filter((v) => (byId ? v.id === key : v.service === key));
           if (!views.length)
             throw notFound(byId ? `ServiceId ${key} not found` : `ServiceName ${key} Not Found`);
@@ -336,31 +259,31 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
             return new Response(worst, { status, headers: { 'Content-Type': 'text/plain', ...reason } });
           return json(q, byId ? entries[0] : entries, { status, headers: reason });
         },
-        { detail: route('Consul agent local service health (by id/ or name/)', SVC_R) },
+        { detail: consulRoute('Consul agent local service health (by id/ or name/)', SVC_R) },
       )
       .put(
         '/v1/agent/maintenance',
         async (c: Req) => {
           const q = http.query(c.request);
+          await http.authorize(c, q, AGENT_W);
           const enable = enableOf(q);
-          await http.authorize(c.request, q, AGENT_W);
           await cat.nodeMaintenance(enable, q.get('reason') ?? '');
           return empty();
         },
-        { parse: 'none', detail: route('Consul agent node maintenance', AGENT_W) },
+        { parse: 'none', detail: consulRoute('Consul agent node maintenance', AGENT_W) },
       )
       // compat(consul): cluster-management calls a single-node server accepts as no-ops.
-      .put('/v1/agent/reload', () => empty(), { detail: route('Consul agent reload (no-op)', AGENT_W) })
-      .put('/v1/agent/leave', () => empty(), { detail: route('Consul agent leave (no-op)', AGENT_W) })
-      .put('/v1/agent/join/*', () => empty(), { detail: route('Consul agent join (no-op)', AGENT_W) })
-      .put('/v1/agent/force-leave/*', () => empty(), { detail: route('Consul force-leave (no-op)', AGENT_W) })
+      .put('/v1/agent/reload', noop, { detail: consulRoute('Consul agent reload (no-op)', AGENT_W) })
+      .put('/v1/agent/leave', noop, { detail: consulRoute('Consul agent leave (no-op)', AGENT_W) })
+      .put('/v1/agent/join/*', noop, { detail: consulRoute('Consul agent join (no-op)', AGENT_W) })
+      .put('/v1/agent/force-leave/*', noop, { detail: consulRoute('Consul force-leave (no-op)', AGENT_W) })
       .get(
         '/v1/catalog/node-services/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const name = pathTail(c.request, '/v1/catalog/node-services/');
+          await http.authorize(c, q, SVC_R);
           if (!name) throw badRequest('Missing node name');
-          await http.authorize(c.request, q, SVC_R);
           const r = await http.block(c, q, (ws) => cat.views(ws));
           const n = nodeOf(name);
           if (!n) return json(q, null, { headers: metaHeaders(r.index) });
@@ -373,13 +296,13 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
             { headers: metaHeaders(r.index) },
           );
         },
-        { detail: route('Consul catalog node services as a list (blocking)', SVC_R) },
+        { detail: consulRoute('Consul catalog node services as a list (blocking)', SVC_R) },
       )
       .get(
         '/v1/agent/checks',
         async (c: Req) => {
           const q = http.query(c.request);
-          await http.authorize(c.request, q, AGENT_R);
+          await http.authorize(c, q, AGENT_R);
           const f = filterOf(q);
           const out: Record<string, unknown> = {};
           for (const r of cat.agentChecks()) {
@@ -388,64 +311,67 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           }
           return json(q, out);
         },
-        { detail: route('Consul agent checks', AGENT_R) },
+        { detail: consulRoute('Consul agent checks', AGENT_R) },
       )
       .put(
         '/v1/agent/check/register',
         async (c: Req) => {
           const q = http.query(c.request);
-          const body = await jsonBody(c.request);
+          const raw = await readBody(c.request);
+          await http.authorize(c, q, SVC_W, raw.name('ServiceID'));
+          const body = raw.value();
           if (!field(body, 'Name')) throw badRequest('Missing check name');
           const d = decodeCheck(body, () => 'Bad check status');
-          await http.authorize(c.request, q, SVC_W, d.serviceId);
           await cat.registerCheck(d);
           return empty();
         },
-        { parse: 'none', detail: route('Consul agent check register', SVC_W) },
+        { parse: 'none', detail: consulRoute('Consul agent check register', SVC_W) },
       )
       .put(
         '/v1/agent/check/deregister/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const id = pathTail(c.request, '/v1/agent/check/deregister/');
-          await http.authorize(c.request, q, SVC_W, id);
+          await http.authorize(c, q, SVC_W, id);
           await cat.deregisterCheck(id);
           return empty();
         },
-        { parse: 'none', detail: route('Consul agent check deregister', SVC_W) },
+        { parse: 'none', detail: consulRoute('Consul agent check deregister', SVC_W) },
       )
       .put('/v1/agent/check/pass/*', ttlUpdate('passing'), {
         parse: 'none',
-        detail: route('Consul TTL check pass', SVC_W),
+        detail: consulRoute('Consul TTL check pass', SVC_W),
       })
       .put('/v1/agent/check/warn/*', ttlUpdate('warning'), {
         parse: 'none',
-        detail: route('Consul TTL check warn', SVC_W),
+        detail: consulRoute('Consul TTL check warn', SVC_W),
       })
       .put('/v1/agent/check/fail/*', ttlUpdate('critical'), {
         parse: 'none',
-        detail: route('Consul TTL check fail', SVC_W),
+        detail: consulRoute('Consul TTL check fail', SVC_W),
       })
       .put(
         '/v1/agent/check/update/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const id = pathTail(c.request, '/v1/agent/check/update/');
+          await http.authorize(c, q, SVC_W, id);
           const body = await jsonBody(c.request);
           const status = String(field(body, 'Status') ?? '');
           if (!['passing', 'warning', 'critical'].includes(status))
             throw badRequest(`Invalid check status: '${status}'`);
-          await http.authorize(c.request, q, SVC_W, id);
           await cat.updateTtl(id, status as CheckStatus, String(field(body, 'Output') ?? ''));
           return empty();
         },
-        { parse: 'none', detail: route('Consul TTL check update', SVC_W) },
+        { parse: 'none', detail: consulRoute('Consul TTL check update', SVC_W) },
       )
       .put(
         '/v1/catalog/register',
         async (c: Req) => {
           const q = http.query(c.request);
-          const body = await jsonBody(c.request);
+          const raw = await readBody(c.request);
+          await http.authorize(c, q, SVC_W, raw.name('Service', 'Service'));
+          const body = raw.value();
           const node = String(field(body, 'Node') ?? '');
           const address = String(field(body, 'Address') ?? '');
           const bodyDc = String(field(body, 'Datacenter') ?? '');
@@ -453,7 +379,6 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           if (!node || !address) throw badRequest('Must provide node and address');
           const svcBody = field(body, 'Service');
           const def = svcBody ? decodeService(svcBody, ['Service'], false) : undefined;
-          await http.authorize(c.request, q, SVC_W, def?.name);
           const checks: CheckEntry[] = [];
           const one = field(body, 'Check');
           if (one && !isEmptyCheck(one)) checks.push(decodeCatalogCheck(one, node));
@@ -474,16 +399,16 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           await cat.catalogRegister(entry, def, checks);
           return json(q, true);
         },
-        { parse: 'none', detail: route('Consul catalog register', SVC_W) },
+        { parse: 'none', detail: consulRoute('Consul catalog register', SVC_W) },
       )
       .put(
         '/v1/catalog/deregister',
         async (c: Req) => {
           const q = http.query(c.request);
+          await http.authorize(c, q, SVC_W);
           const body = await jsonBody(c.request);
           const node = String(field(body, 'Node') ?? '');
           if (!node) throw badRequest('Must provide node');
-          await http.authorize(c.request, q, SVC_W);
           await cat.catalogDeregister(
             node,
             String(field(body, 'ServiceID') ?? '') || undefined,
@@ -491,13 +416,13 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           );
           return json(q, true);
         },
-        { parse: 'none', detail: route('Consul catalog deregister', SVC_W) },
+        { parse: 'none', detail: consulRoute('Consul catalog deregister', SVC_W) },
       )
       .get(
         '/v1/catalog/nodes',
         async (c: Req) => {
           const q = http.query(c.request);
-          await http.authorize(c.request, q, SVC_R);
+          await http.authorize(c, q, SVC_R);
           const f = filterOf(q);
           const meta = nodeMetaOf(q);
           const r = await http.block(c, q, (ws) => cat.allNodes(ws));
@@ -507,13 +432,13 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
             .filter((j) => !f || f(j));
           return json(q, out, { headers: metaHeaders(r.index) });
         },
-        { detail: route('Consul catalog nodes (blocking)', SVC_R) },
+        { detail: consulRoute('Consul catalog nodes (blocking)', SVC_R) },
       )
       .get(
         '/v1/catalog/services',
         async (c: Req) => {
           const q = http.query(c.request);
-          await http.authorize(c.request, q, SVC_R);
+          await http.authorize(c, q, SVC_R);
           const f = filterOf(q);
           const meta = nodeMetaOf(q);
           const r = await http.block(c, q, (ws) => cat.views(ws));
@@ -528,15 +453,15 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           }
           return json(q, out, { headers: metaHeaders(r.index) });
         },
-        { detail: route('Consul catalog services (blocking)', SVC_R) },
+        { detail: consulRoute('Consul catalog services (blocking)', SVC_R) },
       )
       .get(
         '/v1/catalog/service/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const name = pathTail(c.request, '/v1/catalog/service/');
+          await http.authorize(c, q, SVC_R, name);
           if (!name) throw badRequest('Missing service name');
-          await http.authorize(c.request, q, SVC_R, name);
           const f = filterOf(q);
           const meta = nodeMetaOf(q);
           const tags = tagsOf(q);
@@ -550,15 +475,15 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
             .filter((j) => !f || f(j));
           return json(q, out, { headers: metaHeaders(r.index) });
         },
-        { detail: route('Consul catalog service instances (blocking)', SVC_R) },
+        { detail: consulRoute('Consul catalog service instances (blocking)', SVC_R) },
       )
       .get(
         '/v1/catalog/node/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const name = pathTail(c.request, '/v1/catalog/node/');
+          await http.authorize(c, q, SVC_R);
           if (!name) throw badRequest('Missing node name');
-          await http.authorize(c.request, q, SVC_R);
           const f = filterOf(q);
           const r = await http.block(c, q, (ws) => cat.views(ws));
           const n = nodeOf(name);
@@ -575,29 +500,29 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
             { headers: metaHeaders(r.index) },
           );
         },
-        { detail: route('Consul catalog node (blocking)', SVC_R) },
+        { detail: consulRoute('Consul catalog node (blocking)', SVC_R) },
       )
       .get(
         '/v1/health/node/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const name = pathTail(c.request, '/v1/health/node/');
+          await http.authorize(c, q, SVC_R);
           if (!name) throw badRequest('Missing node name');
-          await http.authorize(c.request, q, SVC_R);
           const f = filterOf(q);
           const r = await http.block(c, q, (ws) => cat.allChecks(ws, name));
           const out = r.value.map(checkJson).filter((j) => !f || f(j));
           return json(q, out, { headers: metaHeaders(r.index) });
         },
-        { detail: route('Consul health of a node (blocking)', SVC_R) },
+        { detail: consulRoute('Consul health of a node (blocking)', SVC_R) },
       )
       .get(
         '/v1/health/checks/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const name = pathTail(c.request, '/v1/health/checks/');
+          await http.authorize(c, q, SVC_R, name);
           if (!name) throw badRequest('Missing service name');
-          await http.authorize(c.request, q, SVC_R, name);
           const f = filterOf(q);
           const meta = nodeMetaOf(q);
           const r = await http.block(c, q, (ws) => cat.views(ws, name));
@@ -610,13 +535,14 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
             .filter((j) => !f || f(j));
           return json(q, out, { headers: metaHeaders(r.index) });
         },
-        { detail: route('Consul checks of a service (blocking)', SVC_R) },
+        { detail: consulRoute('Consul checks of a service (blocking)', SVC_R) },
       )
       .get(
         '/v1/health/service/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const name = pathTail(c.request, '/v1/health/service/');
+          await http.authorize(c, q, SVC_R, name);
           if (!name) throw badRequest('Missing service name');
           let passing: boolean | undefined;
           try {
@@ -624,7 +550,6 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           } catch {
             throw badRequest('Invalid value for ?passing');
           }
-          await http.authorize(c.request, q, SVC_R, name);
           const f = filterOf(q);
           const meta = nodeMetaOf(q);
           const tags = tagsOf(q);
@@ -640,15 +565,15 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
             .filter((j) => !f || f(j));
           return json(q, out, { headers: metaHeaders(r.index) });
         },
-        { detail: route('Consul healthy instances of a service (blocking)', SVC_R) },
+        { detail: consulRoute('Consul healthy instances of a service (blocking)', SVC_R) },
       )
       .get(
         '/v1/health/state/*',
         async (c: Req) => {
           const q = http.query(c.request);
           const state = pathTail(c.request, '/v1/health/state/');
+          await http.authorize(c, q, SVC_R);
           if (!['any', 'passing', 'warning', 'critical'].includes(state)) throw badRequest('Invalid state');
-          await http.authorize(c.request, q, SVC_R);
           const f = filterOf(q);
           const r = await http.block(c, q, (ws) => cat.allChecks(ws));
           const out = r.value
@@ -657,46 +582,7 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
             .filter((j) => !f || f(j));
           return json(q, out, { headers: metaHeaders(r.index) });
         },
-        { detail: route('Consul checks in a state (blocking)', SVC_R) },
+        { detail: consulRoute('Consul checks in a state (blocking)', SVC_R) },
       )
   );
-}
-
-/**
- * Node/Service/Check ops of `PUT /v1/txn`: the `get` verbs read the catalog inside the
- * transaction. Catalog writes go through the naming registry, which commits on its own, so they
- * cannot join the KV transaction's single commit and are refused (the whole txn rolls back).
- */
-export function catalogTxnOps(cat: CatalogService) {
-  return (op: Record<string, unknown>): { what?: string; result?: unknown } => {
-    const nodeOp = field(op, 'Node');
-    const svcOp = field(op, 'Service');
-    const checkOp = field(op, 'Check');
-    const kind = nodeOp ? 'Node' : svcOp ? 'Service' : checkOp ? 'Check' : '';
-    if (!kind) return { what: 'unknown operation: expected one of KV, Node, Service, Check' };
-    const body = (nodeOp ?? svcOp ?? checkOp) as Record<string, unknown>;
-    const verb = String(field(body, 'Verb') ?? '');
-    if (verb !== 'get')
-      return { what: `${kind} operation "${verb}" is not supported in transactions by this server` };
-    if (kind === 'Node') {
-      const name = String(field(field(body, 'Node'), 'Node') ?? '');
-      const n = cat.node(name);
-      if (!n) return { what: `node "${name}" doesn't exist` };
-      return { result: { Node: nodeJson(n.value, n.createIndex, n.modifyIndex) } };
-    }
-    if (kind === 'Service') {
-      const node = String(field(body, 'Node') ?? '');
-      const id = String(field(field(body, 'Service'), 'ID') ?? '');
-      const v = cat.findService(id, node);
-      if (!v) return { what: `service "${id}" on node "${node}" doesn't exist` };
-      return { result: { Service: nodeServiceJson(v) } };
-    }
-    const chk = field(body, 'Check');
-    const node = String(field(chk, 'Node') ?? '');
-    const id = String(field(chk, 'CheckID') ?? '');
-    const all = cat.allChecks(new WatchSet(), node).value;
-    const found = all.find((r) => r.c.checkId === id);
-    if (!found) return { what: `check "${id}" on node "${node}" doesn't exist` };
-    return { result: { Check: checkJson(found) } };
-  };
 }

@@ -6,6 +6,8 @@ import { FakeNamingRepo } from '../naming/fake-naming-repo';
 import { StateStore, WatchSet } from '../state';
 import { CatalogService, type ServiceDef } from './catalog-service';
 import { decodeCheck } from './check-def';
+import { ConsulStore } from './consul-store';
+import { FakeConsulRepo } from './fake-consul-repo';
 
 const flush = async () => {
   for (let i = 0; i < 5; i++) await Bun.sleep(0);
@@ -17,6 +19,8 @@ function setup() {
   const log = new Log({ filter: new LevelFilter('error'), sinks: [new MemorySink()] });
   const naming = new NamingService(state, new FakeNamingRepo(), clock, log);
   const failed: string[] = [];
+  const repo = new FakeConsulRepo();
+  const store = new ConsulStore(state, repo);
   const cat = new CatalogService(
     state,
     () => naming,
@@ -36,8 +40,10 @@ function setup() {
       },
     },
     { checkFailed: (n, id) => failed.push(`${n}/${id}`), nodeRemoved: () => {} },
+    store,
+    repo,
   );
-  return { clock, state, naming, cat, failed };
+  return { clock, state, naming, cat, failed, repo };
 }
 
 const svc = (over: Partial<ServiceDef> = {}): ServiceDef => ({
@@ -61,9 +67,7 @@ describe('CatalogService checks (FakeClock)', () => {
   test('a TTL check expires to critical after its TTL and marks the instance unhealthy', async () => {
     const { cat, clock, naming, failed } = setup();
     await cat.start();
-    await cat.registerService(svc({ checks: [check({ TTL: '10s', Status: 'passing' })] }), {
-      source: 'agent',
-    });
+    await cat.registerService(svc({ checks: [check({ TTL: '10s', Status: 'passing' })] }));
     expect(instances(naming)[0]!.healthy).toBe(true);
     expect(instances(naming)[0]!.ip).toBe('10.0.0.9'); // empty Address = node address
     clock.advance(6_000);
@@ -83,10 +87,7 @@ describe('CatalogService checks (FakeClock)', () => {
   test('DeregisterCriticalServiceAfter removes a service that stays critical (minimum 1 min)', async () => {
     const { cat, clock, naming } = setup();
     await cat.start();
-    await cat.registerService(
-      svc({ checks: [check({ TTL: '10s', DeregisterCriticalServiceAfter: '5s' })] }),
-      { source: 'agent' },
-    );
+    await cat.registerService(svc({ checks: [check({ TTL: '10s', DeregisterCriticalServiceAfter: '5s' })] }));
     expect(cat.agentChecks()[0]!.c.status).toBe('critical');
     clock.advance(30_000);
     await flush();
@@ -102,7 +103,6 @@ describe('CatalogService checks (FakeClock)', () => {
     await cat.start();
     await cat.registerService(
       svc({ checks: [check({ TTL: '120s', DeregisterCriticalServiceAfter: '1m' })] }),
-      { source: 'agent' },
     );
     clock.advance(30_000);
     await cat.updateTtl('service:s1', 'passing', '');
@@ -114,7 +114,7 @@ describe('CatalogService checks (FakeClock)', () => {
   test('reads are blocking-query friendly: a check update moves the index and wakes watchers', async () => {
     const { cat, state } = setup();
     await cat.start();
-    await cat.registerService(svc({ checks: [check({ TTL: '10s' })] }), { source: 'agent' });
+    await cat.registerService(svc({ checks: [check({ TTL: '10s' })] }));
     const ws = new WatchSet();
     const before = cat.views(ws, 'web').index;
     let woke = false;

@@ -1,12 +1,15 @@
 import type { Clock, TimerHandle } from '../core/clock';
 import type { Logger } from '../core/log';
+import type { InstanceInput, ServiceId } from '../naming';
 import { type Entry, type QueryResult, type StateStore, WatchSet } from '../state';
 import {
   blankCheck,
   CHECKS_TABLE,
   type CheckEntry,
   type CheckStatus,
+  CONSUL_SERVICE,
   checkKey,
+  consulServiceView,
   META,
   NODES_TABLE,
   type NodeEntry,
@@ -15,10 +18,15 @@ import {
   serfHealth,
   serviceView,
 } from './catalog-model';
+import { type CatalogRowDraft, CatalogRows } from './catalog-rows';
+import { type CatalogEffects, CatalogOpError, CatalogTx, type CatalogTxHost } from './catalog-tx';
 import type { CheckDef } from './check-def';
 import { CheckRunner } from './check-runner';
 import { badRequest, ConsulError, notFound, serverError } from './consul-errors';
+import type { CatalogRow, CatalogRowKey } from './consul-model';
 import type { AgentServiceStore } from './consul-repo';
+import type { ConsulStore } from './consul-store';
+import type { ConsulTx } from './consul-tx';
 import {
   type ConsulRegistry,
   NAMING_INSTANCES_TABLE,
@@ -46,6 +54,8 @@ export interface CatalogOptions {
   group: string;
   datacenter: string;
   local: NodeEntry;
+  /** Port of this server's `consul` service (the port its Consul API answers on). */
+  serverPort?: number;
 }
 
 export interface CatalogHooks {
@@ -70,7 +80,7 @@ export const unknownService = (id: string) =>
  * TCP) and their aggregate drives the instance's `healthy` flag. Nodes other than this server
  * (catalog registrations) live in `consul.nodes`.
  */
-export class CatalogService {
+export class CatalogService implements CatalogTxHost {
   private readonly runner: CheckRunner;
   /** Critical-since timers for DeregisterCriticalServiceAfter, by check key. */
   private readonly reapers = new Map<string, TimerHandle>();
@@ -82,8 +92,10 @@ export class CatalogService {
     private readonly log: Logger,
     readonly opts: CatalogOptions,
     private readonly hooks: CatalogHooks,
-    /** Keeps agent-registered services across restarts (optional in unit tests). */
-    private readonly store?: AgentServiceStore,
+    /** Stores catalog registrations and agent checks (with KV and sessions: one write path, one index). */
+    private readonly store: ConsulStore,
+    /** Keeps agent services across restarts. */
+    private readonly agents: AgentServiceStore,
   ) {
     this.runner = new CheckRunner(clock, log, (key, status, output) => {
       this.updateStatus(key, status, output).catch((e) => log.warn('check update failed', { key, err: e }));
@@ -110,7 +122,7 @@ export class CatalogService {
     return r;
   }
 
-  private svcId(name: string) {
+  private svcId(name: string): ServiceId {
     return { namespaceId: this.opts.namespaceId, groupName: this.opts.group, serviceName: name };
   }
 
@@ -135,8 +147,18 @@ export class CatalogService {
     const prefix = namingServicePrefix(this.opts.namespaceId, this.opts.group, service);
     ws.prefix(NAMING_INSTANCES_TABLE, prefix).table(CHECKS_TABLE).table(NODES_TABLE);
     const views = this.instances.scan(prefix).map((e) => this.viewOf(e));
+    if (service === undefined || service === CONSUL_SERVICE) {
+      const own = this.consulService();
+      if (own) views.push(own);
+    }
     const index = Math.max(this.instances.prefixIndex(prefix), this.checks.index(), this.nodes.index());
     return { index, value: views };
+  }
+
+  /** compat(consul): every server node has the `consul` service (Spring's getAllInstances iterates it). */
+  private consulService(): ServiceView | undefined {
+    const n = this.nodes.get(this.localNode);
+    return n && consulServiceView(n, this.opts.serverPort ?? 0, this.svcId(CONSUL_SERVICE));
   }
 
   node(name: string): Entry<NodeEntry> | undefined {
@@ -152,6 +174,7 @@ export class CatalogService {
   /** Checks of a service instance (its own checks, or the synthetic Nacos one). */
   serviceChecks(v: ServiceView): Array<{ c: CheckEntry; ci: number; mi: number }> {
     if (v.source === 'nacos') return [{ c: nacosCheck(v), ci: v.createIndex, mi: v.modifyIndex }];
+    if (v.source === 'server') return [];
     return [...this.checks.values()]
       .filter((e) => e.value.node === v.node && e.value.serviceId === v.id)
       .map((e) => ({ c: e.value, ci: e.createIndex, mi: e.modifyIndex }));
@@ -186,6 +209,11 @@ export class CatalogService {
       .filter((v) => v.source === 'agent' && v.node === this.localNode);
   }
 
+  /** Records the topics agent service views depend on (hash-blocking `/v1/agent/service/:id`). */
+  watchAgentServices(ws: WatchSet): void {
+    ws.prefix(NAMING_INSTANCES_TABLE, namingServicePrefix(this.opts.namespaceId, this.opts.group));
+  }
+
   agentService(id: string): ServiceView | undefined {
     return this.agentServices().find((v) => v.id === id);
   }
@@ -198,24 +226,16 @@ export class CatalogService {
 
   // ── agent writes ──
 
-  /**
-   * Registers (upserts) a service and its checks on `node`. Existing checks of the service that the
-   * request does not name are kept unless `replaceChecks`. Generated check IDs follow Consul:
-   * `service:<id>` for one check, `service:<id>:<n>` (n from 1) for several.
-   */
-  async registerService(
+  /** The naming instance a Consul service definition on `node` maps to (metadata keys: META). */
+  serviceInput(
     def: ServiceDef,
-    opts: { node?: NodeEntry; source: 'agent' | 'catalog'; replaceChecks?: boolean },
-  ) {
-    const node = opts.node ?? this.opts.local;
-    const checkDefs = def.checks.map((c, i) => ({
-      ...c,
-      checkId: c.checkId || (def.checks.length === 1 ? `service:${def.id}` : `service:${def.id}:${i + 1}`),
-      name: c.name || `Service '${def.name}' check`,
-    }));
+    node: NodeEntry,
+    source: 'agent' | 'catalog',
+    checkDefs: CheckDef[] = [],
+  ): { svc: ServiceId; input: InstanceInput; clientId: string } {
     const metadata: Record<string, string> = {
       ...def.meta,
-      [META.source]: opts.source,
+      [META.source]: source,
       [META.node]: node.node,
       [META.tags]: JSON.stringify(def.tags),
       [META.address]: def.address,
@@ -233,14 +253,9 @@ export class CatalogService {
     if (def.taggedAddresses) metadata[META.taggedAddresses] = JSON.stringify(def.taggedAddresses);
     if (def.weights) metadata[META.weights] = JSON.stringify(def.weights);
     if (def.enableTagOverride) metadata[META.enableTagOverride] = 'true';
-
-    const svc = this.svcId(def.name);
-    const prev = this.findService(def.id, node.node);
-    if (prev && prev.service !== def.name)
-      await this.reg().deregisterInstance(this.svcId(prev.service), { instanceId: def.id });
-    await this.reg().registerInstance(
-      svc,
-      {
+    return {
+      svc: this.svcId(def.name),
+      input: {
         ip: def.address || node.address,
         port: def.port,
         instanceId: def.id,
@@ -249,8 +264,29 @@ export class CatalogService {
         metadata,
         healthy: true,
       },
-      { clientId: `consul:${node.node}`, heartbeat: false },
-    );
+      clientId: `consul:${node.node}`,
+    };
+  }
+
+  /**
+   * Registers (upserts) an agent service and its checks on this node. Existing checks of the
+   * service that the request does not name are kept unless `replaceChecks`. Generated check IDs
+   * follow Consul: `service:<id>` for one check, `service:<id>:<n>` (n from 1) for several.
+   */
+  async registerService(def: ServiceDef, opts: { replaceChecks?: boolean } = {}) {
+    const node = this.opts.local;
+    const checkDefs = def.checks.map((c, i) => ({
+      ...c,
+      checkId: c.checkId || (def.checks.length === 1 ? `service:${def.id}` : `service:${def.id}:${i + 1}`),
+      name: c.name || `Service '${def.name}' check`,
+    }));
+    const { svc, input, clientId } = this.serviceInput(def, node, 'agent', checkDefs);
+    const prev = this.findService(def.id, node.node);
+    // An agent registration replaces a catalog one with the same ID: it must not come back at boot.
+    if (prev?.source === 'catalog') await this.deleteRows([{ kind: 'service', node: node.node, id: def.id }]);
+    if (prev && prev.service !== def.name && prev.source !== 'server')
+      await this.reg().deregisterInstance(this.svcId(prev.service), { instanceId: def.id });
+    await this.reg().registerInstance(svc, input, { clientId, heartbeat: false });
     const removed: CheckEntry[] = [];
     const added: CheckEntry[] = [];
     await this.state.write((w) => {
@@ -272,25 +308,25 @@ export class CatalogService {
           serviceId: def.id,
           serviceName: def.name,
           serviceTags: def.tags,
-          source: opts.source,
+          source: 'agent',
         };
         w.put(CHECKS_TABLE, key, entry);
         added.push(entry);
       }
     });
+    if (removed.length) await this.deleteRows(removed.map(checkRowKey));
     for (const c of removed) this.forgetCheck(c);
     for (const c of added) this.watchCheck(c);
     await this.syncHealth(def.id, node.node);
-    if (opts.source === 'agent' && node.node === this.localNode)
-      await this.store?.saveAgentService(def.id, JSON.stringify(def));
+    await this.agents.saveAgentService(def.id, JSON.stringify(def));
   }
 
   /** Re-registers the agent services saved before a restart (checks start over, as on an agent restart). */
   async restoreAgentServices(): Promise<number> {
     let n = 0;
-    for (const { id, body } of (await this.store?.loadAgentServices()) ?? []) {
+    for (const { id, body } of await this.agents.loadAgentServices()) {
       try {
-        await this.registerService(JSON.parse(body) as ServiceDef, { source: 'agent' });
+        await this.registerService(JSON.parse(body) as ServiceDef);
         n++;
       } catch (e) {
         this.log.warn('cannot restore agent service', { id, err: e as Error });
@@ -299,7 +335,7 @@ export class CatalogService {
     return n;
   }
 
-  /** Finds a Consul service instance by ID on a node. */
+  /** Finds a Consul service instance by ID on a node (this server's `consul` service included). */
   findService(id: string, node: string): ServiceView | undefined {
     const prefix = namingServicePrefix(this.opts.namespaceId, this.opts.group);
     for (const e of this.instances.scan(prefix)) {
@@ -307,15 +343,17 @@ export class CatalogService {
       const v = this.viewOf(e);
       if (v.node === node) return v;
     }
+    if (id === CONSUL_SERVICE && node === this.localNode) return this.consulService();
     return undefined;
   }
 
   /** Removes a service and all its checks. Throws Consul's 404 for an unknown ID. */
   async deregisterService(id: string, node = this.localNode): Promise<void> {
     const v = this.findService(id, node);
-    if (!v || v.source === 'nacos') throw unknownService(id);
+    if (!v || v.source === 'nacos' || v.source === 'server') throw unknownService(id);
+    if (v.source === 'catalog') return this.writeCatalog((c) => c.deleteService(node, id));
     await this.reg().deregisterInstance(this.svcId(v.service), { instanceId: id });
-    if (v.source === 'agent' && node === this.localNode) await this.store?.removeAgentService(id);
+    if (node === this.localNode) await this.agents.removeAgentService(id);
     const removed: CheckEntry[] = [];
     await this.state.write((w) => {
       for (const e of this.checks.values())
@@ -324,42 +362,79 @@ export class CatalogService {
           removed.push(e.value);
         }
     });
+    if (removed.length) await this.deleteRows(removed.map(checkRowKey));
     for (const c of removed) this.forgetCheck(c);
   }
 
   async maintenance(id: string, enable: boolean, reason: string): Promise<void> {
     const v = this.agentService(id);
     if (!v) throw unknownService(id);
-    const key = checkKey(this.localNode, MAINTENANCE_PREFIX + id);
-    await this.state.write((w) => {
-      if (!enable) return w.delete(CHECKS_TABLE, key);
-      w.put(CHECKS_TABLE, key, {
-        ...this.blankCheck(MAINTENANCE_PREFIX + id, 'Service Maintenance Mode', v),
-        status: 'critical',
-        notes:
-          reason ||
-          'Maintenance mode is enabled for this service, but no reason was provided. This is a default message.',
-        type: 'maintenance',
-      });
-    });
+    await this.putAgentCheck(
+      MAINTENANCE_PREFIX + id,
+      enable
+        ? {
+            ...this.blankCheck(MAINTENANCE_PREFIX + id, 'Service Maintenance Mode', v),
+            status: 'critical',
+            notes:
+              reason ||
+              'Maintenance mode is enabled for this service, but no reason was provided. This is a default message.',
+            type: 'maintenance',
+          }
+        : undefined,
+    );
     await this.syncHealth(id, this.localNode);
   }
 
   /** Node maintenance: a critical `_node_maintenance` node check (every local service turns unhealthy). */
   async nodeMaintenance(enable: boolean, reason: string): Promise<void> {
-    const key = checkKey(this.localNode, NODE_MAINTENANCE);
-    await this.state.write((w) => {
-      if (!enable) return w.delete(CHECKS_TABLE, key);
-      w.put(CHECKS_TABLE, key, {
-        ...this.blankCheck(NODE_MAINTENANCE, 'Node Maintenance Mode'),
-        notes:
-          reason ||
-          'Maintenance mode is enabled for this node, but no reason was provided. This is a default message.',
-        type: 'maintenance',
-      });
-    });
-    for (const v of this.views(new WatchSet()).value)
-      if (v.node === this.localNode && v.source !== 'nacos') await this.syncHealth(v.id, v.node);
+    await this.putAgentCheck(
+      NODE_MAINTENANCE,
+      enable
+        ? {
+            ...this.blankCheck(NODE_MAINTENANCE, 'Node Maintenance Mode'),
+            notes:
+              reason ||
+              'Maintenance mode is enabled for this node, but no reason was provided. This is a default message.',
+            type: 'maintenance',
+          }
+        : undefined,
+    );
+    await this.syncNode(this.localNode);
+  }
+
+  /** Stores (or, with no entry, removes) a standalone agent check: its row and its state at one index. */
+  private async putAgentCheck(checkId: string, entry: CheckEntry | undefined): Promise<void> {
+    const key = checkKey(this.localNode, checkId);
+    const put = entry ? [checkRow(entry, this.checks.get(key)?.createIndex)] : [];
+    const del = entry ? [] : [{ kind: 'check' as const, node: this.localNode, id: checkId }];
+    await this.store.write((tx) =>
+      tx.part(
+        'rows',
+        () =>
+          new CatalogRows(tx, put, del, (w) =>
+            entry ? w.put(CHECKS_TABLE, key, entry) : w.delete(CHECKS_TABLE, key),
+          ),
+      ),
+    );
+  }
+
+  /** Re-registers standalone agent checks saved before a restart; they start over like agent service checks. */
+  async restoreAgentChecks(rows: CatalogRow[]): Promise<number> {
+    let n = 0;
+    for (const r of rows) {
+      const c = JSON.parse(r.body) as CheckEntry;
+      if (c.node !== this.localNode || (c.serviceId && !this.agentService(c.serviceId))) {
+        await this.deleteRows([checkRowKey(c)]);
+        continue;
+      }
+      const entry: CheckEntry = c.type === 'maintenance' ? c : { ...c, status: 'critical', output: '' };
+      await this.state.write((w) => w.put(CHECKS_TABLE, checkKey(c.node, c.checkId), entry));
+      this.watchCheck(entry);
+      if (c.serviceId) await this.syncHealth(c.serviceId, c.node);
+      else await this.syncNode(c.node);
+      n++;
+    }
+    return n;
   }
 
   /** A check entry from its definition; re-registering keeps the current status/output unless the body sets one. */
@@ -394,18 +469,20 @@ export class CatalogService {
     }
     const key = checkKey(this.localNode, id);
     const entry = this.fromDef(d, id, this.checks.get(key)?.value, v);
-    await this.state.write((w) => w.put(CHECKS_TABLE, key, entry));
+    await this.putAgentCheck(id, entry);
     this.watchCheck(entry);
     if (v) await this.syncHealth(v.id, this.localNode);
+    else await this.syncNode(this.localNode);
   }
 
   async deregisterCheck(id: string): Promise<void> {
     const key = checkKey(this.localNode, id);
     const c = this.checks.get(key)?.value;
     if (!c) throw unknownCheck(id);
-    await this.state.write((w) => w.delete(CHECKS_TABLE, key));
+    await this.putAgentCheck(id, undefined);
     this.forgetCheck(c);
     if (c.serviceId) await this.syncHealth(c.serviceId, c.node);
+    else await this.syncNode(c.node);
   }
 
   /** pass/warn/fail/update of a TTL check; resets its TTL timer. */
@@ -429,7 +506,10 @@ export class CatalogService {
     });
     if (status === 'critical' && cur.status !== 'critical') this.hooks.checkFailed(cur.node, cur.checkId);
     this.trackCritical(key, cur, status);
-    if (cur.serviceId && cur.status !== status) await this.syncHealth(cur.serviceId, cur.node);
+    if (cur.status !== status) {
+      if (cur.serviceId) await this.syncHealth(cur.serviceId, cur.node);
+      else await this.syncNode(cur.node);
+    }
   }
 
   /** DeregisterCriticalServiceAfter: a service whose check stays critical that long is removed. */
@@ -473,78 +553,122 @@ export class CatalogService {
   /** Sets the naming instance's `healthy` from its checks and its node's checks (none critical). */
   private async syncHealth(serviceId: string, node: string) {
     const v = this.findService(serviceId, node);
-    if (!v || v.source === 'nacos') return;
+    if (!v || v.source === 'nacos' || v.source === 'server') return;
     const all = [...this.serviceChecks(v), ...this.nodeChecks(node)];
     const healthy = !all.some((x) => x.c.status === 'critical');
     if (v.instance.healthy !== healthy)
       await this.reg().setHealth(this.svcId(v.service), { instanceId: serviceId }, healthy);
   }
 
-  // ── catalog writes ──
-
-  async catalogRegister(node: NodeEntry, service: ServiceDef | undefined, checks: CheckEntry[]) {
-    if (node.node !== this.localNode) {
-      const cur = this.nodes.get(node.node)?.value;
-      if (JSON.stringify(cur) !== JSON.stringify(node))
-        await this.state.write((w) => w.put(NODES_TABLE, node.node, node));
-    }
-    const target = node.node === this.localNode ? this.opts.local : node;
-    if (service) {
-      const existing = this.findService(service.id, node.node);
-      await this.registerService(service, {
-        node: target,
-        source: existing?.source === 'agent' ? 'agent' : 'catalog',
-      });
-    }
-    if (checks.length) {
-      await this.state.write((w) => {
-        for (const c of checks) {
-          const svc = c.serviceId ? this.findService(c.serviceId, node.node) : undefined;
-          if (c.serviceId && !svc)
-            throw serverError(`Unknown service ID '${c.serviceId}' for check ID '${c.checkId}'`);
-          w.put(CHECKS_TABLE, checkKey(node.node, c.checkId), {
-            ...c,
-            node: node.node,
-            serviceName: svc?.service ?? '',
-            serviceTags: svc?.tags ?? [],
-          });
-        }
-      });
-      for (const c of checks) {
-        if (c.status === 'critical') this.hooks.checkFailed(node.node, c.checkId);
-        if (c.serviceId) await this.syncHealth(c.serviceId, node.node);
-      }
-    }
+  /** Health of every Consul service on a node, after a node-level check changed. */
+  private async syncNode(node: string) {
+    for (const v of this.views(new WatchSet()).value)
+      if (v.node === node && v.source !== 'nacos') await this.syncHealth(v.id, v.node);
   }
 
-  async catalogDeregister(node: string, serviceId?: string, checkId?: string) {
-    if (serviceId) {
-      const v = this.findService(serviceId, node);
-      if (v && v.source !== 'nacos') await this.deregisterService(serviceId, node);
-      return;
-    }
-    if (checkId) {
-      const key = checkKey(node, checkId);
-      const c = this.checks.get(key)?.value;
-      if (!c) return;
-      await this.state.write((w) => w.delete(CHECKS_TABLE, key));
-      this.forgetCheck(c);
-      if (c.serviceId) await this.syncHealth(c.serviceId, node);
-      return;
-    }
-    for (const v of this.views(new WatchSet()).value)
-      if (v.node === node && v.source !== 'nacos') await this.deregisterService(v.id, node);
-    const removed: CheckEntry[] = [];
-    await this.state.write((w) => {
-      for (const e of this.checks.values())
-        if (e.value.node === node) {
-          w.delete(CHECKS_TABLE, e.key);
-          removed.push(e.value);
-        }
-      if (node !== this.localNode) w.delete(NODES_TABLE, node);
+  /** Deletes stored catalog rows (a Consul write of its own: serialized with every other one). */
+  private async deleteRows(del: CatalogRowKey[]): Promise<void> {
+    await this.store.write((tx) => tx.part('rows', () => new CatalogRows(tx, [], del)));
+  }
+
+  // ── catalog writes (staged: one storage commit and one state index per request or txn) ──
+
+  /** The catalog part of a ConsulTx: txn Node/Service/Check ops evaluate on it. */
+  stage(tx: ConsulTx, durable = true): CatalogTx {
+    return tx.part('catalog', () => new CatalogTx(this, tx, durable));
+  }
+
+  /**
+   * Runs `fn` on a staged catalog write: applied and stored as a whole (one Consul write, see
+   * ConsulStore.write), or (on a throw) not at all. Not `durable`: rows already stored (boot), only
+   * applied to the state.
+   */
+  writeCatalog<T>(fn: (c: CatalogTx) => T, durable = true): Promise<T> {
+    const run = (tx: ConsulTx) => fn(this.stage(tx, durable));
+    return durable ? this.store.write(run) : this.store.applyLocal(run);
+  }
+
+  /** `/v1/catalog/register`: node, optional service and checks in one write (Consul EnsureRegistration). */
+  async catalogRegister(node: NodeEntry, service: ServiceDef | undefined, checks: CheckEntry[]) {
+    const wrap = <T>(prefix: string, f: () => T): T => {
+      try {
+        return f();
+      } catch (e) {
+        if (e instanceof CatalogOpError) throw serverError(`${prefix}: ${e.message}`);
+        throw e;
+      }
+    };
+    await this.writeCatalog((c) => {
+      wrap('failed inserting node', () => c.setNode(node));
+      if (service) wrap('failed inserting service', () => c.setService(node.node, service));
+      for (const chk of checks)
+        wrap(`failed inserting check on node "${node.node}"`, () => c.setCheck({ ...chk, node: node.node }));
     });
-    for (const c of removed) this.forgetCheck(c);
-    if (node !== this.localNode) this.hooks.nodeRemoved(node);
+  }
+
+  /** `/v1/catalog/deregister`: a service, a check, or the whole node (missing ones are fine). */
+  async catalogDeregister(node: string, serviceId?: string, checkId?: string) {
+    await this.writeCatalog((c) => {
+      if (serviceId) c.deleteService(node, serviceId);
+      else if (checkId) c.deleteCheck(node, checkId);
+      else c.deleteNode(node);
+    });
+  }
+
+  /**
+   * Loads catalog rows stored before a restart (nodes, services, catalog checks) at one index.
+   * Rows that no longer fit (a service whose node is gone) are skipped with a warning.
+   */
+  async restoreCatalog(rows: CatalogRow[]): Promise<number> {
+    const load = (kind: CatalogRow['kind']) => rows.filter((r) => r.kind === kind);
+    let n = 0;
+    const each = (rs: CatalogRow[], f: (r: CatalogRow) => unknown) => {
+      for (const r of rs)
+        try {
+          f(r);
+          n++;
+        } catch (e) {
+          this.log.warn('cannot restore catalog row', {
+            kind: r.kind,
+            node: r.node,
+            id: r.id,
+            err: e as Error,
+          });
+        }
+    };
+    if (!rows.length) return 0;
+    await this.writeCatalog((c) => {
+      each(load('node'), (r) => c.setNode(JSON.parse(r.body) as NodeEntry, r.createIndex));
+      each(load('service'), (r) => c.setService(r.node, JSON.parse(r.body) as ServiceDef));
+      each(load('check'), (r) => c.setCheck(JSON.parse(r.body) as CheckEntry, r.createIndex));
+    }, false);
+    return n;
+  }
+
+  // ── CatalogTxHost ──
+
+  naming(): ConsulRegistry {
+    return this.reg();
+  }
+  now(): number {
+    return this.clock.now();
+  }
+  nodeEntry(name: string): Entry<NodeEntry> | undefined {
+    return this.nodes.get(name);
+  }
+  nodeNames(): string[] {
+    return [...this.nodes.keys()];
+  }
+  committedServices(node: string): ServiceView[] {
+    return this.views(new WatchSet()).value.filter((v) => v.node === node);
+  }
+  committedChecks(node: string): Array<Entry<CheckEntry>> {
+    return [...this.checks.values()].filter((e) => e.value.node === node);
+  }
+  afterCatalogWrite(effects: CatalogEffects): void {
+    for (const c of effects.removedChecks) this.forgetCheck(c);
+    for (const c of effects.failedChecks) this.hooks.checkFailed(c.node, c.checkId);
+    for (const n of effects.removedNodes) this.hooks.nodeRemoved(n);
   }
 
   /** Status of a check for session validation (serfHealth is always passing here). */
@@ -557,3 +681,12 @@ export class CatalogService {
     return this.nodes.has(node) || node === this.localNode;
   }
 }
+
+const checkRow = (c: CheckEntry, createIndex?: number): CatalogRowDraft => ({
+  kind: 'check',
+  node: c.node,
+  id: c.checkId,
+  body: JSON.stringify(c),
+  createIndex,
+});
+const checkRowKey = (c: CheckEntry): CatalogRowKey => ({ kind: 'check', node: c.node, id: c.checkId });

@@ -19,7 +19,12 @@ export interface CheckDef {
 
 /** Duration field: Go string or nanoseconds (HealthCheckDefinition.UnmarshalJSON). Returns [ms, display]. */
 function duration(obj: unknown, ...names: string[]): [number, string] {
-  const v = field(obj, ...names);
+  // compat(consul): the first spelling that is set wins (Interval over IntervalDuration, as txn does).
+  let v: unknown;
+  for (const n of names) {
+    v = field(obj, n);
+    if (v !== undefined && v !== '' && v !== 0) break;
+  }
   if (v === undefined || v === '') return [0, ''];
   if (typeof v === 'number') return [v / 1e6, v ? formatGoDuration(v) : ''];
   if (typeof v !== 'string') throw badRequest(`Request decode failed: invalid duration for ${names[0]}`);

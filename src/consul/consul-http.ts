@@ -1,15 +1,26 @@
 import { isBatataError } from '../core/errors';
 import { type ErrorRenderer, holdOpen } from '../http/app';
-import type { AuthDecl } from '../http/route-meta';
+import { type AuthDecl, type RouteDetail, route } from '../http/route-meta';
 import type { AuthGate, ResourceRef } from '../server/auth-gate';
-import { blockingQuery, type QueryResult, type StateStore, WatchSet } from '../state';
+import { blockingQuery, type QueryResult, type StateStore, WatchSet, waitForTopics } from '../state';
 import { badRequest, CONSUL_STATUS, ConsulError, parseGoDuration, serverError } from './consul-errors';
 import type { KvEntry, SessionEntry } from './consul-model';
 
 /** What every Consul handler gets from Elysia. */
 export interface Req {
   request: Request;
-  server?: { timeout?: (req: Request, seconds: number) => void } | null;
+  server?: {
+    timeout?: (req: Request, seconds: number) => void;
+    requestIP?: (req: Request) => { address: string } | null;
+  } | null;
+}
+
+/**
+ * Route `detail` of a Consul endpoint: its auth declaration, checked by the handler itself
+ * (`ConsulHttp.authorize`, with the names only it can read), not by the HTTP guard.
+ */
+export function consulRoute(summary: string, decl: AuthDecl): RouteDetail {
+  return route(summary, decl, { 'x-batata-auth-in-handler': true });
 }
 
 const DEFAULT_WAIT_MS = 5 * 60_000;
@@ -22,6 +33,8 @@ const MAX_WAIT_MS = 10 * 60_000;
 export class ConsulHttp {
   /** Aborted on shutdown: releases every held blocking query. */
   readonly shutdown = new AbortController();
+  /** Requests already counted against the rate limit. */
+  private readonly admitted = new WeakSet<Request>();
 
   constructor(
     readonly state: StateStore,
@@ -44,21 +57,31 @@ export class ConsulHttp {
   }
 
   /**
-   * Checks the caller's ACL token (`?token=`, `X-Consul-Token`, `Authorization: Bearer`) with the
-   * auth gate. Only for listeners without the app-wide HTTP guard (the `consul.port` listener):
-   * on the main port the guard already authorized the route's declaration, and `auth()` is
-   * undefined there so nothing is checked twice.
+   * Authorizes a Consul request with the auth gate (every Consul route does this itself, on every
+   * listener; the HTTP guard skips them). The token is Consul's (`?token=`, `X-Consul-Token`,
+   * `Authorization: Bearer`) or Nacos' `accessToken`. The first check of a request carries the
+   * client address (rate limit, audit); further checks of the same request (each op of a txn)
+   * do not count again.
    */
-  async authorize(request: Request, q: URLSearchParams, decl: AuthDecl, name?: string): Promise<void> {
+  async authorize(c: Req, q: URLSearchParams, decl: AuthDecl, name?: string): Promise<void> {
     const gate = this.auth();
-    if (!gate) return;
+    if (!gate || gate.trivial?.(decl)) return;
+    const { request } = c;
+    const first = !this.admitted.has(request);
+    if (first) this.admitted.add(request);
     const headers: Record<string, string | undefined> = {};
     request.headers.forEach((v, k) => {
       headers[k] = v;
     });
-    const token = consulToken(request, q);
+    const token = consulToken(request, q) ?? (headers.accesstoken || q.get('accessToken') || undefined);
     const resource: ResourceRef = { namespaceId: this.namespaceId, group: this.group, name };
-    await gate.authorize(decl, resource, { accessToken: token, headers, ip: '' });
+    const ip = first ? (c.server?.requestIP?.(request)?.address ?? '') : '';
+    await gate.authorize(
+      decl,
+      resource,
+      { accessToken: token, headers, ip },
+      `${request.method} ${pathOf(request)}`,
+    );
   }
 
   /**
@@ -75,6 +98,38 @@ export class ConsulHttp {
     holdOpen(c.server, c.request);
     const signal = AbortSignal.any([c.request.signal, this.shutdown.signal]);
     return blockingQuery(this.state, { minIndex, waitMs, signal }, fn);
+  }
+}
+
+/**
+ * Hash-based blocking of agent endpoints (spec §3.4, Consul `agentLocalBlockingQuery`): when
+ * `?hash=` equals the hash of `render()`, the request is held until a write to the topics `watch`
+ * records yields another hash, or `?wait` passes (default 5 min, cap 10 min, + up to wait/16
+ * jitter); then the latest rendering is returned. Without `?hash` (or with another one) it answers
+ * at once. `render` may throw (e.g. the service went away): the error is the answer.
+ */
+export async function blockOnHash<T extends { hash: string }>(
+  http: ConsulHttp,
+  c: Req,
+  q: URLSearchParams,
+  watch: (ws: WatchSet) => void,
+  render: () => T,
+): Promise<T> {
+  let cur = render();
+  const want = q.get('hash');
+  if (!want || cur.hash !== want) return cur;
+  const { waitMs } = parseBlocking(q);
+  holdOpen(c.server, c.request);
+  const signal = AbortSignal.any([c.request.signal, http.shutdown.signal]);
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0 || signal.aborted) return cur;
+    const ws = new WatchSet();
+    watch(ws);
+    await waitForTopics(http.state, ws.topics, remaining, undefined, signal);
+    cur = render();
+    if (cur.hash !== want) return cur;
   }
 }
 
@@ -159,6 +214,10 @@ export function empty(headers?: Record<string, string>): Response {
   const r = new Response(null, { status: 200, headers });
   r.headers.delete('content-type');
   return r;
+}
+
+function pathOf(request: Request): string {
+  return new URL(request.url).pathname;
 }
 
 /** Rest of the path after `prefix`, percent-decoded (keys may contain encoded `/`). */

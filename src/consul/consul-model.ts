@@ -45,12 +45,42 @@ export const KV_TABLE = 'consul.kv';
 export const SESSION_TABLE = 'consul.sessions';
 export const EVENT_TABLE = 'consul.events';
 
+/** What a durable catalog row holds: a node (id ''), a service or a check of `node`. */
+export type CatalogKind = 'node' | 'service' | 'check';
+
+/** A durable catalog row: `body` is the JSON of the NodeEntry / ServiceDef / CheckEntry. */
+export interface CatalogRow {
+  readonly kind: CatalogKind;
+  readonly node: string;
+  readonly id: string;
+  readonly body: string;
+  readonly createIndex: number;
+  readonly modifyIndex: number;
+}
+
+export type CatalogRowKey = Pick<CatalogRow, 'kind' | 'node' | 'id'>;
+
 /** One atomic batch of durable changes. */
 export interface ConsulBatch {
   kvPut: KvEntry[];
   kvDelete: string[];
   sessionPut: SessionEntry[];
   sessionDelete: string[];
+  /** Catalog registrations of other nodes, catalog/agent standalone checks (upserts by kind+node+id). */
+  catalogPut?: CatalogRow[];
+  catalogDelete?: CatalogRowKey[];
+}
+
+/** Number of rows a batch writes or deletes. */
+export function batchSize(b: ConsulBatch): number {
+  return (
+    b.kvPut.length +
+    b.kvDelete.length +
+    b.sessionPut.length +
+    b.sessionDelete.length +
+    (b.catalogPut?.length ?? 0) +
+    (b.catalogDelete?.length ?? 0)
+  );
 }
 
 export function bytesEqual(a: Uint8Array | null, b: Uint8Array | null): boolean {

@@ -1,4 +1,4 @@
-import type { ConsulBatch, KvEntry, SessionEntry } from './consul-model';
+import type { CatalogRow, ConsulBatch, KvEntry, SessionEntry } from './consul-model';
 
 /**
  * What storage holds after a Consul index: the rows written after it and the keys deleted after
@@ -21,7 +21,8 @@ export interface ConsulCommit {
 }
 
 /**
- * Durable storage of Consul KV entries and sessions, shared by every node of a cluster.
+ * Durable storage of Consul KV entries, sessions and catalog rows (registrations of other nodes,
+ * catalog and standalone agent checks), shared by every node of a cluster.
  *
  * Contract:
  * - Storage keeps one Consul index: the index of the last committed write. Indexes of committed
@@ -32,9 +33,11 @@ export interface ConsulCommit {
  *   `decide` gets the changes committed after `since` and returns what to commit at an index above
  *   `delta.index`, or undefined to commit nothing. Conditions checked by `decide` against the
  *   delta plus what the caller already had are therefore checked against current storage.
- *   Puts are upserts with every field (indexes, lock index, uint64 flags, session, value bytes);
- *   deletes of absent rows are no-ops; each delete leaves a tombstone at the batch index. All of it
- *   or nothing.
+ *   Puts are upserts keyed by KV key / session id / (kind, node, id), with every field (indexes,
+ *   lock index, uint64 flags, session, value bytes, row body); deletes of absent rows are no-ops;
+ *   each KV/session delete leaves a tombstone at the batch index. All of it or nothing. Catalog
+ *   rows are not part of deltas (each node keeps its own catalog state; they are read at boot).
+ * - `loadCatalog()` returns the committed catalog rows in (kind, node, id) order.
  * - `snapshot()` / `changesSince(since)` read at one consistent point. `changesSince` is `full` when
  *   tombstones after `since` may already be reaped.
  * - `reapTombstones(upTo)` drops tombstones with an index ≤ `upTo`.
@@ -49,6 +52,7 @@ export interface ConsulRepo {
   reapTombstones(upTo: number): Promise<number>;
   renewSession(id: string, at: number): Promise<boolean>;
   sessionRenewedAt(id: string): Promise<number | null | undefined>;
+  loadCatalog(): Promise<CatalogRow[]>;
 }
 
 /** A delta with nothing in it, up to date at `index`. */

@@ -4,7 +4,9 @@ import { ConsulTx } from './consul-tx';
 
 /**
  * Consul KV and sessions: the state tables `KV_TABLE` / `SESSION_TABLE` kept equal to ConsulRepo,
- * which every node of a cluster shares.
+ * which every node of a cluster shares. Durable catalog writes (the catalog part of a ConsulTx)
+ * go through `write` too, so they are serialized with KV and session writes and stored at the
+ * index they are applied at; the catalog state itself is per node (not caught up from storage).
  *
  * Indexes come from storage: a write is committed at an index above both the storage index and
  * this node's state index, and every node records each row (and each tombstone) at that index. So
@@ -35,13 +37,14 @@ export class ConsulStore {
   }
 
   /**
-   * Runs `fn` against a ConsulTx that sees current storage and commits what it staged (one storage
-   * transaction, one state index). Others' writes found on the way are applied too. If storage
-   * fails, nothing is applied and the promise rejects.
+   * Runs `fn` against a ConsulTx that sees current storage and commits what it staged, KV,
+   * sessions and catalog rows alike (one storage transaction, one index for storage and state).
+   * Others' writes found on the way are applied too. Participants' side effects run once the state
+   * write is applied. If storage fails, nothing is applied and the promise rejects.
    */
-  write<T>(fn: (tx: ConsulTx) => T): Promise<T> {
-    return this.state.write(async (w) => {
-      let tx!: ConsulTx;
+  async write<T>(fn: (tx: ConsulTx) => T): Promise<T> {
+    let tx!: ConsulTx;
+    const result = await this.state.write(async (w) => {
       let result!: T;
       let reached = this.synced;
       await this.repo.write(this.synced, (delta) => {
@@ -58,6 +61,24 @@ export class ConsulStore {
       this.synced = Math.max(this.synced, reached);
       return result;
     });
+    tx.afterApply();
+    return result;
+  }
+
+  /**
+   * Applies `fn`'s ConsulTx to this node's state only, without storage: for rows that are already
+   * stored (boot restore of the catalog). `fn` must not stage KV or session changes.
+   */
+  async applyLocal<T>(fn: (tx: ConsulTx) => T): Promise<T> {
+    let tx!: ConsulTx;
+    const result = await this.state.write((w) => {
+      tx = new ConsulTx(this.state, w);
+      const r = fn(tx);
+      tx.stage();
+      return r;
+    });
+    tx.afterApply();
+    return result;
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock';
 import type { StateStore, WriteContext } from '../state';
 import {
+  batchSize,
   bytesEqual,
   type ConsulBatch,
   KV_TABLE,
@@ -11,6 +12,20 @@ import {
 import type { ConsulDelta } from './consul-repo';
 
 export type KvDraft = Omit<KvEntry, 'createIndex' | 'modifyIndex'>;
+
+/**
+ * Another part of the Consul state (the catalog) taking part in a ConsulTx: its rows join the one
+ * storage commit, its changes the one state write, its side effects run once that write applied.
+ */
+export interface TxParticipant {
+  readonly dirty: boolean;
+  /** Adds durable rows to the batch (before the storage commit). */
+  persist(batch: ConsulBatch): void;
+  /** Stages state changes on the write (after the storage commit succeeded). */
+  stage(w: WriteContext): void;
+  /** Side effects (timers, hooks) once the write is applied. */
+  afterApply(): void;
+}
 export type SessionDraft = Omit<SessionEntry, 'createIndex' | 'modifyIndex'>;
 
 /**
@@ -19,6 +34,8 @@ export type SessionDraft = Omit<SessionEntry, 'createIndex' | 'modifyIndex'>;
  * (what storage holds that this node's state does not have yet: other nodes' writes), then the
  * state. Nothing is visible to others until the storage commit; `stage` then puts both the base
  * (as replica changes with their storage indexes) and the own changes on the state write.
+ * Participants (the catalog) add their rows to the same storage commit and their changes to the
+ * same state write, so one Consul write is one commit at one index, whatever it touches.
  * Unchanged puts are dropped, so they do not bump ModifyIndex (Consul's idempotent writes).
  */
 export class ConsulTx {
@@ -26,6 +43,8 @@ export class ConsulTx {
   private readonly sessions = new Map<string, SessionEntry | null>();
   private readonly baseKv = new Map<string, { e: KvEntry | null; index: number }>();
   private readonly baseSessions = new Map<string, { s: SessionEntry | null; index: number }>();
+  private readonly parts = new Map<string, TxParticipant>();
+  private staged = false;
 
   constructor(
     private readonly state: StateStore,
@@ -145,24 +164,37 @@ export class ConsulTx {
     if (this.getSession(id)) this.sessions.set(id, null);
   }
 
-  /** Drops this transaction's own changes (a txn with a failed op); the base is kept. */
+  /** The participant registered under `key` (created by `make` on first use). */
+  part<T extends TxParticipant>(key: string, make: () => T): T {
+    let p = this.parts.get(key);
+    if (!p) this.parts.set(key, (p = make()));
+    return p as T;
+  }
+
+  /** Drops this transaction's own changes, participants' included (a txn with a failed op); the base is kept. */
   discard() {
     this.kv.clear();
     this.sessions.clear();
+    this.parts.clear();
   }
 
-  /** This transaction's own changes, or undefined when there are none. */
+  private *dirtyParts(): Iterable<TxParticipant> {
+    for (const p of this.parts.values()) if (p.dirty) yield p;
+  }
+
+  /** This transaction's own durable changes (participants' rows included), or undefined when there are none. */
   batch(): ConsulBatch | undefined {
-    if (this.kv.size === 0 && this.sessions.size === 0) return undefined;
     const batch: ConsulBatch = { kvPut: [], kvDelete: [], sessionPut: [], sessionDelete: [] };
     for (const [k, v] of this.kv) v ? batch.kvPut.push(v) : batch.kvDelete.push(k);
     for (const [k, v] of this.sessions) v ? batch.sessionPut.push(v) : batch.sessionDelete.push(k);
-    return batch;
+    for (const p of this.dirtyParts()) p.persist(batch);
+    return batchSize(batch) ? batch : undefined;
   }
 
   /**
-   * Stages the base (replica changes at their storage indexes) and the own changes on the state
-   * write; call only once storage has committed. Returns how many base changes were staged.
+   * Stages the base (replica changes at their storage indexes), the own changes and the
+   * participants' changes on the state write; call only once storage has committed. Returns how
+   * many base changes were staged.
    */
   stage(): number {
     const w = this.w;
@@ -186,7 +218,15 @@ export class ConsulTx {
     for (const [id, s] of this.sessions)
       if (s) w.put(SESSION_TABLE, id, s, { createIndex: s.createIndex, modifyIndex: s.modifyIndex });
       else w.delete(SESSION_TABLE, id);
+    for (const p of this.dirtyParts()) p.stage(w);
+    this.staged = true;
     return n;
+  }
+
+  /** Runs the participants' side effects; call after the state write resolved (no-op unless staged). */
+  afterApply(): void {
+    if (!this.staged) return;
+    for (const p of this.dirtyParts()) p.afterApply();
   }
 }
 

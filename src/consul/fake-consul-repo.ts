@@ -1,4 +1,4 @@
-import type { ConsulBatch, KvEntry, SessionEntry } from './consul-model';
+import type { CatalogRow, ConsulBatch, KvEntry, SessionEntry } from './consul-model';
 import type { AgentServiceStore, ConsulCommit, ConsulDelta, ConsulRepo } from './consul-repo';
 
 /**
@@ -9,6 +9,7 @@ export class FakeConsulRepo implements ConsulRepo, AgentServiceStore {
   readonly agentServices = new Map<string, string>();
   readonly kv = new Map<string, KvEntry>();
   readonly sessions = new Map<string, SessionEntry>();
+  readonly catalog = new Map<string, CatalogRow>();
   private readonly kvTombs = new Map<string, number>();
   private readonly sessionTombs = new Map<string, number>();
   private readonly renewals = new Map<string, number>();
@@ -37,6 +38,10 @@ export class FakeConsulRepo implements ConsulRepo, AgentServiceStore {
       kv: [...this.kv.values()].filter((e) => e.modifyIndex > since),
       sessions: [...this.sessions.values()].filter((s) => s.modifyIndex > since),
     };
+  }
+
+  async loadCatalog(): Promise<CatalogRow[]> {
+    return [...this.catalog].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r);
   }
 
   private tombstones(since: number) {
@@ -92,7 +97,7 @@ export class FakeConsulRepo implements ConsulRepo, AgentServiceStore {
 
   private apply(b: ConsulBatch, index: number) {
     // Like the SQL tables' NOT NULL columns: a bad row fails the whole batch before anything changes.
-    for (const r of [...b.kvPut, ...b.sessionPut])
+    for (const r of [...b.kvPut, ...b.sessionPut, ...(b.catalogPut ?? [])])
       if (typeof r.createIndex !== 'number' || typeof r.modifyIndex !== 'number')
         throw new Error('create_index/modify_index cannot be null');
     this.commits++;
@@ -107,6 +112,9 @@ export class FakeConsulRepo implements ConsulRepo, AgentServiceStore {
       this.sessionTombs.set(k, index);
     }
     for (const s of b.sessionPut) this.sessions.set(s.id, s);
+    const key = (r: { kind: string; node: string; id: string }) => `${r.kind}\u0000${r.node}\u0000${r.id}`;
+    for (const r of b.catalogDelete ?? []) this.catalog.delete(key(r));
+    for (const r of b.catalogPut ?? []) this.catalog.set(key(r), r);
     this.index = index;
   }
 

@@ -1,8 +1,9 @@
 import { Elysia } from 'elysia';
-import { route } from '../http/route-meta';
+import type { AuthDecl } from '../http/route-meta';
 import { badRequest, tooLarge } from './consul-errors';
 import {
   type ConsulHttp,
+  consulRoute,
   dirEntryJson,
   field,
   json,
@@ -19,8 +20,12 @@ const KV_W = { resource: 'consul-kv', action: 'w' } as const;
 const MAX_TXN_OPS = 64;
 const TXN_MAX_REQ_LEN = 512 * 1024;
 
-/** Non-KV txn ops (Node/Service/Check) are evaluated by the catalog when it is wired in. */
-export type TxnExtension = (op: Record<string, unknown>, tx: ConsulTx) => { what?: string; result?: unknown };
+/** Non-KV txn ops (Node/Service/Check), evaluated by the catalog in the same ConsulTx. */
+export interface TxnExtension {
+  /** Whether the op writes, and the ACL declaration and resource name it is checked against. */
+  describe(op: Record<string, unknown>): { write: boolean; decl: AuthDecl; name?: string };
+  apply(op: Record<string, unknown>, tx: ConsulTx): { what?: string; result?: unknown };
+}
 
 /** `/v1/kv/*` (spec §6) and `PUT /v1/txn` (§7). */
 export function kvRoutes(
@@ -39,8 +44,8 @@ export function kvRoutes(
         const key = pathTail(c.request, '/v1/kv/');
         const recurse = q.has('recurse');
         const keys = q.has('keys');
+        await http.authorize(c, q, KV_R, key);
         if (!key && !recurse && !keys) throw badRequest('Missing key name');
-        await http.authorize(c.request, q, KV_R, key);
         if (keys) {
           const sep = q.get('separator') ?? q.get('seperator') ?? '';
           const r = await http.block(c, q, (ws) => kv.keys(ws, key, sep));
@@ -72,17 +77,17 @@ export function kvRoutes(
         }
         return json(q, [dirEntryJson(r.value)], { headers: metaHeaders(r.index) });
       },
-      { detail: route('Consul KV read (single, ?recurse, ?keys, ?raw; blocking)', KV_R) },
+      { detail: consulRoute('Consul KV read (single, ?recurse, ?keys, ?raw; blocking)', KV_R) },
     )
     .put(
       '/v1/kv/*',
       async (c: Req) => {
         const q = http.query(c.request);
         const key = pathTail(c.request, '/v1/kv/');
+        await http.authorize(c, q, KV_W, key);
         if (!key) throw badRequest('Missing key name');
         const modes = ['cas', 'acquire', 'release'].filter((m) => q.has(m));
         if (modes.length > 1) throw badRequest(`Conflicting flags: ${encodeQuery(q)}\n`);
-        await http.authorize(c.request, q, KV_W, key);
         const flags = q.has('flags') ? parseUint(q.get('flags') ?? '') : undefined;
         const cas = q.has('cas') ? Number(parseUint(q.get('cas') ?? '')) : undefined;
         const declared = Number(c.request.headers.get('content-length') ?? '0');
@@ -97,7 +102,7 @@ export function kvRoutes(
         });
         return json(q, ok);
       },
-      { parse: 'none', detail: route('Consul KV write (?flags, ?cas, ?acquire, ?release)', KV_W) },
+      { parse: 'none', detail: consulRoute('Consul KV write (?flags, ?cas, ?acquire, ?release)', KV_W) },
     )
     .delete(
       '/v1/kv/*',
@@ -105,53 +110,45 @@ export function kvRoutes(
         const q = http.query(c.request);
         const key = pathTail(c.request, '/v1/kv/');
         const recurse = q.has('recurse');
+        await http.authorize(c, q, KV_W, key);
         if (recurse && q.has('cas')) throw badRequest(`Conflicting flags: ${encodeQuery(q)}\n`);
         if (!key && !recurse) throw badRequest('Missing key name');
-        await http.authorize(c.request, q, KV_W, key);
         const cas = q.has('cas') ? Number(parseUint(q.get('cas') ?? '')) : undefined;
         return json(q, await kv.delete(key, { recurse, cas }));
       },
-      { parse: 'none', detail: route('Consul KV delete (?recurse, ?cas)', KV_W) },
+      { parse: 'none', detail: consulRoute('Consul KV delete (?recurse, ?cas)', KV_W) },
     )
     .put(
       '/v1/txn',
       async (c: Req) => {
         const q = http.query(c.request);
-        const maxBody = Math.max(TXN_MAX_REQ_LEN, maxValueSize);
-        const declared = Number(c.request.headers.get('content-length') ?? '0');
-        if (declared > maxBody) throw tooLarge(`Request body too large, max size: ${maxBody} bytes`);
-        const text = await c.request.text();
-        if (text.length > maxBody) throw tooLarge(`Request body too large, max size: ${maxBody} bytes`);
-        let raw: unknown;
+        let raw: unknown[];
+        let ops: Array<KvTxnOp | null>;
         try {
-          // Keep uint64 Flags exact: quote long integers before JSON.parse.
-          raw = JSON.parse(text.replace(/("Flags"\s*:\s*)(\d{16,})/gi, '$1"$2"'));
+          ({ raw, ops } = await decodeTxn(c.request, maxValueSize));
         } catch (e) {
-          throw badRequest(`Failed to parse body: ${(e as Error).message}`);
+          // A body we cannot read names nothing: callers without KV write access learn nothing more.
+          await http.authorize(c, q, KV_W);
+          throw e;
         }
-        if (!Array.isArray(raw))
-          throw badRequest(
-            'Failed to parse body: json: cannot unmarshal object into Go value of type api.TxnOps',
-          );
-        if (raw.length > MAX_TXN_OPS)
-          throw tooLarge(`Transaction contains too many operations (${raw.length} > ${MAX_TXN_OPS})`);
-        const ops: Array<KvTxnOp | null> = raw.map((o) => decodeKvOp(o, maxValueSize));
+        if (!ops.length) await http.authorize(c, q, KV_R);
+        const ext = extension?.();
         let writes = false;
         for (let i = 0; i < ops.length; i++) {
           const op = ops[i];
           if (op) {
             if (isKvWriteVerb(op.verb)) writes = true;
-            await http.authorize(c.request, q, isKvWriteVerb(op.verb) ? KV_W : KV_R, op.key);
-          } else {
-            const verb = String(field(field(raw[i], 'Node', 'Service', 'Check'), 'Verb') ?? '');
-            if (verb !== 'get') writes = true;
-          }
+            await http.authorize(c, q, isKvWriteVerb(op.verb) ? KV_W : KV_R, op.key);
+          } else if (ext) {
+            const d = ext.describe(raw[i] as Record<string, unknown>);
+            if (d.write) writes = true;
+            await http.authorize(c, q, d.decl, d.name);
+          } else writes = true;
         }
-        const ext = extension?.();
         const extraResults = new Map<number, unknown>();
         const out = await kv.txn(ops, (tx, i) => {
           if (!ext) return 'unsupported operation: the catalog is not available';
-          const r = ext(raw[i] as Record<string, unknown>, tx);
+          const r = ext.apply(raw[i] as Record<string, unknown>, tx);
           if (r.result !== undefined) extraResults.set(i, r.result);
           return r.what;
         });
@@ -178,7 +175,10 @@ export function kvRoutes(
         }
         return json(q, { Results: results, Errors: null }, { headers });
       },
-      { parse: 'none', detail: route('Consul transaction (KV ops atomic at one index)', KV_W) },
+      {
+        parse: 'none',
+        detail: consulRoute('Consul transaction (KV and catalog ops atomic at one index)', KV_W),
+      },
     );
 }
 
@@ -191,6 +191,30 @@ function encodeQuery(q: URLSearchParams): string {
   const c = new URLSearchParams(q);
   c.sort();
   return c.toString();
+}
+
+/** The ops of a txn body with Consul's limits and error texts (400/413). */
+async function decodeTxn(
+  request: Request,
+  maxValueSize: number,
+): Promise<{ raw: unknown[]; ops: Array<KvTxnOp | null> }> {
+  const maxBody = Math.max(TXN_MAX_REQ_LEN, maxValueSize);
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > maxBody) throw tooLarge(`Request body too large, max size: ${maxBody} bytes`);
+  const text = await request.text();
+  if (text.length > maxBody) throw tooLarge(`Request body too large, max size: ${maxBody} bytes`);
+  let raw: unknown;
+  try {
+    // Keep uint64 Flags exact: quote long integers before JSON.parse.
+    raw = JSON.parse(text.replace(/("Flags"\s*:\s*)(\d{16,})/gi, '$1"$2"'));
+  } catch (e) {
+    throw badRequest(`Failed to parse body: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(raw))
+    throw badRequest('Failed to parse body: json: cannot unmarshal object into Go value of type api.TxnOps');
+  if (raw.length > MAX_TXN_OPS)
+    throw tooLarge(`Transaction contains too many operations (${raw.length} > ${MAX_TXN_OPS})`);
+  return { raw, ops: raw.map((o) => decodeKvOp(o, maxValueSize)) };
 }
 
 function decodeKvOp(o: unknown, maxValueSize: number): KvTxnOp | null {

@@ -4,9 +4,11 @@ import { createHttpApp } from '../http/app';
 import type { AnyElysia, ServerContext, ServerModule } from '../server/module';
 import { SqlConsulRepo } from '../storage/consul-sql-repo';
 import { agentRoutes, CONSUL_COMPAT_VERSION, type LocalNode } from './agent-routes';
-import { catalogRoutes, catalogTxnOps } from './catalog-routes';
+import { catalogRoutes } from './catalog-routes';
 import { CatalogService } from './catalog-service';
+import { catalogTxnOps } from './catalog-txn-ops';
 import { ConsulHttp, consulRenderer } from './consul-http';
+import { consulMethods } from './consul-methods';
 import { KV_TABLE, SESSION_TABLE } from './consul-model';
 import type { AgentServiceStore, ConsulRepo } from './consul-repo';
 import { ConsulStore } from './consul-store';
@@ -73,6 +75,7 @@ export async function createConsulModule(
       namespaceId: settings.str('consul.naming.namespace'),
       group: settings.str('consul.naming.group'),
       datacenter: node.datacenter,
+      serverPort: settings.int('consul.port') || settings.mainPort,
       local: {
         id: node.id,
         node: node.name,
@@ -95,34 +98,49 @@ export async function createConsulModule(
         sessions.invalidateForNode(n).catch((e) => clog.warn('session invalidation failed', { err: e }));
       },
     },
+    store,
     repo,
   );
   await catalog.start();
   if (ctx.services.naming) {
-    const restored = await catalog.restoreAgentServices();
-    if (restored) clog.info('agent services restored', { count: restored });
+    // Nodes and catalog services first, then this agent's services, then the checks (catalog
+    // checks may belong to agent services, standalone agent checks too).
+    const rows = await repo.loadCatalog();
+    const isCheck = (r: (typeof rows)[number]) => r.kind === 'check';
+    const isAgent = (r: (typeof rows)[number]) =>
+      (JSON.parse(r.body) as { source?: string }).source === 'agent';
+    const checkRows = rows.filter(isCheck);
+    let catalogRows = await catalog.restoreCatalog(rows.filter((r) => !isCheck(r)));
+    const services = await catalog.restoreAgentServices();
+    catalogRows += await catalog.restoreCatalog(checkRows.filter((r) => !isAgent(r)));
+    const checks = await catalog.restoreAgentChecks(checkRows.filter(isAgent));
+    if (catalogRows || services || checks)
+      clog.info('consul catalog restored', { catalogRows, agentServices: services, agentChecks: checks });
   }
   const txnOps = catalogTxnOps(catalog);
   const events = new EventService(clock);
-  // One ConsulHttp per listener: the main port is behind the app-wide auth guard; the
-  // consul.port listener authorizes in the handlers through the same gate.
-  const httpFor = (selfAuthorize: boolean) =>
+  // One ConsulHttp per listener (each releases its own held queries); on both, every Consul
+  // handler authorizes itself through the auth gate (the HTTP guard skips Consul routes).
+  const httpFor = () =>
     new ConsulHttp(
       state,
       node.datacenter,
-      () => (selfAuthorize ? ctx.services.auth : undefined),
+      () => ctx.services.auth,
       settings.str('consul.naming.namespace'),
       settings.str('consul.naming.group'),
     );
-  const mainHttp = httpFor(false);
-  const ownHttp = httpFor(true);
+  const mainHttp = httpFor();
+  const ownHttp = httpFor();
   const maxValue = settings.int('consul.kv.max-value-size');
-  const routes = (http: ConsulHttp): AnyElysia[] => [
-    kvRoutes(http, kv, maxValue, () => txnOps),
-    sessionRoutes(http, sessions),
-    agentRoutes(http, node, events),
-    catalogRoutes(http, catalog),
-  ];
+  const routes = (http: ConsulHttp): AnyElysia[] => {
+    const plugins = [
+      kvRoutes(http, kv, maxValue, () => txnOps),
+      sessionRoutes(http, sessions),
+      agentRoutes(http, node, events),
+      catalogRoutes(http, catalog),
+    ];
+    return [consulMethods(plugins), ...plugins];
+  };
 
   let extra: { stop(force?: boolean): unknown } | undefined;
   let stopReaper: (() => void) | undefined;

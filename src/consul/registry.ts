@@ -6,6 +6,7 @@ import {
   type ServiceId,
   serviceKey,
 } from '../naming';
+import type { WriteContext } from '../state';
 
 /** A naming instance as stored in the `naming.instances` state table. */
 export type RegistryInstance = InstanceRecord;
@@ -22,6 +23,10 @@ export interface ConsulRegistry {
   ): Promise<InstanceRecord>;
   deregisterInstance(svc: ServiceId, loc: { instanceId: string }): Promise<boolean>;
   setHealth(svc: ServiceId, loc: { instanceId: string }, healthy: boolean): Promise<InstanceRecord>;
+  /** Validated ephemeral record owned by `clientId`, state untouched (see `stageInstances`). */
+  prepareInstance(svc: ServiceId, input: InstanceInput, clientId: string): InstanceRecord;
+  /** Stages instance puts/removals inside the caller's state write (one index with its other changes). */
+  stageInstances(w: WriteContext, puts: InstanceRecord[], removes: InstanceRecord[]): void;
 }
 
 export const NAMING_INSTANCES_TABLE = INSTANCES_TABLE;

@@ -1,8 +1,8 @@
 import { Elysia } from 'elysia';
-import { route } from '../http/route-meta';
 import { badRequest, notFound } from './consul-errors';
 import {
   type ConsulHttp,
+  consulRoute,
   field,
   hasField,
   json,
@@ -23,7 +23,7 @@ export function sessionRoutes(http: ConsulHttp, sessions: SessionService) {
       '/v1/session/create',
       async (c: Req) => {
         const q = http.query(c.request);
-        await http.authorize(c.request, q, S_W);
+        await http.authorize(c, q, S_W);
         const text = (await c.request.text()).trim();
         let body: unknown = {};
         if (text) {
@@ -37,66 +37,66 @@ export function sessionRoutes(http: ConsulHttp, sessions: SessionService) {
         const s = await sessions.create(req);
         return json(q, { ID: s.id });
       },
-      { parse: 'none', detail: route('Consul session create', S_W) },
+      { parse: 'none', detail: consulRoute('Consul session create', S_W) },
     )
     .put(
       '/v1/session/destroy/*',
       async (c: Req) => {
         const q = http.query(c.request);
         const id = pathTail(c.request, '/v1/session/destroy/');
+        await http.authorize(c, q, S_W);
         if (!id) throw badRequest('Missing session');
-        await http.authorize(c.request, q, S_W);
         await sessions.destroy(id);
         return json(q, true);
       },
-      { parse: 'none', detail: route('Consul session destroy', S_W) },
+      { parse: 'none', detail: consulRoute('Consul session destroy', S_W) },
     )
     .put(
       '/v1/session/renew/*',
       async (c: Req) => {
         const q = http.query(c.request);
         const id = pathTail(c.request, '/v1/session/renew/');
+        await http.authorize(c, q, S_W);
         if (!id) throw badRequest('Missing session');
-        await http.authorize(c.request, q, S_W);
         const s = await sessions.renew(id);
         if (!s) throw notFound(`Session id '${id}' not found`);
         return json(q, [sessionJson(s)]);
       },
-      { parse: 'none', detail: route('Consul session renew', S_W) },
+      { parse: 'none', detail: consulRoute('Consul session renew', S_W) },
     )
     .get(
       '/v1/session/info/*',
       async (c: Req) => {
         const q = http.query(c.request);
         const id = pathTail(c.request, '/v1/session/info/');
+        await http.authorize(c, q, S_R);
         if (!id) throw badRequest('Missing session');
-        await http.authorize(c.request, q, S_R);
         const r = await http.block(c, q, (ws) => sessions.info(ws, id));
         return json(q, r.value.map(sessionJson), { headers: metaHeaders(r.index) });
       },
-      { detail: route('Consul session info (blocking)', S_R) },
+      { detail: consulRoute('Consul session info (blocking)', S_R) },
     )
     .get(
       '/v1/session/node/*',
       async (c: Req) => {
         const q = http.query(c.request);
         const node = pathTail(c.request, '/v1/session/node/');
+        await http.authorize(c, q, S_R);
         if (!node) throw badRequest('Missing node name');
-        await http.authorize(c.request, q, S_R);
         const r = await http.block(c, q, (ws) => sessions.list(ws, node));
         return json(q, r.value.map(sessionJson), { headers: metaHeaders(r.index) });
       },
-      { detail: route('Consul sessions of a node (blocking)', S_R) },
+      { detail: consulRoute('Consul sessions of a node (blocking)', S_R) },
     )
     .get(
       '/v1/session/list',
       async (c: Req) => {
         const q = http.query(c.request);
-        await http.authorize(c.request, q, S_R);
+        await http.authorize(c, q, S_R);
         const r = await http.block(c, q, (ws) => sessions.list(ws));
         return json(q, r.value.map(sessionJson), { headers: metaHeaders(r.index) });
       },
-      { detail: route('Consul session list (blocking)', S_R) },
+      { detail: consulRoute('Consul session list (blocking)', S_R) },
     );
 }
 

@@ -14,8 +14,8 @@ import type { Logger } from '../core/log';
 import type { AuthDecl } from '../http/route-meta';
 import type { StateStore } from '../state';
 import type { Connection, ConnectionManager } from './connection';
-import { configGroupKey, matchesPattern } from './fuzzy-pattern';
-import { FuzzyWatch, fuzzyWatchHandler } from './fuzzy-watch';
+import { configGroupKey, matchesPattern, patternNamespace } from './fuzzy-pattern';
+import { FuzzyWatch, type FuzzyWatchLimits, fuzzyWatchHandler } from './fuzzy-watch';
 import { RemoteCode } from './grpc-errors';
 import type { GrpcHandler, GrpcRequest } from './handler-registry';
 import type { PushOptions } from './push';
@@ -58,6 +58,8 @@ export interface ConfigGrpcDeps {
   log: Logger;
   /** Config push delivery (Nacos: ack timeout 3 s, retry 2 s × attempt, up to 50 times). */
   push: PushOptions;
+  /** nacos.config.fuzzy.watch.max.pattern.count / .max.pattern.match.config.count */
+  fuzzyLimits: FuzzyWatchLimits;
 }
 
 /**
@@ -77,8 +79,15 @@ export function configGrpcHandlers(deps: ConfigGrpcDeps): { handlers: GrpcHandle
       changeField: 'changeType',
       addType: 'ADD_CONFIG',
       deleteType: 'DELETE_CONFIG',
+      existsType: 'CONFIG_CHANGED',
       batchSize: 20,
     },
+    deps.fuzzyLimits,
+    (pattern) =>
+      config
+        .list(normalizeNamespace(patternNamespace(pattern)))
+        .filter((e) => matchesPattern(pattern, e.key.namespaceId, e.key.group, e.key.dataId))
+        .map((e) => configGroupKey(e.key.dataId, e.key.group, e.key.namespaceId)),
     deps.push,
     log,
   );
@@ -121,17 +130,22 @@ export function configGrpcHandlers(deps: ConfigGrpcDeps): { handlers: GrpcHandle
         notify(conn, data);
       }
   });
-  // Fuzzy watch follows formal configs appearing, changing and disappearing.
+  // Fuzzy watch follows formal configs appearing and disappearing. compat(nacos): every change is
+  // offered (a key a full pattern ignored may fit later); only matched-set changes are notified.
   const offFuzzy = deps.state.subscribe((changes) => {
     for (const c of changes) {
       if (c.table !== CONFIG_TABLE) continue;
       const before = (c.prev as ConfigRecord | undefined)?.formal;
       const after = c.op === 'put' ? (c.value as ConfigRecord | undefined)?.formal : undefined;
-      const type = !before && after ? 'ADD_CONFIG' : before && !after ? 'DELETE_CONFIG' : 'CONFIG_CHANGED';
-      if (before && after && before.md5 === after.md5) continue;
       if (!before && !after) continue;
       const k = ((c.value ?? c.prev) as ConfigRecord).key;
-      fuzzy.changed(k.namespaceId, k.group, k.dataId, configGroupKey(k.dataId, k.group, k.namespaceId), type);
+      fuzzy.changed(
+        k.namespaceId,
+        k.group,
+        k.dataId,
+        configGroupKey(k.dataId, k.group, k.namespaceId),
+        !!after,
+      );
     }
   });
   const offClose = connections.onUnregister((conn) => {
@@ -145,20 +159,25 @@ export function configGrpcHandlers(deps: ConfigGrpcDeps): { handlers: GrpcHandle
       responseType: 'ConfigQueryResponse',
       secured: READ,
       resource,
-      // compat(nacos): ConfigQueryResponse.CONFIG_NOT_FOUND = 300, CONFIG_QUERY_CONFLICT = 400.
+      // compat(nacos): ConfigQueryResponse.CONFIG_NOT_FOUND = 300. Its CONFIG_QUERY_CONFLICT (400)
+      // means Nacos could not take the key's cache read lock while a dump held the write lock
+      // (ConfigChainEntryHandler); our state store swaps records atomically, so that never happens.
+      // 400 here is what Nacos' RemoteParamCheckFilter answers: a malformed dataId/group/tenant.
       errorCodes: { not_found: 300 },
       handle(req, conn) {
-        const key = parseKey(req);
         const tag = opt(req.tag);
+        const notFound = {
+          resultCode: 500,
+          errorCode: 300,
+          message: 'config data not exist',
+          // compat(nacos): "special tag not found" echoes the requested tag.
+          tag: tag ?? null,
+        };
+        // compat(nacos): a blank dataId/group passes the param check and finds no cache item.
+        if (!s(req.dataId).trim() || !s(req.group).trim()) return notFound;
+        const key = parseKey(req);
         const v = view(key, conn, tag);
-        if (!v)
-          return {
-            resultCode: 500,
-            errorCode: 300,
-            message: 'config data not exist',
-            // compat(nacos): "special tag not found" echoes the requested tag.
-            tag: tag ?? null,
-          };
+        if (!v) return notFound;
         const rule =
           v.tag !== undefined
             ? config.record(key)?.grays.find((g) => g.rule.type === 'tag' && g.rule.expr === v.tag)
@@ -265,11 +284,7 @@ export function configGrpcHandlers(deps: ConfigGrpcDeps): { handlers: GrpcHandle
       resource: 'config',
       fuzzy,
       normalizeNamespace,
-      matched: (ns, pattern) =>
-        config
-          .list(ns)
-          .filter((e) => matchesPattern(pattern, e.key.namespaceId, e.key.group, e.key.dataId))
-          .map((e) => configGroupKey(e.key.dataId, e.key.group, e.key.namespaceId)),
+      rejectUnknownWatchType: false,
     }),
   ];
 

@@ -29,8 +29,11 @@ export interface SdkServerOptions {
   handlers: HandlerRegistry;
   pushLimits: PushLimits;
   nextPushId: () => string;
-  /** Largest accepted body; larger ones get an ErrorResponse. */
-  maxBodyBytes: number;
+  /**
+   * Largest inbound gRPC message (the whole Payload). Like grpc-java's maxInboundMessageSize on
+   * Nacos, a larger request fails with status RESOURCE_EXHAUSTED before it is buffered.
+   */
+  maxInboundMessageBytes: number;
   keepAliveTimeMs: number;
   keepAliveTimeoutMs: number;
   /** Abilities sent in SetupAckRequest. */
@@ -54,9 +57,9 @@ export class SdkGrpcServer {
     this.server = new grpc.Server({
       'grpc.keepalive_time_ms': o.keepAliveTimeMs,
       'grpc.keepalive_timeout_ms': o.keepAliveTimeoutMs,
-      // Slack above the body limit so a slightly oversize request still gets a Nacos error
-      // response; far larger messages are refused by grpc-js with RESOURCE_EXHAUSTED.
-      'grpc.max_receive_message_length': o.maxBodyBytes + 1024 * 1024,
+      // compat(nacos): BaseGrpcServer sets maxInboundMessageSize; an oversize message is a gRPC
+      // status (RESOURCE_EXHAUSTED), not a Nacos ErrorResponse. grpc-js checks the length prefix.
+      'grpc.max_receive_message_length': o.maxInboundMessageBytes,
       'grpc.max_send_message_length': -1,
       'grpc-node.max_session_memory': 64,
     });
@@ -153,7 +156,7 @@ export class SdkGrpcServer {
     }
     let body: NacosBody;
     try {
-      body = parseBody(env.raw, this.o.maxBodyBytes);
+      body = parseBody(env.raw);
     } catch (e) {
       const pe = e instanceof PayloadError ? e : new PayloadError(RemoteCode.BAD_GATEWAY, 'Invalid request');
       count(env.type, 'bad_request');
@@ -183,7 +186,7 @@ export class SdkGrpcServer {
       const env = readEnvelope(p);
       let body: NacosBody;
       try {
-        body = parseBody(env.raw, this.o.maxBodyBytes);
+        body = parseBody(env.raw);
       } catch (e) {
         log.debug('unreadable bi-stream frame ignored', { peer, type: env.type, err: (e as Error).message });
         return;

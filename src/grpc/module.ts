@@ -44,6 +44,10 @@ export function createGrpcModule(ctx: ServerContext): GrpcModule {
       connections,
       log: log.child('config'),
       push: pushDefaults,
+      fuzzyLimits: {
+        maxPatterns: settings.int('nacos.config.fuzzy.watch.max.pattern.count'),
+        maxMatched: settings.int('nacos.config.fuzzy.watch.max.pattern.match.config.count'),
+      },
     });
     handlers.push(...config.handlers);
     disposers.push(config.dispose);
@@ -58,6 +62,10 @@ export function createGrpcModule(ctx: ServerContext): GrpcModule {
       pushDelayMs: settings.int('naming.push.delay-ms'),
       // Nacos naming push: ack timeout 5 s, retry every 1 s.
       push: { ...pushDefaults, timeoutMs: 5000, retryDelayMs: 1000 },
+      fuzzyLimits: {
+        maxPatterns: settings.int('nacos.naming.fuzzy.watch.max.pattern.count'),
+        maxMatched: settings.int('nacos.naming.fuzzy.watch.max.pattern.match.service.count'),
+      },
     });
     handlers.push(...naming.handlers);
     disposers.push(naming.dispose);
@@ -70,7 +78,7 @@ export function createGrpcModule(ctx: ServerContext): GrpcModule {
     connections,
     handlers: registry,
     nextPushId: pushIdGenerator(),
-    maxBodyBytes: settings.int('nacos.remote.server.grpc.sdk.max-inbound-message-size'),
+    maxInboundMessageBytes: settings.int('nacos.remote.server.grpc.sdk.max-inbound-message-size'),
     keepAliveTimeMs: settings.int('nacos.remote.server.grpc.sdk.keep-alive-time'),
     keepAliveTimeoutMs: settings.int('nacos.remote.server.grpc.sdk.keep-alive-timeout'),
     pushLimits: {

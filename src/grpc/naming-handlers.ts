@@ -14,8 +14,8 @@ import {
 } from '../naming';
 import type { StateStore } from '../state';
 import type { Connection, ConnectionManager } from './connection';
-import { matchesPattern, namingServiceKey } from './fuzzy-pattern';
-import { FuzzyWatch, fuzzyWatchHandler } from './fuzzy-watch';
+import { matchesPattern, namingServiceKey, patternNamespace } from './fuzzy-pattern';
+import { FuzzyWatch, type FuzzyWatchLimits, fuzzyWatchHandler } from './fuzzy-watch';
 import type { GrpcHandler, GrpcRequest } from './handler-registry';
 import { grpcServiceInfo, instanceInputOf } from './naming-wire';
 import type { PushOptions } from './push';
@@ -47,6 +47,8 @@ export interface NamingGrpcDeps {
   pushDelayMs: number;
   /** Naming push delivery (Nacos: ack timeout 5 s, retry delay 1 s). */
   push: PushOptions;
+  /** nacos.naming.fuzzy.watch.max.pattern.count / .max.pattern.match.service.count */
+  fuzzyLimits: FuzzyWatchLimits;
 }
 
 /**
@@ -93,6 +95,7 @@ export function namingGrpcHandlers(deps: NamingGrpcDeps): { handlers: GrpcHandle
   });
 
   // 3.x fuzzy watch: a service "exists" while it has instances (Nacos publisher indexes).
+  const populated = new Set<string>();
   const fuzzy = new FuzzyWatch(
     {
       module: 'naming',
@@ -102,13 +105,21 @@ export function namingGrpcHandlers(deps: NamingGrpcDeps): { handlers: GrpcHandle
       changeField: 'changedType',
       addType: 'ADD_SERVICE',
       deleteType: 'DELETE_SERVICE',
+      existsType: 'ADD_SERVICE',
       batchSize: 10,
       changeExtra: { syncType: 'FUZZY_WATCH_RESOURCE_CHANGED' },
+    },
+    deps.fuzzyLimits,
+    (pattern) => {
+      const ns = normalizeNamespaceId(patternNamespace(pattern));
+      return [...populated]
+        .map(parseServiceKey)
+        .filter((x) => x.namespaceId === ns && matchesPattern(pattern, ns, x.groupName, x.serviceName))
+        .map((x) => namingServiceKey(x.namespaceId, x.groupName, x.serviceName));
     },
     deps.push,
     log,
   );
-  const populated = new Set<string>();
   for (const ns of naming.namespaces())
     for (const svc of naming.listServices(ns).services)
       if (naming.instanceCount(svc)) populated.add(serviceKey(svc));
@@ -122,13 +133,7 @@ export function namingGrpcHandlers(deps: NamingGrpcDeps): { handlers: GrpcHandle
       if (has) populated.add(sk);
       else populated.delete(sk);
       const key = namingServiceKey(svc.namespaceId, svc.groupName, svc.serviceName);
-      fuzzy.changed(
-        svc.namespaceId,
-        svc.groupName,
-        svc.serviceName,
-        key,
-        has ? 'ADD_SERVICE' : 'DELETE_SERVICE',
-      );
+      fuzzy.changed(svc.namespaceId, svc.groupName, svc.serviceName, key, has);
     }
   });
 
@@ -257,11 +262,7 @@ export function namingGrpcHandlers(deps: NamingGrpcDeps): { handlers: GrpcHandle
       resource: 'naming',
       fuzzy,
       normalizeNamespace: normalizeNamespaceId,
-      matched: (ns, pattern) =>
-        [...populated]
-          .map(parseServiceKey)
-          .filter((x) => x.namespaceId === ns && matchesPattern(pattern, ns, x.groupName, x.serviceName))
-          .map((x) => namingServiceKey(x.namespaceId, x.groupName, x.serviceName)),
+      rejectUnknownWatchType: true,
     }),
   ];
   return {

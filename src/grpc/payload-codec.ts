@@ -44,9 +44,7 @@ export function readEnvelope(p: WirePayload | undefined | null): DecodedPayload 
  * ignored by handlers, an empty body is `{}`. Anything but a JSON object is a 502 (BAD_GATEWAY), as
  * Nacos answers a body it cannot parse.
  */
-export function parseBody(raw: Uint8Array, maxBytes: number): NacosBody {
-  if (raw.byteLength > maxBytes)
-    throw new PayloadError(400, `payload too large: ${raw.byteLength} bytes exceeds ${maxBytes}`);
+export function parseBody(raw: Uint8Array): NacosBody {
   if (raw.byteLength === 0) return {};
   let v: unknown;
   try {

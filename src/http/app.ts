@@ -49,6 +49,8 @@ export function createHttpApp(opts: HttpAppOptions) {
   const renderers = opts.renderers ?? [];
   const httpMetrics = metrics.http;
   const authDecls = new Map<string, AuthDecl | undefined>();
+  /** Routes whose handlers authorize themselves (`x-batata-auth-in-handler`). */
+  const inHandler = new Set<string>();
   let routeMatcher: RouteMatcher | undefined;
   const guard = opts.guard;
 
@@ -85,7 +87,9 @@ export function createHttpApp(opts: HttpAppOptions) {
     // (cookies, etc.) on every request.
     .onBeforeHandle({ as: 'global' }, ({ request, route, query, body, server }) => {
       if (!guard) return;
-      const decl = authDecls.get(`${request.method} ${route}`);
+      const key = `${request.method} ${route}`;
+      if (inHandler.has(key)) return;
+      const decl = authDecls.get(key);
       return guard(
         decl,
         new LazyGuardContext(request, route, query as Record<string, unknown>, body, server),
@@ -148,6 +152,7 @@ export function createHttpApp(opts: HttpAppOptions) {
       for (const r of root.routes) {
         const detail = (r.hooks as any)?.detail as RouteDetail | undefined;
         authDecls.set(`${r.method} ${r.path}`, detail?.['x-batata-auth']);
+        if (detail?.['x-batata-auth-in-handler']) inHandler.add(`${r.method} ${r.path}`);
       }
       routeMatcher = new RouteMatcher(root.routes.map((r) => ({ method: r.method, path: r.path })));
     },

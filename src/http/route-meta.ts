@@ -22,6 +22,12 @@ export interface RouteDetail {
   tags?: string[];
   description?: string;
   'x-batata-auth': AuthDecl;
+  /**
+   * The handler authorizes the declaration itself (with names only it can read, e.g. each op of
+   * a Consul txn) through the same auth gate; the HTTP guard leaves the route alone, so every
+   * request is checked once.
+   */
+  'x-batata-auth-in-handler'?: true;
   [k: string]: unknown;
 }
 

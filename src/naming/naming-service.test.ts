@@ -162,6 +162,46 @@ describe('clients (gRPC semantics)', () => {
   });
 });
 
+describe('staged instances (a caller’s own state write)', () => {
+  test('puts and removes apply at the caller’s index; the implicit service comes and goes with them', async () => {
+    const a = naming.prepareInstance(svc, { ip: '10.0.0.1', port: 1, instanceId: 'a' }, 'consul:n1');
+    const b = naming.prepareInstance(svc, { ip: '10.0.0.2', port: 2, instanceId: 'b' }, 'consul:n1');
+    expect(state.table(INSTANCES_TABLE).size).toBe(0); // preparing changes nothing
+    const idx = await state.write((w) => {
+      naming.stageInstances(w, [a, b], []);
+      return w.index;
+    });
+    expect(state.table(SERVICES_TABLE).get(serviceKey(svc))?.modifyIndex).toBe(idx);
+    expect(naming.instances(svc).map((i) => [i.instanceId, i.clientId])).toEqual([
+      ['a', 'consul:n1'],
+      ['b', 'consul:n1'],
+    ]);
+    clock.advance(60_000); // never expire by heartbeat
+    await naming.sweep();
+    expect(naming.instances(svc)).toHaveLength(2);
+    await state.write((w) => naming.stageInstances(w, [], [a, b]));
+    expect(naming.instances(svc)).toEqual([]);
+    expect(naming.getService(svc)).toBeUndefined();
+    // A write that throws after staging applies nothing.
+    await expect(
+      state.write((w) => {
+        naming.stageInstances(w, [a], []);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(naming.instances(svc)).toEqual([]);
+    await expect(
+      state.write((w) => naming.stageInstances(w, [{ ...a, ephemeral: false }], [])),
+    ).rejects.toThrow('persistent');
+  });
+
+  test('prepareInstance validates like registerInstance (kind of the service included)', async () => {
+    expect(() => naming.prepareInstance(svc, { ip: '', port: 1 }, 'c')).toThrow("Required parameter 'ip'");
+    await naming.registerInstance(svc, { ip: '10.0.0.9', port: 9, ephemeral: false });
+    expect(() => naming.prepareInstance(svc, { ip: '10.0.0.1', port: 1 }, 'c')).toThrow('persistent service');
+  });
+});
+
 describe('heartbeats', () => {
   test('beat-driven instances go unhealthy, then are removed; beats keep them alive', async () => {
     const meta = {

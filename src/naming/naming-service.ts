@@ -1,7 +1,8 @@
 import type { Clock, TimerHandle } from '../core/clock';
 import { InvalidArgument, NacosCode, NotFound } from '../core/errors';
 import type { Logger } from '../core/log';
-import type { Change, StateStore, Table } from '../state';
+import type { Change, StateStore, Table, WriteContext } from '../state';
+import { BeatDeadlines } from './beat-deadlines';
 import {
   beatIntervalOf,
   beatTimeoutOf,
@@ -125,8 +126,8 @@ export class NamingService {
   private readonly entries = new Map<string, ServiceEntry>();
   /** Client id → its instance keys; a single key is stored as a string (most HTTP clients own one). */
   private readonly clientInstances = new Map<string, string | Set<string>>();
-  /** Heartbeat-driven instances: instance key → last beat (ms). */
-  private readonly beats = new Map<string, { last: number; timeout: number; del: number }>();
+  /** Heartbeat-driven instances: instance key → last beat and deadlines. */
+  private readonly beats: BeatDeadlines;
   private readonly subs = new Map<string, Map<string, Subscriber>>();
   private readonly pushTimers = new Map<string, TimerHandle>();
   private readonly pushListeners = new Set<(e: PushEvent) => void>();
@@ -144,6 +145,7 @@ export class NamingService {
     private readonly hooks: NamingHooks = {},
   ) {
     this.opts = { ...DEFAULT_NAMING_OPTIONS, ...opts };
+    this.beats = new BeatDeadlines(this.opts.beatCheckIntervalMs);
     this.services = state.table<ServiceRecord>(SERVICES_TABLE);
     this.instanceTable = state.table<InstanceRecord>(INSTANCES_TABLE);
     this.unsubscribe = state.subscribe((changes, index) => this.onCommit(changes, index));
@@ -279,6 +281,58 @@ export class NamingService {
     }
     if (result.length) this.hooks.registered?.(result.length);
     return result;
+  }
+
+  /**
+   * Builds and validates the record `registerInstance` would store for an ephemeral instance owned
+   * by `clientId`, without changing state: for callers that stage instances inside their own
+   * state write (`stageInstances`). Throws as registerInstance does (bad input, kind mismatch).
+   */
+  prepareInstance(svc: ServiceId, input: InstanceInput, clientId: string): InstanceRecord {
+    const n = normalizeInstance(svc, { ...input, ephemeral: true }, { ephemeral: true });
+    const rec: InstanceRecord = { ...n, clientId, modifyTime: this.clock.now() };
+    this.checkKind(svc, serviceKey(svc), [rec], clientId, false);
+    return rec;
+  }
+
+  /**
+   * Stages ephemeral instance puts (records from `prepareInstance`, or current ones with changed
+   * fields) and removals inside the caller's `state.write`, so they apply at that write's index
+   * together with the caller's own changes, or not at all. Implicit service records are created
+   * and dropped as registerInstance/deregisterInstance do; these instances never expire by
+   * heartbeat. `puts` and `removes` must not name the same instance.
+   */
+  stageInstances(w: WriteContext, puts: InstanceRecord[], removes: InstanceRecord[]): void {
+    const delta = new Map<string, { svc: ServiceId; n: number; added: boolean }>();
+    const at = (r: InstanceRecord) => {
+      const sk = serviceKey(r);
+      let d = delta.get(sk);
+      if (!d) delta.set(sk, (d = { svc: r, n: 0, added: false }));
+      return { sk, d };
+    };
+    for (const r of removes) {
+      const { sk, d } = at(r);
+      const k = instanceKey(sk, r.instanceId);
+      if (!this.instanceTable.has(k)) continue;
+      w.delete(this.instanceTable, k);
+      this.beats.delete(k);
+      d.n--;
+    }
+    for (const r of puts) {
+      if (!r.ephemeral) throw new Error('stageInstances: persistent instances need registerInstance');
+      const { sk, d } = at(r);
+      const k = instanceKey(sk, r.instanceId);
+      if (!this.instanceTable.has(k)) d.n++;
+      d.added = true;
+      w.put(this.instanceTable, k, r);
+      this.beats.delete(k);
+    }
+    for (const [sk, d] of delta) {
+      const svc = this.services.get(sk)?.value;
+      if (!svc && d.added) w.put(this.services, sk, this.implicitService(d.svc, true));
+      else if (svc && !svc.persisted && this.remainingAfter(sk, -d.n) <= 0) w.delete(this.services, sk);
+    }
+    if (puts.length) this.hooks.registered?.(puts.length);
   }
 
   /**
@@ -481,9 +535,7 @@ export class NamingService {
       return { code: 10200, clientBeatInterval: beatIntervalOf(inst.metadata) };
     }
     const k = instanceKey(serviceKey(svc), inst.instanceId);
-    const b = inst.ephemeral ? this.beats.get(k) : undefined;
-    if (b) {
-      b.last = this.clock.now();
+    if (inst.ephemeral && this.beats.touch(k, this.clock.now())) {
       if (!inst.healthy) await this.setHealth(svc, { instanceId: inst.instanceId }, true).catch(() => {});
     }
     return { code: 10200, clientBeatInterval: beatIntervalOf(inst.metadata) };
@@ -531,9 +583,7 @@ export class NamingService {
     const now = this.clock.now();
     const unhealthy: InstanceRecord[] = [];
     const expired: InstanceRecord[] = [];
-    for (const [k, b] of this.beats) {
-      const idle = now - b.last;
-      if (idle <= b.timeout) continue; // the common case: no lookup at all
+    for (const { key: k, beat: b, idle } of this.beats.overdue(now)) {
       const i = this.instanceTable.get(k)?.value;
       if (!i) {
         this.beats.delete(k);
@@ -940,11 +990,7 @@ export class NamingService {
           const v = c.value as InstanceRecord;
           e.instances.set(c.key, v);
           this.own(v.clientId, c.key);
-          const b = this.beats.get(c.key);
-          if (b) {
-            b.timeout = beatTimeoutOf(v.metadata);
-            b.del = ipDeleteTimeoutOf(v.metadata);
-          }
+          this.beats.setTimeouts(c.key, beatTimeoutOf(v.metadata), ipDeleteTimeoutOf(v.metadata));
         } else {
           e.instances.delete(c.key);
           this.beats.delete(c.key);

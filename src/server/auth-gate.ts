@@ -9,9 +9,12 @@ export interface AuthGate {
   readonly enabled: boolean;
   /**
    * Resolves with the caller's identity when allowed; throws Unauthenticated (no/invalid/expired
-   * token) or PermissionDenied (valid user without the permission).
+   * token) or PermissionDenied (valid user without the permission). A non-empty `creds.ip` counts
+   * one request against the per-client rate limit; `via` (`METHOD /path`) goes to the audit log.
    */
-  authorize(decl: AuthDecl, resource: ResourceRef, creds: Credentials): Promise<AuthResult>;
+  authorize(decl: AuthDecl, resource: ResourceRef, creds: Credentials, via?: string): Promise<AuthResult>;
+  /** True when `authorize` would allow without looking at the request (callers may skip it). */
+  trivial?(decl: AuthDecl): boolean;
 }
 
 /** What is being accessed, already extracted from the request by the transport. */

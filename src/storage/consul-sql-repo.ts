@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { ConsulBatch, KvEntry, SessionEntry } from '../consul/consul-model';
+import type { CatalogKind, CatalogRow, ConsulBatch, KvEntry, SessionEntry } from '../consul/consul-model';
 import {
   type AgentServiceStore,
   type ConsulCommit,
@@ -20,8 +20,19 @@ type KvRow = {
   modify_index: number;
 };
 type SessionRow = { id: string; body: string; create_index: number; modify_index: number };
+type CatalogDbRow = {
+  kind: string;
+  node: string;
+  id: string;
+  body: string;
+  create_index: number;
+  modify_index: number;
+};
 
-/** Consul KV and sessions in `consul_kv` / `consul_session` (portable SQL, SQLite and MySQL). */
+/**
+ * Consul KV, sessions and catalog rows in `consul_kv` / `consul_session` / `consul_catalog`
+ * (portable SQL, SQLite and MySQL); every write holds the `consul_index` row and advances it.
+ */
 export class SqlConsulRepo implements ConsulRepo, AgentServiceStore {
   constructor(private readonly db: Db) {}
 
@@ -110,6 +121,20 @@ export class SqlConsulRepo implements ConsulRepo, AgentServiceStore {
     };
   }
 
+  async loadCatalog(): Promise<CatalogRow[]> {
+    const rows = await this.db.all<CatalogDbRow>(
+      sql`SELECT kind, node, id, body, create_index, modify_index FROM consul_catalog ORDER BY kind, node, id`,
+    );
+    return rows.map((r) => ({
+      kind: r.kind as CatalogKind,
+      node: r.node,
+      id: r.id,
+      body: r.body,
+      createIndex: Number(r.create_index),
+      modifyIndex: Number(r.modify_index),
+    }));
+  }
+
   private async apply(db: SqlRunner, b: ConsulBatch, index: number) {
     for (const keys of chunks(b.kvDelete, CHUNK)) {
       await db.run(
@@ -169,6 +194,24 @@ export class SqlConsulRepo implements ConsulRepo, AgentServiceStore {
         ['id'],
       );
     }
+    for (const r of b.catalogDelete ?? [])
+      await db.run(
+        sql`DELETE FROM consul_catalog WHERE kind = ${r.kind} AND node = ${r.node} AND id = ${r.id}`,
+      );
+    for (const r of b.catalogPut ?? [])
+      await upsert(
+        db,
+        'consul_catalog',
+        {
+          kind: r.kind,
+          node: r.node,
+          id: r.id,
+          body: r.body,
+          create_index: r.createIndex,
+          modify_index: r.modifyIndex,
+        },
+        ['kind', 'node', 'id'],
+      );
   }
 }
 

@@ -29,6 +29,24 @@ describe('Consul API in the compiled binary', () => {
       { KV: { Verb: 'check-not-exists', Key: 'e2e/t2' } },
     ] as any)) as any;
     expect(txn.Errors).toBeNull();
+    // Catalog ops join the same transaction.
+    const cat = (await consul.transaction.create([
+      { Node: { Verb: 'set', Node: { Node: 'e2e-ext', Address: '10.4.0.1' } } },
+      {
+        Service: { Verb: 'set', Node: 'e2e-ext', Service: { ID: 'e2e-db-1', Service: 'e2e-db', Port: 5432 } },
+      },
+      {
+        Check: {
+          Verb: 'set',
+          Check: { Node: 'e2e-ext', CheckID: 'db-ok', Status: 'passing', ServiceID: 'e2e-db-1' },
+        },
+      },
+      { KV: { Verb: 'set', Key: 'e2e/with-catalog', Value: Buffer.from('1').toString('base64') } },
+    ] as any)) as any;
+    expect(cat.Results.map((r: object) => Object.keys(r)[0])).toEqual(['Node', 'Service', 'Check', 'KV']);
+    const opts = await fetch(`http://127.0.0.1:${cport}/v1/txn`, { method: 'OPTIONS' });
+    expect([opts.status, opts.headers.get('allow')]).toEqual([200, 'OPTIONS,PUT']);
+    expect(((await consul.catalog.service.nodes('consul')) as any[])[0].ServicePort).toBe(cport);
 
     const idx = (await fetch(`${a.url}/v1/kv/e2e/t1`)).headers.get('x-consul-index')!;
     const pending = consul.kv.get({ key: 'e2e/t1', index: idx, wait: '10s' } as any) as Promise<any>;
@@ -72,6 +90,10 @@ describe('Consul API in the compiled binary', () => {
     expect(await (await fetch(`${b.url}/v1/kv/e2e/t1?raw`)).text()).toBe('woken');
     const kept = await (await fetch(`http://127.0.0.1:${cport}/v1/agent/services`)).json();
     expect(Object.keys(kept)).toEqual(['e2e-kept-1']);
+    const db = await (await fetch(`${b.url}/v1/health/service/e2e-db?passing`)).json();
+    expect(db.map((e: any) => [e.Node.Node, e.Service.ID, e.Checks.map((c: any) => c.CheckID)])).toEqual([
+      ['e2e-ext', 'e2e-db-1', ['db-ok']],
+    ]);
     const miss = await fetch(`${b.url}/v1/kv/e2e/none`);
     expect(miss.status).toBe(404);
     expect(Number(miss.headers.get('x-consul-index'))).toBeGreaterThan(0);

@@ -59,6 +59,24 @@ describe('cluster gRPC', () => {
     expect(err.code).toBe(403);
   });
 
+  test('messages far above grpc-js 4 MiB default travel both ways (Distro snapshots are large)', async () => {
+    const ports = await freeClusterPorts();
+    const server = new ClusterRpcServer(ID, silentLogger);
+    const big = 'x'.repeat(6 * 1024 * 1024);
+    server.register('test.echo', async (b: any) => ({ got: b.blob.length, blob: big }));
+    await server.listen('127.0.0.1', ports.cluster);
+    const c = new ClusterRpcClient(ID, 10_000);
+    cleanups.push(
+      () => server.close(),
+      () => c.close(),
+    );
+    const r = await c.call<{ got: number; blob: string }>(`127.0.0.1:${ports.main}`, 'test.echo', {
+      blob: 'y'.repeat(5 * 1024 * 1024),
+    });
+    expect(r.got).toBe(5 * 1024 * 1024);
+    expect(r.blob.length).toBe(big.length);
+  });
+
   test('an illegal member report is rejected with 400; a port nobody listens on is "refused"', async () => {
     const p = await peer();
     const c = new ClusterRpcClient(ID, 1000);

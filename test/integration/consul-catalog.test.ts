@@ -411,7 +411,7 @@ describe('One registry: Consul ↔ Nacos', () => {
 });
 
 describe('txn catalog reads and agent local health', () => {
-  test('txn Node/Service/Check get; catalog writes in txn are refused atomically', async () => {
+  test('txn Node/Service/Check get; a failing catalog write rolls back the KV write beside it', async () => {
     await put('/agent/service/register', {
       Name: 'tx-svc',
       ID: 'tx-1',
@@ -432,10 +432,10 @@ describe('txn catalog reads and agent local health', () => {
     expect(body.Results[2].Check.Status).toBe('warning');
     const bad = await put('/txn', [
       { KV: { Verb: 'set', Key: 'tx/should-not', Value: 'eA==' } },
-      { Service: { Verb: 'set', Node: 'node-it', Service: { ID: 'x', Service: 'x' } } },
+      { Service: { Verb: 'set', Node: 'no-such-node', Service: { ID: 'x', Service: 'x' } } },
     ]);
     expect(bad.status).toBe(409);
-    expect((await bad.json()).Errors[0].OpIndex).toBe(1);
+    expect((await bad.json()).Errors).toEqual([{ OpIndex: 1, What: 'Missing node registration' }]);
     expect((await fetch(`${base}/kv/tx/should-not`)).status).toBe(404);
 
     const byId = await fetch(`${base}/agent/health/service/id/tx-1`);
@@ -480,5 +480,102 @@ describe('node maintenance and no-op cluster calls', () => {
     for (const p of ['/agent/reload', '/agent/leave', '/agent/join/10.0.0.1', '/agent/force-leave/x'])
       expect((await put(p)).status).toBe(200);
     await consul.agent.service.deregister('nm-1');
+  });
+});
+
+describe('hash blocking on /v1/agent/service/:id', () => {
+  test('?hash= with the current hash holds until the service changes; X-Consul-ContentHash', async () => {
+    await put('/agent/service/register', { Name: 'hb', ID: 'hb-1', Port: 1 });
+    const first = await fetch(`${base}/agent/service/hb-1`);
+    const hash = first.headers.get('x-consul-contenthash')!;
+    expect(hash).toMatch(/^[0-9a-f]{16}$/);
+    expect((await first.json()).ContentHash).toBe(hash);
+    // Another hash answers at once.
+    const t0 = performance.now();
+    const other = await fetch(`${base}/agent/service/hb-1?hash=0000&wait=5s`);
+    expect(other.headers.get('x-consul-contenthash')).toBe(hash);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    // The current hash holds until the wait passes when nothing changes (writes elsewhere included).
+    const t1 = performance.now();
+    const quietHold = fetch(`${base}/agent/service/hb-1?hash=${hash}&wait=300ms`);
+    await put('/agent/service/register', { Name: 'other-svc', ID: 'other-1', Port: 2 });
+    const quiet = await quietHold;
+    expect(performance.now() - t1).toBeGreaterThanOrEqual(290);
+    expect(quiet.headers.get('x-consul-contenthash')).toBe(hash);
+    // ...and answers as soon as the service changes.
+    const held = fetch(`${base}/agent/service/hb-1?hash=${hash}&wait=10s`);
+    await Bun.sleep(100);
+    const t2 = performance.now();
+    await put('/agent/service/register', { Name: 'hb', ID: 'hb-1', Port: 2 });
+    const changed = await held;
+    expect(performance.now() - t2).toBeLessThan(2000);
+    const body = await changed.json();
+    expect(body.Port).toBe(2);
+    expect(changed.headers.get('x-consul-contenthash')).toBe(body.ContentHash);
+    expect(body.ContentHash).not.toBe(hash);
+    // A deregistration while held answers 404.
+    const h2 = changed.headers.get('x-consul-contenthash');
+    const gone = fetch(`${base}/agent/service/hb-1?hash=${h2}&wait=10s`);
+    await Bun.sleep(50);
+    await put('/agent/service/deregister/hb-1');
+    const r = await gone;
+    expect([r.status, await r.text()]).toEqual([404, 'unknown service ID: hb-1']);
+    await put('/agent/service/deregister/other-1');
+  });
+});
+
+describe("this server's consul service", () => {
+  test('catalog/services and catalog/service/consul list it on our node with the main port', async () => {
+    const services = (await consul.catalog.service.list()) as any;
+    expect(services.consul).toEqual([]);
+    const own = (await consul.catalog.service.nodes('consul')) as any[];
+    expect(own.map((x) => [x.Node, x.ServiceID, x.ServiceName, x.ServicePort])).toEqual([
+      ['node-it', 'consul', 'consul', s.ports.main],
+    ]);
+    const health = (await consul.health.service({ service: 'consul', passing: true })) as any[];
+    expect(health.map((e) => [e.Service.ID, e.Checks.map((c: any) => c.CheckID)])).toEqual([
+      ['consul', ['serfHealth']],
+    ]);
+    expect(Object.keys((await getJson('/catalog/node/node-it')).Services)).toContain('consul');
+    expect(Object.keys(await getJson('/agent/services'))).not.toContain('consul');
+    // Not something a client can remove.
+    const bad = await put('/txn', [
+      { Service: { Verb: 'set', Node: 'node-it', Service: { ID: 'consul', Service: 'x' } } },
+    ]);
+    expect(bad.status).toBe(409);
+    await put('/catalog/deregister', { Node: 'node-it', ServiceID: 'consul' });
+    expect(((await consul.catalog.service.nodes('consul')) as any[]).length).toBe(1);
+  });
+});
+
+describe('methods: OPTIONS and 405 as Consul', () => {
+  test('OPTIONS lists the methods; a wrong method is 405 with Allow; the most specific endpoint decides', async () => {
+    const call = async (method: string, path: string) => {
+      const r = await fetch(`${base}${path}`, { method });
+      return [r.status, r.headers.get('allow'), await r.text()];
+    };
+    expect(await call('OPTIONS', '/kv/some/key')).toEqual([200, 'OPTIONS,GET,PUT,DELETE', '']);
+    expect(await call('POST', '/kv/some/key')).toEqual([
+      405,
+      'OPTIONS,GET,PUT,DELETE',
+      'method POST not allowed',
+    ]);
+    expect(await call('GET', '/txn')).toEqual([405, 'OPTIONS,PUT', 'method GET not allowed']);
+    expect(await call('OPTIONS', '/txn')).toEqual([200, 'OPTIONS,PUT', '']);
+    expect(await call('GET', '/agent/service/register')).toEqual([
+      405,
+      'OPTIONS,PUT',
+      'method GET not allowed',
+    ]);
+    expect(await call('PUT', '/agent/service/web-1')).toEqual([405, 'OPTIONS,GET', 'method PUT not allowed']);
+    expect(await call('DELETE', '/catalog/services')).toEqual([
+      405,
+      'OPTIONS,GET',
+      'method DELETE not allowed',
+    ]);
+    expect(await call('HEAD', '/status/leader')).toEqual([405, 'OPTIONS,GET', '']);
+    expect((await call('OPTIONS', '/nothing/here'))[0]).toBe(404);
+    // The right method still reaches the handler.
+    expect((await fetch(`${base}/status/leader`)).status).toBe(200);
   });
 });

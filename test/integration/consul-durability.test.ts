@@ -77,6 +77,128 @@ describe('Consul KV, sessions and agent services survive a restart', () => {
   });
 });
 
+describe('catalog registrations, standalone checks and maintenance survive a restart', () => {
+  test('other nodes with services and checks, agent checks, node maintenance; removed ones stay gone', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'batata-consul-cat-'));
+    dirs.push(dataDir);
+    const conf = { 'consul.node-name': 'dur-node' };
+    const a = await startTestServer(conf, { dataDir });
+    const base = `${a.url}/v1`;
+    const put = (path: string, body?: unknown) =>
+      fetch(`${base}${path}`, { method: 'PUT', body: body === undefined ? undefined : JSON.stringify(body) });
+    expect(
+      await (
+        await put('/catalog/register', {
+          Node: 'ext-db',
+          Address: '192.168.7.7',
+          NodeMeta: { rack: 'r9' },
+          Service: { Service: 'pg', ID: 'pg-1', Port: 5432, Tags: ['primary'] },
+          Checks: [
+            { CheckID: 'pg-alive', Name: 'pg alive', Status: 'passing', ServiceID: 'pg-1' },
+            { CheckID: 'disk', Name: 'disk', Status: 'warning', Output: '91%' },
+          ],
+        })
+      ).text(),
+    ).toBe('true');
+    await put('/catalog/register', {
+      Node: 'gone-node',
+      Address: '192.168.7.8',
+      Service: { Service: 'tmp' },
+    });
+    await put('/catalog/deregister', { Node: 'gone-node' });
+    const viaTxn = await put('/txn', [
+      { Node: { Verb: 'set', Node: { Node: 'txn-node', Address: '192.168.7.9' } } },
+      {
+        Service: { Verb: 'set', Node: 'txn-node', Service: { ID: 'cache-1', Service: 'cache', Port: 6379 } },
+      },
+    ]);
+    expect(viaTxn.status).toBe(200);
+    await put('/agent/service/register', {
+      Name: 'app',
+      ID: 'app-1',
+      Port: 80,
+      Check: { TTL: '30s', Status: 'passing' },
+    });
+    expect(
+      (await put('/agent/check/register', { Name: 'mem', ID: 'mem', TTL: '30s', Status: 'passing' })).status,
+    ).toBe(200);
+    await put('/agent/check/register', { Name: 'app-extra', ServiceID: 'app-1', TTL: '30s' });
+    await put('/agent/check/register', { Name: 'dropped', TTL: '30s' });
+    await put('/agent/check/deregister/dropped');
+    // A catalog check on this node, attached to an agent service.
+    await put('/catalog/register', {
+      Node: 'dur-node',
+      Address: '127.0.0.1',
+      Check: { CheckID: 'app-probe', Name: 'external probe', Status: 'warning', ServiceID: 'app-1' },
+    });
+    expect((await put('/agent/maintenance?enable=true&reason=patching')).status).toBe(200);
+    const pgBefore = (await (await fetch(`${base}/catalog/service/pg`)).json())[0];
+    await a.stop({ keepData: true });
+
+    const b = await startTestServer(conf, { dataDir });
+    try {
+      const base2 = `${b.url}/v1`;
+      const get = async (path: string) => (await fetch(`${base2}${path}`)).json() as Promise<any>;
+      expect((await get('/catalog/nodes')).map((n: any) => n.Node)).toEqual([
+        'dur-node',
+        'ext-db',
+        'txn-node',
+      ]);
+      const pg = (await get('/catalog/service/pg'))[0];
+      expect(pg).toMatchObject({
+        Node: 'ext-db',
+        Address: '192.168.7.7',
+        NodeMeta: { rack: 'r9' },
+        ServiceID: 'pg-1',
+        ServicePort: 5432,
+        ServiceTags: ['primary'],
+      });
+      expect(pg.CreateIndex).toBeGreaterThan(0);
+      expect((await get('/catalog/node/ext-db')).Node.CreateIndex).toBe(pgBefore.CreateIndex);
+      const extChecks = await get('/health/node/ext-db');
+      expect(extChecks.map((c: any) => [c.CheckID, c.Status, c.Output, c.ServiceName])).toEqual([
+        ['disk', 'warning', '91%', ''],
+        ['pg-alive', 'passing', '', 'pg'],
+      ]);
+      expect((await get('/health/service/pg?passing')).length).toBe(0); // the warning node check
+      expect((await get('/catalog/service/cache'))[0]).toMatchObject({ Node: 'txn-node', ServicePort: 6379 });
+      expect(await get('/catalog/node/gone-node')).toBeNull();
+      expect(await get('/catalog/service/tmp')).toEqual([]);
+      // Standalone agent checks come back (starting over as critical); node maintenance stays on.
+      const checks = await get('/agent/checks');
+      expect(Object.keys(checks).sort()).toEqual(['_node_maintenance', 'app-extra', 'mem', 'service:app-1']);
+      expect(checks._node_maintenance).toMatchObject({ Status: 'critical', Notes: 'patching' });
+      expect(checks.mem).toMatchObject({ Status: 'critical', Type: 'ttl', ServiceID: '' });
+      expect(checks['app-extra']).toMatchObject({ ServiceID: 'app-1', ServiceName: 'app' });
+      const nacos = await (await fetch(`${b.nacos}/v1/ns/instance/list?serviceName=app`)).json();
+      expect(nacos.hosts.map((h: any) => [h.instanceId, h.healthy])).toEqual([['app-1', false]]);
+      const probe = (await get('/health/checks/app')).find((c: any) => c.CheckID === 'app-probe');
+      expect(probe).toMatchObject({ Status: 'warning', ServiceID: 'app-1', Node: 'dur-node' });
+      await fetch(`${base2}/catalog/deregister`, {
+        method: 'PUT',
+        body: JSON.stringify({ Node: 'dur-node', CheckID: 'app-probe' }),
+      });
+      // The restored check runs again: a TTL pass works, maintenance off and the agent checks
+      // passing make the service healthy.
+      await fetch(`${base2}/agent/check/pass/mem`, { method: 'PUT' });
+      await fetch(`${base2}/agent/check/pass/app-extra`, { method: 'PUT' });
+      await fetch(`${base2}/agent/check/pass/service:app-1`, { method: 'PUT' });
+      await fetch(`${base2}/agent/maintenance?enable=false`, { method: 'PUT' });
+      expect((await get('/health/service/app?passing')).map((e: any) => e.Service.ID)).toEqual(['app-1']);
+    } finally {
+      await b.stop({ keepData: true });
+    }
+    // Maintenance off and deregistrations are durable too.
+    const c = await startTestServer(conf, { dataDir });
+    try {
+      const checks = await (await fetch(`${c.url}/v1/agent/checks`)).json();
+      expect(Object.keys(checks).sort()).toEqual(['app-extra', 'mem', 'service:app-1']);
+    } finally {
+      await c.stop();
+    }
+  }, 30_000);
+});
+
 describe('Consul ACL tokens', () => {
   test('main port: the auth guard checks X-Consul-Token / ?token / Bearer; 403 bodies as Consul', async () => {
     const s = await startTestServer(AUTH_ON);
@@ -167,6 +289,147 @@ describe('Consul ACL tokens', () => {
   });
 });
 
+describe('Consul authorization: one gate check per request, with the client address', () => {
+  type Call = { decl: AuthDecl; res: ResourceRef; ip: string; token?: string };
+  /** Records every gate call (the real gate still decides). */
+  const spy = (s: Awaited<ReturnType<typeof startTestServer>>) => {
+    const gate = s.server.services.auth!;
+    const real = gate.authorize.bind(gate);
+    const calls: Call[] = [];
+    gate.authorize = (decl, res, creds, via) => {
+      calls.push({ decl, res, ip: creds.ip, token: creds.accessToken });
+      return real(decl, res, creds, via);
+    };
+    return calls;
+  };
+
+  test('main port and consul.port: one check per request; txn ops each checked, the first one counted', async () => {
+    const port = await freePort();
+    const s = await startTestServer({ ...AUTH_ON, 'consul.port': port });
+    try {
+      const token = await login(s.nacos, 'nacos', ADMIN_PASSWORD);
+      const calls = spy(s);
+      for (const base of [`${s.url}/v1`, `http://127.0.0.1:${port}/v1`]) {
+        calls.length = 0;
+        const r = await fetch(`${base}/kv/app/one`, {
+          method: 'PUT',
+          body: 'x',
+          headers: { 'X-Consul-Token': token },
+        });
+        expect(await r.text()).toBe('true');
+        expect(calls).toEqual([
+          {
+            decl: { resource: 'consul-kv', action: 'w' },
+            res: { namespaceId: 'public', group: 'DEFAULT_GROUP', name: 'app/one' },
+            ip: '127.0.0.1',
+            token,
+          },
+        ]);
+        calls.length = 0;
+        const t = await fetch(`${base}/txn?token=${token}`, {
+          method: 'PUT',
+          body: JSON.stringify([
+            { KV: { Verb: 'set', Key: 'app/two', Value: 'eA==' } },
+            { KV: { Verb: 'get', Key: 'app/one' } },
+            { Service: { Verb: 'get', Node: 'x', Service: { ID: 'y', Service: 'web' } } },
+          ]),
+        });
+        expect(t.status).toBe(409); // the service does not exist
+        expect(calls.map((c) => [c.decl, c.res.name, c.ip])).toEqual([
+          [{ resource: 'consul-kv', action: 'w' }, 'app/two', '127.0.0.1'],
+          [{ resource: 'consul-kv', action: 'r' }, 'app/one', ''],
+          [{ resource: 'consul-service', action: 'r' }, 'web', ''],
+        ]);
+        // OPTIONS is answered before any authorization, as Consul does.
+        calls.length = 0;
+        const o = await fetch(`${base}/kv/app/one`, { method: 'OPTIONS' });
+        expect([o.status, o.headers.get('allow'), calls.length]).toEqual([200, 'OPTIONS,GET,PUT,DELETE', 0]);
+      }
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('names only the handler can read: per-key txn ACLs, catalog register by service name', async () => {
+    const s = await startTestServer(AUTH_ON);
+    try {
+      const base = `${s.url}/v1`;
+      const admin = await login(s.nacos, 'nacos', ADMIN_PASSWORD);
+      const q = `accessToken=${admin}`;
+      await form('POST', `${s.nacos}/v1/auth/users?${q}`, { username: 'kv-app', password: 'Kv-app-pass-1' });
+      await form('POST', `${s.nacos}/v1/auth/roles?${q}`, { username: 'kv-app', role: 'app-writer' });
+      for (const resource of ['public:DEFAULT_GROUP:kv/app/*', 'public:DEFAULT_GROUP:naming/web'])
+        await form('POST', `${s.nacos}/v1/auth/permissions?${q}`, {
+          role: 'app-writer',
+          resource,
+          action: 'rw',
+        });
+      const token = await login(s.nacos, 'kv-app', 'Kv-app-pass-1');
+      const put = (path: string, body: unknown) =>
+        fetch(`${base}${path}`, {
+          method: 'PUT',
+          body: JSON.stringify(body),
+          headers: { 'X-Consul-Token': token },
+        });
+      const mine = await put('/txn', [{ KV: { Verb: 'set', Key: 'app/a', Value: 'eA==' } }]);
+      expect(mine.status).toBe(200);
+      const theirs = await put('/txn', [
+        { KV: { Verb: 'set', Key: 'app/b', Value: 'eA==' } },
+        { KV: { Verb: 'set', Key: 'other/b', Value: 'eA==' } },
+      ]);
+      expect([theirs.status, await theirs.text()]).toEqual([403, 'Permission denied']);
+      expect((await fetch(`${base}/kv/app/b?token=${admin}`)).status).toBe(404);
+      const web = await put('/catalog/register', {
+        Node: 'n-x',
+        Address: '10.0.0.1',
+        Service: { Service: 'web' },
+      });
+      expect(await web.text()).toBe('true');
+      const db = await put('/catalog/register', {
+        Node: 'n-x',
+        Address: '10.0.0.1',
+        Service: { Service: 'db' },
+      });
+      expect([db.status, await db.text()]).toEqual([403, 'Permission denied']);
+      // Bad input from an unknown caller is refused before it is read.
+      const anon = await fetch(`${base}/agent/service/register`, { method: 'PUT', body: '{nope' });
+      expect([anon.status, await anon.text()]).toEqual([403, 'ACL not found']);
+      const bad = await fetch(`${base}/agent/service/register?token=${admin}`, {
+        method: 'PUT',
+        body: '{nope',
+      });
+      expect(bad.status).toBe(400);
+      expect(await bad.text()).toStartWith('Request decode failed: ');
+      // A body that names nothing needs a grant on every service.
+      const unnamed = await put('/agent/service/register', 42);
+      expect([unnamed.status, await unnamed.text()]).toEqual([403, 'Permission denied']);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('the per-client rate limit counts a request once, however many ops it checks', async () => {
+    const s = await startTestServer({
+      'server.rate-limit.per-client.rps': 1,
+      'server.rate-limit.per-client.burst': 3,
+    });
+    try {
+      const ops = JSON.stringify(
+        ['a', 'b', 'c', 'd'].map((k) => ({ KV: { Verb: 'set', Key: `rl/${k}`, Value: 'eA==' } })),
+      );
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++)
+        statuses.push((await fetch(`${s.url}/v1/txn`, { method: 'PUT', body: ops })).status);
+      expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+      expect(statuses.at(-1)).toBe(429);
+      const open = await fetch(`${s.url}/v1/status/leader`);
+      expect(open.status).toBe(429); // open endpoints pass the same limit
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
 describe('consul.port listener', () => {
   test('serves the Consul API on its own port, Consul errors included', async () => {
     const port = await freePort();
@@ -176,6 +439,9 @@ describe('consul.port listener', () => {
       expect(await consul.kv.set('own/port', 'yes')).toBe(true);
       const main = await fetch(`${s.url}/v1/kv/own/port?raw`);
       expect(await main.text()).toBe('yes');
+      // The consul service of this server carries the Consul port when one is set.
+      const own = (await consul.catalog.service.nodes('consul')) as any[];
+      expect(own.map((x) => x.ServicePort)).toEqual([port]);
       const miss = await fetch(`http://127.0.0.1:${port}/v1/nothing`);
       expect([miss.status, await miss.text()]).toEqual([
         404,

@@ -92,13 +92,50 @@ describe('config over gRPC', () => {
     expect(bad.body).toMatchObject({ resultCode: 500, errorCode: 500, success: false });
     expect((await publish(c, 'cas.txt', 'v2', { casMd5: md5('v1') })).body.success).toBe(true);
     expect((await query(c, 'cas.txt')).body.content).toBe('v2');
-    const noDataId = await query(c, '');
-    expect(noDataId.type).toBe('ConfigQueryResponse');
-    expect(noDataId.body).toMatchObject({ resultCode: 500, errorCode: 400, success: false });
     expect((await publish(c, 'bad id!', 'x')).body.errorCode).toBe(400);
     expect((await publish(c, 'empty.txt', '')).body.errorCode).toBe(400);
     const noContent = await c.request('ConfigPublishRequest', key('x.txt'));
     expect(noContent.body).toMatchObject({ resultCode: 500, errorCode: 400 });
+  });
+
+  test('ConfigQueryResponse errorCodes: 300 whenever nothing is visible, 400 only for malformed keys', async () => {
+    const c = await open();
+    const betaIp = await open({ clientIp: '10.5.5.5' });
+    const notFound = { resultCode: 500, errorCode: 300, message: 'config data not exist', success: false };
+    // compat(nacos): blank dataId/group pass Nacos' param check and find no cache item → 300.
+    for (const q of [query(c, ''), query(c, '  '), query(c, 'x.txt', { group: '' })])
+      expect(await q).toEqual({ type: 'ConfigQueryResponse', body: notFound });
+    // Malformed keys are rejected by the param check: 400 in the handler's response type.
+    for (const q of [
+      query(c, 'bad id!'),
+      query(c, 'x.txt', { group: 'g/h' }),
+      query(c, 'x.txt', { tenant: 'a b' }),
+    ]) {
+      const r = await q;
+      expect(r.type).toBe('ConfigQueryResponse');
+      expect(r.body).toMatchObject({ resultCode: 500, errorCode: 400, success: false });
+      expect(r.body.message).toMatch(/invalid/);
+    }
+    // Only a beta gray exists: visible to its IP, 300 for everybody else.
+    expect(
+      (await publish(c, 'beta-only.txt', 'b', { additionMap: { betaIps: '10.5.5.5' } })).body.success,
+    ).toBe(true);
+    expect((await query(betaIp, 'beta-only.txt')).body).toMatchObject({ content: 'b', beta: true });
+    expect((await query(c, 'beta-only.txt')).body).toEqual(notFound);
+    // Deleted → 300, in a namespace too.
+    await publish(c, 'gone.txt', 'x', { tenant: 'dev' });
+    expect((await query(c, 'gone.txt', { tenant: 'dev' })).body.content).toBe('x');
+    await c.request('ConfigRemoveRequest', key('gone.txt', { tenant: 'dev' }));
+    expect((await query(c, 'gone.txt', { tenant: 'dev' })).body).toEqual(notFound);
+    // Reads racing a stream of writes always see a whole version: never 400 (no read-lock conflicts).
+    const writes = Array.from({ length: 20 }, (_, i) => publish(c, 'hot-q.txt', `v${i}`));
+    await writes[0];
+    const reads = await Promise.all(Array.from({ length: 40 }, () => query(c, 'hot-q.txt')));
+    await Promise.all(writes);
+    for (const r of reads) {
+      expect(r.body.errorCode).toBe(0);
+      expect(r.body.md5).toBe(md5(r.body.content));
+    }
   });
 
   test('batch listen reports changed keys (echoing the tenant) and pushes ConfigChangeNotifyRequest on change', async () => {
@@ -282,16 +319,130 @@ describe('config over gRPC', () => {
       3000,
       (b) => b.syncType === 'FINISH_FUZZY_WATCH_INIT_NOTIFY',
     );
-    const change = (type: string) =>
-      w.waitFor('ConfigFuzzyWatchChangeNotifyRequest', 3000, (b) => b.changeType === type);
+    const notifies = () => w.pushes.filter((p) => p.type === 'ConfigFuzzyWatchChangeNotifyRequest');
+    // compat(nacos): a new config is notified as CONFIG_CHANGED (ConfigFuzzyWatchChangeNotifier
+    // cannot tell an add from an update), an update of a known one not at all.
     await publish(writer, 'fz-b', '1');
-    expect((await change('ADD_CONFIG')).body.groupKey).toBe('fz-b+DEFAULT_GROUP+public');
+    const added = await w.waitFor('ConfigFuzzyWatchChangeNotifyRequest', 3000);
+    expect(added.body).toMatchObject({ groupKey: 'fz-b+DEFAULT_GROUP+public', changeType: 'CONFIG_CHANGED' });
     await publish(writer, 'fz-b', '2');
-    await change('CONFIG_CHANGED');
     await writer.request('ConfigRemoveRequest', key('fz-b'));
-    await change('DELETE_CONFIG');
-    const bad = await w.request('ConfigFuzzyWatchRequest', { groupKeyPattern: pattern, watchType: 'WHAT' });
-    expect(bad.body.errorCode).toBe(400);
+    const del = await w.waitFor(
+      'ConfigFuzzyWatchChangeNotifyRequest',
+      3000,
+      (b) => b.changeType === 'DELETE_CONFIG',
+    );
+    expect(del.body.groupKey).toBe('fz-b+DEFAULT_GROUP+public');
+    expect(notifies().map((p) => p.body.changeType)).toEqual(['CONFIG_CHANGED', 'DELETE_CONFIG']);
+    // compat(nacos): config ignores an unknown watchType (success, nothing registered).
+    const odd = await w.request('ConfigFuzzyWatchRequest', {
+      groupKeyPattern: 'public>>X>>*',
+      watchType: 'WHAT',
+    });
+    expect(odd.body).toEqual({ resultCode: 200, errorCode: 0, success: true });
+    const bad = await w.request('ConfigFuzzyWatchRequest', {
+      groupKeyPattern: 'no-splitter',
+      watchType: 'WATCH',
+    });
+    expect(bad.body).toMatchObject({ resultCode: 500, errorCode: 400 });
+  });
+});
+
+describe('3.x config fuzzy watch limits', () => {
+  let s: TestServer;
+  const conns: NacosGrpcClient[] = [];
+  beforeAll(async () => {
+    s = await startTestServer({
+      'nacos.config.fuzzy.watch.max.pattern.count': 2,
+      'nacos.config.fuzzy.watch.max.pattern.match.config.count': 3,
+    });
+  });
+  afterAll(async () => {
+    for (const c of conns) c.close();
+    await s.stop();
+  });
+  const connect = async () => {
+    const c = await NacosGrpcClient.connect(`127.0.0.1:${s.ports.sdk}`, {
+      abilityTable: { fuzzyWatch: true },
+    });
+    conns.push(c);
+    return c;
+  };
+  const watch = (
+    c: NacosGrpcClient,
+    pattern: string,
+    watchType = 'WATCH',
+    receivedGroupKeys: string[] = [],
+  ) =>
+    c.request('ConfigFuzzyWatchRequest', {
+      groupKeyPattern: pattern,
+      receivedGroupKeys,
+      watchType,
+      initializing: true,
+      module: 'config',
+    });
+
+  test('50310 past the server-wide pattern count, 50311 when a pattern matches the config count', async () => {
+    const writer = await connect();
+    for (const d of ['lim-1', 'lim-2', 'lim-3', 'lim-4'])
+      expect((await publish(writer, d, 'x')).body.success).toBe(true);
+    const a = await connect();
+    const b = await connect();
+    const over = await watch(a, 'public>>DEFAULT_GROUP>>lim-*', 'WATCH', ['gone+DEFAULT_GROUP+public']);
+    expect(over).toEqual({
+      type: 'ConfigFuzzyWatchResponse',
+      body: {
+        resultCode: 500,
+        errorCode: 50311,
+        message: 'fuzzy watch pattern matched count over limit',
+        success: false,
+      },
+    });
+    // The watch is registered anyway: three of the four keys are synced, no delete for 'gone'.
+    await a.waitFor(
+      'ConfigFuzzyWatchSyncRequest',
+      3000,
+      (x) => x.syncType === 'FINISH_FUZZY_WATCH_INIT_NOTIFY',
+    );
+    const synced = a.pushes
+      .filter((p) => p.type === 'ConfigFuzzyWatchSyncRequest')
+      .flatMap((p) => p.body.contexts);
+    expect(synced).toHaveLength(3);
+    expect(synced.every((x: any) => x.changedType === 'ADD_CONFIG')).toBe(true);
+    // A further match of the full pattern is not notified; a delete is.
+    await publish(writer, 'lim-5', 'x');
+    const known = synced.map((x: any) => x.groupKey as string);
+    await writer.request('ConfigRemoveRequest', key(known[0].split('+')[0]));
+    const del = await a.waitFor('ConfigFuzzyWatchChangeNotifyRequest', 3000);
+    expect(del.body).toMatchObject({ groupKey: known[0], changeType: 'DELETE_CONFIG' });
+    expect(a.pushes.filter((p) => p.type === 'ConfigFuzzyWatchChangeNotifyRequest')).toHaveLength(1);
+
+    // Pattern count: two distinct patterns on the server, from any connections.
+    expect((await watch(b, 'public>>DEFAULT_GROUP>>none-*')).body.success).toBe(true);
+    const third = await watch(b, 'public>>DEFAULT_GROUP>>other-*');
+    expect(third).toEqual({
+      type: 'ConfigFuzzyWatchResponse',
+      body: { resultCode: 500, errorCode: 50310, message: 'fuzzy watch pattern over limit', success: false },
+    });
+    // Nothing was registered for the refused pattern.
+    await publish(writer, 'other-1', 'x');
+    await Bun.sleep(200);
+    expect(b.pushes.filter((p) => p.type === 'ConfigFuzzyWatchChangeNotifyRequest')).toHaveLength(0);
+    // Joining an already watched pattern is fine; cancelling the last watcher frees the slot.
+    expect((await watch(b, 'public>>DEFAULT_GROUP>>lim-*')).body.errorCode).toBe(50311);
+    expect((await watch(b, 'public>>DEFAULT_GROUP>>none-*', 'CANCEL_WATCH')).body.success).toBe(true);
+    expect((await watch(b, 'public>>DEFAULT_GROUP>>other-*')).body.success).toBe(true);
+    // A connection that goes away releases its patterns too.
+    a.close();
+    b.close();
+    const c = await connect();
+    const t0 = Date.now();
+    let r = await watch(c, 'public>>DEFAULT_GROUP>>late-*');
+    while (r.body.errorCode === 50310 && Date.now() - t0 < 3000) {
+      await Bun.sleep(50);
+      r = await watch(c, 'public>>DEFAULT_GROUP>>late-*');
+    }
+    expect(r.body.success).toBe(true);
   });
 });
 

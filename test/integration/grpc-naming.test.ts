@@ -307,6 +307,81 @@ describe('3.x naming fuzzy watch', () => {
     );
     expect(del.body.serviceKey).toBe('public@@DEFAULT_GROUP@@fz-two');
     const bad = await w.request('NamingFuzzyWatchRequest', { groupKeyPattern: pattern, watchType: 'X' });
-    expect(bad.body.errorCode).toBe(400);
+    expect(bad).toEqual({
+      type: 'NamingFuzzyWatchResponse',
+      body: { resultCode: 500, errorCode: 400, message: 'Unsupported request type X', success: false },
+    });
+  });
+});
+
+describe('3.x naming fuzzy watch limits', () => {
+  let s: TestServer;
+  const conns: NacosGrpcClient[] = [];
+  beforeAll(async () => {
+    s = await startTestServer({
+      'naming.push.delay-ms': 100,
+      'nacos.naming.fuzzy.watch.max.pattern.count': 1,
+      'nacos.naming.fuzzy.watch.max.pattern.match.service.count': 2,
+    });
+  });
+  afterAll(async () => {
+    for (const c of conns) c.close();
+    await s.stop();
+  });
+  const connect = async () => {
+    const c = await NacosGrpcClient.connect(`127.0.0.1:${s.ports.sdk}`, { labels: NAMING_LABELS });
+    conns.push(c);
+    return c;
+  };
+  const watch = (c: NacosGrpcClient, pattern: string, watchType = 'WATCH') =>
+    c.request('NamingFuzzyWatchRequest', {
+      namespace: 'public',
+      groupKeyPattern: pattern,
+      receivedGroupKeys: [],
+      watchType,
+      initializing: true,
+      module: 'naming',
+    });
+
+  test('50311 when a pattern matches the service count (watch kept, extra services not notified), 50310 for one pattern too many', async () => {
+    const owners = await Promise.all([connect(), connect(), connect(), connect()]);
+    for (const [i, o] of owners.slice(0, 3).entries()) await register(o, `lim-${i}`, 9000 + i);
+    const w = await connect();
+    const r = await watch(w, 'public>>DEFAULT_GROUP>>lim-*');
+    expect(r).toEqual({
+      type: 'NamingFuzzyWatchResponse',
+      body: {
+        resultCode: 500,
+        errorCode: 50311,
+        message: 'fuzzy watch pattern matched count over limit',
+        success: false,
+      },
+    });
+    await w.waitFor(
+      'NamingFuzzyWatchSyncRequest',
+      3000,
+      (b) => b.syncType === 'FINISH_FUZZY_WATCH_INIT_NOTIFY',
+    );
+    const synced = w.pushes
+      .filter((p) => p.type === 'NamingFuzzyWatchSyncRequest')
+      .flatMap((p) => p.body.contexts)
+      .map((x: any) => x.serviceKey as string);
+    expect(synced).toHaveLength(2);
+    // A fourth service is not notified (the pattern is full); losing a tracked one is.
+    await register(owners[3]!, 'lim-3', 9003);
+    const tracked = Number(synced[0]!.split('-').pop());
+    owners[tracked]!.close();
+    const del = await w.waitFor('NamingFuzzyWatchChangeNotifyRequest', 3000);
+    expect(del.body).toMatchObject({ serviceKey: synced[0], changedType: 'DELETE_SERVICE' });
+    expect(w.pushes.filter((p) => p.type === 'NamingFuzzyWatchChangeNotifyRequest')).toHaveLength(1);
+
+    const other = await connect();
+    expect(await watch(other, 'public>>DEFAULT_GROUP>>x-*')).toEqual({
+      type: 'NamingFuzzyWatchResponse',
+      body: { resultCode: 500, errorCode: 50310, message: 'fuzzy watch pattern over limit', success: false },
+    });
+    // After the only watcher cancels, the slot is free.
+    expect((await watch(w, 'public>>DEFAULT_GROUP>>lim-*', 'CANCEL_WATCH')).body.success).toBe(true);
+    expect((await watch(other, 'public>>DEFAULT_GROUP>>x-*')).body.success).toBe(true);
   });
 });

@@ -1,14 +1,18 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { CatalogService } from '../../src/consul/catalog-service';
+import { catalogTxnOps } from '../../src/consul/catalog-txn-ops';
 import { ConsulStore } from '../../src/consul/consul-store';
 import { LockDelays } from '../../src/consul/consul-tx';
 import { KvService } from '../../src/consul/kv-service';
 import { SessionService } from '../../src/consul/session-service';
 import { FakeClock } from '../../src/core/clock';
 import { silentLogger } from '../../src/core/log';
+import { NamingService } from '../../src/naming';
 import { StateStore, WatchSet } from '../../src/state';
 import { SqlConsulRepo } from '../../src/storage/consul-sql-repo';
 import { migrate } from '../../src/storage/migrate';
 import { MysqlDb } from '../../src/storage/mysql-db';
+import { SqlNamingRepo } from '../../src/storage/naming-sql-repo';
 import { createTestDatabase } from '../support/mysql';
 
 /**
@@ -22,7 +26,8 @@ function node(url: string, startIndex: number) {
   const db = new MysqlDb({ url, poolSize: 4 });
   dbs.push(db);
   const state = new StateStore({ startIndex });
-  const store = new ConsulStore(state, new SqlConsulRepo(db));
+  const repo = new SqlConsulRepo(db);
+  const store = new ConsulStore(state, repo);
   const clock = new FakeClock();
   const delays = new LockDelays(clock);
   const kv = new KvService(state, store, delays);
@@ -30,7 +35,32 @@ function node(url: string, startIndex: number) {
     nodeExists: () => true,
     checkStatus: () => 'passing',
   });
-  return { state, store, kv, sessions };
+  const naming = new NamingService(state, new SqlNamingRepo(db), clock, silentLogger);
+  const local = { id: 'id', node: `local-${startIndex}`, address: '10.0.0.9', datacenter: 'dc1' };
+  const catalog = new CatalogService(
+    state,
+    () => naming,
+    clock,
+    silentLogger,
+    {
+      namespaceId: 'public',
+      group: 'DEFAULT_GROUP',
+      datacenter: 'dc1',
+      serverPort: 8500,
+      local: { ...local, taggedAddresses: {}, meta: {} },
+    },
+    { checkFailed: () => {}, nodeRemoved: () => {} },
+    store,
+    repo,
+  );
+  const ops = catalogTxnOps(catalog);
+  /** A txn of KV ops (`verb` set) and catalog ops (raw Node/Service/Check bodies). */
+  const txn = (raw: Array<Record<string, unknown>>) =>
+    kv.txn(
+      raw.map((o) => ('verb' in o ? (o as unknown as Parameters<typeof kv.txn>[0][number]) : null)),
+      (tx, i) => ops.apply(raw[i]!, tx).what,
+    );
+  return { state, store, repo, kv, sessions, catalog, txn };
 }
 type Node = ReturnType<typeof node>;
 
@@ -142,5 +172,40 @@ describe('Consul conditional writes from two nodes on one MySQL database', () =>
     expect([ra.errors.length, rb.errors.length].sort()).toEqual([0, 1]);
     const loser = ra.errors.length ? ra : rb;
     expect(loser.errors[0]!.what).toBe('failed to set key "tx/k", index is stale');
+  });
+
+  test('txn with KV and catalog ops from both nodes: the winner stores both at one index, the loser nothing', async () => {
+    await a.kv.put('cat/k', enc('0'), {});
+    await b.store.catchUp();
+    const idx = a.kv.get(new WatchSet(), 'cat/k').index;
+    const ops = (who: string) => [
+      { verb: 'cas', key: 'cat/k', value: enc(who), flags: 0n, index: idx, session: '' },
+      { Node: { Verb: 'set', Node: { Node: `ext-${who}`, Address: '10.1.1.1' } } },
+      { Check: { Verb: 'set', Check: { Node: `ext-${who}`, CheckID: 'alive', Status: 'passing' } } },
+    ];
+    const [ra, rb] = await Promise.all([a.txn(ops('a')), b.txn(ops('b'))]);
+    expect([ra.errors.length, rb.errors.length].sort()).toEqual([0, 1]);
+    const [winner, loser] = ra.errors.length ? ['b', 'a'] : ['a', 'b'];
+    const rows = (await a.repo.loadCatalog()).filter((r) => r.node.startsWith('ext-'));
+    expect(rows.map((r) => `${r.kind}:${r.node}:${r.id}`)).toEqual([
+      `check:ext-${winner}:alive`,
+      `node:ext-${winner}:`,
+    ]);
+    await a.store.catchUp();
+    const kvIndex = a.kv.get(new WatchSet(), 'cat/k').index;
+    expect(text(a, 'cat/k')).toBe(winner);
+    for (const r of rows) expect([r.createIndex, r.modifyIndex]).toEqual([kvIndex, kvIndex]);
+    expect((await a.repo.changesSince(0)).index).toBe(kvIndex);
+    const w = winner === 'a' ? a : b;
+    const l = loser === 'a' ? a : b;
+    expect(w.catalog.node(`ext-${winner}`)?.modifyIndex).toBe(kvIndex);
+    expect(l.catalog.node(`ext-${loser}`)).toBeUndefined();
+    // A catalog-only write on the loser is serialized after it: the next shared index.
+    expect(
+      (await l.txn([{ Node: { Verb: 'set', Node: { Node: 'ext-late', Address: '10.1.1.2' } } }])).errors,
+    ).toEqual([]);
+    const late = (await a.repo.loadCatalog()).find((r) => r.node === 'ext-late')!;
+    expect(late.modifyIndex).toBe((await a.repo.changesSince(0)).index);
+    expect(late.modifyIndex).toBeGreaterThan(kvIndex);
   });
 });

@@ -32,7 +32,7 @@ function session(id: string, over: Partial<SessionEntry> = {}): SessionEntry {
   };
 }
 
-/** The ConsulRepo contract: KV + sessions stored exactly, batches atomic. */
+/** The ConsulRepo contract: KV, sessions and catalog rows stored exactly, batches atomic. */
 export function runConsulRepoContract(
   name: string,
   open: () => Promise<{ repo: ConsulRepo & AgentServiceStore; close: () => Promise<void> }>,
@@ -222,6 +222,63 @@ export function runConsulRepoContract(
       await repo.removeAgentService('web-1');
       await repo.removeAgentService('nope');
       expect((await repo.loadAgentServices()).map((r) => r.id)).toEqual(['web-2']);
+    });
+
+    test('catalog rows: upsert by (kind, node, id), load in that order, delete; atomic with KV', async () => {
+      const row = (kind: 'node' | 'service' | 'check', node: string, id: string, body: string, ci = 3) => ({
+        kind,
+        node,
+        id,
+        body,
+        createIndex: ci,
+        modifyIndex: ci + 1,
+      });
+      const big = JSON.stringify({ note: 'ü✓'.repeat(20_000) });
+      const b = empty();
+      b.catalogPut = [
+        row('service', 'ext', 'db-1', '{"id":"db-1"}'),
+        row('node', 'ext', '', '{"node":"ext"}', 2),
+        row('check', 'ext', 'db:alive', big),
+        row('check', 'node-a', 'db:alive', '{}'),
+      ];
+      const since = (await repo.snapshot()).index;
+      const at = await commit(b);
+      // A catalog-only write is a Consul write like any other: it advances the storage index, but
+      // catalog rows are not part of deltas (each node keeps its own catalog state).
+      const seen = await repo.changesSince(since);
+      expect(seen.index).toBe(at);
+      expect([seen.kv, seen.sessions, seen.kvDeleted, seen.sessionsDeleted]).toEqual([[], [], [], []]);
+      const all = await repo.loadCatalog();
+      expect(all.map((r) => `${r.kind}|${r.node}|${r.id}`)).toEqual([
+        'check|ext|db:alive',
+        'check|node-a|db:alive',
+        'node|ext|',
+        'service|ext|db-1',
+      ]);
+      expect(all[0]!.body).toBe(big);
+      expect(all[2]).toEqual(row('node', 'ext', '', '{"node":"ext"}', 2));
+      const u = empty();
+      u.catalogPut = [row('node', 'ext', '', '{"node":"ext","v":2}', 2)];
+      u.catalogDelete = [
+        { kind: 'check', node: 'node-a', id: 'db:alive' },
+        { kind: 'service', node: 'nope', id: 'x' },
+      ];
+      await commit(u);
+      const after = await repo.loadCatalog();
+      expect(after.map((r) => `${r.kind}|${r.node}|${r.id}`)).toEqual([
+        'check|ext|db:alive',
+        'node|ext|',
+        'service|ext|db-1',
+      ]);
+      expect(after[1]!.body).toBe('{"node":"ext","v":2}');
+      // A failing KV row rolls the catalog rows of the same batch back.
+      const bad = empty();
+      bad.catalogPut = [row('node', 'other', '', '{}')];
+      bad.catalogDelete = [{ kind: 'service', node: 'ext', id: 'db-1' }];
+      bad.kvPut.push(kv('txn/bad-2', { createIndex: null as unknown as number }));
+      await expect(commit(bad)).rejects.toThrow();
+      expect(await repo.loadCatalog()).toEqual(after);
+      expect((await repo.snapshot()).index).toBe(at + 1);
     });
 
     test('a 512 KiB value is stored whole', async () => {

@@ -4,12 +4,14 @@ import mysql0001 from './mysql/0001_nacos_base.sql' with { type: 'text' };
 import mysql0200 from './mysql/0200_naming.sql' with { type: 'text' };
 import mysql0300 from './mysql/0300_consul.sql' with { type: 'text' };
 import mysql0301 from './mysql/0301_consul_agent.sql' with { type: 'text' };
-import mysql0302 from './mysql/0302_consul_index.sql' with { type: 'text' };
+import mysql0302 from './mysql/0302_consul_catalog.sql' with { type: 'text' };
+import mysql0303 from './mysql/0303_consul_index.sql' with { type: 'text' };
 import sqlite0001 from './sqlite/0001_nacos_base.sql' with { type: 'text' };
 import sqlite0200 from './sqlite/0200_naming.sql' with { type: 'text' };
 import sqlite0300 from './sqlite/0300_consul.sql' with { type: 'text' };
 import sqlite0301 from './sqlite/0301_consul_agent.sql' with { type: 'text' };
-import sqlite0302 from './sqlite/0302_consul_index.sql' with { type: 'text' };
+import sqlite0302 from './sqlite/0302_consul_catalog.sql' with { type: 'text' };
+import sqlite0303 from './sqlite/0303_consul_index.sql' with { type: 'text' };
 
 export const REGISTRY: { sqlite: Migration[]; mysql: Migration[] } = {
   sqlite: [
@@ -17,13 +19,15 @@ export const REGISTRY: { sqlite: Migration[]; mysql: Migration[] } = {
     { version: 200, name: 'naming', sql: sqlite0200 },
     { version: 300, name: 'consul', sql: sqlite0300 },
     { version: 301, name: 'consul_agent', sql: sqlite0301 },
-    { version: 302, name: 'consul_index', sql: sqlite0302 },
+    { version: 302, name: 'consul_catalog', sql: sqlite0302 },
+    { version: 303, name: 'consul_index', sql: sqlite0303 },
   ],
   mysql: [
     { version: 1, name: 'nacos_base', sql: mysql0001 },
     { version: 200, name: 'naming', sql: mysql0200 },
     { version: 300, name: 'consul', sql: mysql0300 },
     { version: 301, name: 'consul_agent', sql: mysql0301 },
-    { version: 302, name: 'consul_index', sql: mysql0302 },
+    { version: 302, name: 'consul_catalog', sql: mysql0302 },
+    { version: 303, name: 'consul_index', sql: mysql0303 },
   ],
 };
