@@ -1,19 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { OPENAPI_PATH } from '../../src/http/openapi';
-import {
-  ALL_VALUES,
-  BAD_BODIES,
-  BAD_HEADERS,
-  BAD_SEGMENTS,
-  type BadBody,
-  CONSUL_BODIES,
-  HUGE_VALUE,
-  kindOf,
-  NACOS_BASELINE,
-  paramsFor,
-  TXN_BODIES,
-  VALUES_BY_KIND,
-} from '../support/bad-input';
+import { AUTH_ON, expiredToken, foreignToken } from '../support/auth';
+import { LONG_300 } from '../support/bad-input';
+import { credentialProbes, malformedProbes, operations, runProbes } from '../support/route-sweep';
 import { form, startTestServer, type TestServer } from '../support/server';
 
 /**
@@ -31,219 +19,6 @@ afterAll(async () => {
   await t.stop();
 });
 
-const REQUEST_TIMEOUT_MS = 5_000;
-const CONCURRENCY = 8;
-
-interface Operation {
-  method: string;
-  /** OpenAPI path, `{name}` for path parameters. */
-  path: string;
-  listener: 'main' | 'console';
-}
-
-interface Probe {
-  op: Operation;
-  name: string;
-  /** Path (and query) after the listener's base URL, raw. */
-  target: string;
-  body?: BadBody;
-  headers?: Record<string, string>;
-}
-
-type Protocol = 'consul' | 'nacos-v1' | 'nacos-result';
-
-function protocolOf(op: Operation): Protocol {
-  if (op.listener === 'console') return 'nacos-result';
-  if (op.path.startsWith('/v1/')) return 'consul';
-  if (/^\/nacos\/v[23]\//.test(op.path)) return 'nacos-result';
-  return 'nacos-v1';
-}
-
-const query = (params: Record<string, string>) =>
-  Object.entries(params)
-    .map(([k, v]) => `${encodeURIComponent(k)}=${v}`)
-    .join('&');
-
-const encodedBaseline = Object.fromEntries(
-  Object.entries(NACOS_BASELINE).map(([k, v]) => [k, encodeURIComponent(v)]),
-);
-
-/** Path parameter values that reach the handler where a plain name does not. */
-const PATH_SAMPLES: Readonly<Record<string, string>> = {
-  '/v1/agent/health/service/{path}': 'name/sweep',
-};
-
-/** `{path}`/`{id}` → a harmless segment, or the given raw segment. */
-const fillPath = (path: string, seg?: string) =>
-  path.replace(/\{[^}]+\}/g, seg ?? PATH_SAMPLES[path] ?? 'sweep');
-
-function probesFor(op: Operation): Probe[] {
-  const out: Probe[] = [];
-  const hasBody = op.method !== 'GET' && op.method !== 'HEAD';
-  const consul = protocolOf(op) === 'consul';
-  const path = fillPath(op.path);
-  const params = paramsFor(op.path, consul);
-  const baseline: Record<string, string> = consul ? {} : encodedBaseline;
-  const withParams = (name: string, values: Record<string, string>): Probe => {
-    const q = query(values);
-    if (hasBody && !consul)
-      return {
-        op,
-        name,
-        target: path,
-        body: { name: 'form', contentType: 'application/x-www-form-urlencoded', body: q },
-      };
-    return { op, name, target: q ? `${path}?${q}` : path };
-  };
-
-  out.push({ op, name: 'bare', target: path });
-  // The console listener serves the same plugins as /nacos/v3/console and /nacos/v3/auth on the
-  // main port: there the sweep checks the listener's own parsing and error rendering only.
-  const perParam = op.listener === 'console' ? params.slice(0, 1) : params;
-  for (const p of perParam) {
-    const values = op.listener === 'console' ? ALL_VALUES : VALUES_BY_KIND[kindOf(p)];
-    for (const v of values) out.push(withParams(`${p}=${v.name}`, { ...baseline, [p]: v.raw }));
-  }
-  out.push(withParams(`${params[0]}=${HUGE_VALUE.name}`, { ...baseline, [params[0]!]: HUGE_VALUE.raw }));
-  const baseTarget = consul ? path : `${path}?${query(baseline)}`;
-  const bodies = !hasBody
-    ? []
-    : op.path === '/v1/txn'
-      ? [...BAD_BODIES, ...TXN_BODIES]
-      : consul
-        ? [...BAD_BODIES, ...CONSUL_BODIES]
-        : BAD_BODIES;
-  for (const b of bodies) out.push({ op, name: `body ${b.name}`, target: baseTarget, body: b });
-  for (const h of BAD_HEADERS)
-    out.push({ op, name: `header ${h.name}`, target: baseTarget, headers: h.headers });
-  for (const s of BAD_SEGMENTS) {
-    const target = op.path.includes('{') ? fillPath(op.path, s.raw) : `${op.path}/${s.raw}`;
-    out.push({ op, name: `segment ${s.name}`, target });
-  }
-  return out;
-}
-
-interface Outcome {
-  status: number;
-  contentType: string;
-  text: string;
-  ms: number;
-}
-
-async function send(base: string, p: Probe): Promise<Outcome> {
-  const t0 = performance.now();
-  const headers: Record<string, string> = { ...p.headers };
-  if (p.body) headers['content-type'] = p.body.contentType;
-  const res = await fetch(`${base}${p.target}`, {
-    method: p.op.method,
-    headers,
-    body: p.body?.body,
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
-  const text = await res.text();
-  return {
-    status: res.status,
-    contentType: res.headers.get('content-type') ?? '',
-    text,
-    ms: performance.now() - t0,
-  };
-}
-
-/**
- * 5xx answers the real servers give by design, so Batata gives them too (spec consul-api.md §1.3,
- * §6, §8.1): Consul's HTTP layer answers every RPC error that is not a typed HTTP error with 500.
- * - `?dc=<unknown>`: `No path to datacenter` (`structs.ErrNoDCPath`).
- * - KV `?flags=` / `?cas=` that are not uint64: the strconv error, returned unwrapped by
- *   `KVSPut` / `KVSDelete` (agent/kvs_endpoint.go).
- * - KV `?acquire=<unknown session>`: `invalid session "<id>"` from the state store's lock.
- * - Session create: `Session.Apply`'s checks of TTL, Behavior, node and checks.
- * - `/v1/agent/health/service/...`: 503 while a check of the service is critical (spec §3.13).
- */
-const CONSUL_5XX: ReadonlyArray<{ probe: RegExp; body: RegExp }> = [
-  { probe: /^dc=/, body: /^No path to datacenter$/ },
-  { probe: /^(flags|cas)=/, body: /^strconv\.ParseUint: parsing ".*": invalid syntax$/s },
-  { probe: /^acquire=/, body: /^invalid session ".*"$/s },
-  {
-    probe: /^body /,
-    body: /^(Session TTL '.*' invalid: .*|Invalid Session TTL '-?\d+', must be between .*|Invalid Behavior setting '.*'|Missing check '.*' registration|Missing node registration|Check '.*' is in critical state)$/s,
-  },
-];
-
-function byDesign5xx(p: Probe, o: Outcome): boolean {
-  if (protocolOf(p.op) !== 'consul') return false;
-  if (o.status === 503 && p.op.path === '/v1/agent/health/service/{path}') return true;
-  if (o.status !== 500) return false;
-  return CONSUL_5XX.some((e) => e.probe.test(p.name) && e.body.test(o.text));
-}
-
-/**
- * Error bodies outside the protocol's usual shape, by design:
- * - Consul `/v1/txn` rolls back with 409 and a JSON `{Results: null, Errors: [...]}` (spec §7).
- * - Consul agent service health answers 429/503 with the health JSON (spec §3.13).
- * - Nacos login failures are a plain-text 403 on every generation (AccessException handler, spec §E.4).
- */
-function byDesignShape(p: Probe, o: Outcome): boolean {
-  if (p.op.path === '/v1/txn' && o.status === 409) return /"Errors":\[/.test(o.text);
-  if (p.op.path === '/v1/agent/health/service/{path}' && (o.status === 429 || o.status === 503)) return true;
-  if (/\/(users\/|user\/)?login$/.test(p.op.path) && o.status === 403)
-    return o.contentType.startsWith('text/plain');
-  return false;
-}
-
-/** The router's answer for a path no route serves (Nacos, Consul). */
-const NO_ROUTE = /^(No route for |Invalid URL path: not a recognized HTTP API endpoint)/;
-
-/** Why the outcome breaks the product rule, or undefined when it is fine. */
-function violation(p: Probe, o: Outcome): string | undefined {
-  if (o.status >= 500 && !byDesign5xx(p, o)) return `status ${o.status}`;
-  if (!p.name.startsWith('segment ') && NO_ROUTE.test(o.text)) return 'the probe never reached the route';
-  // Bun refuses an over-long request line / header block before routing (Tomcat and Go do too).
-  if (o.status === 431 || o.status === 414) return undefined;
-  const json = o.contentType.includes('json');
-  let parsed: unknown;
-  if (json && o.text !== '') {
-    try {
-      parsed = JSON.parse(o.text);
-    } catch {
-      return `content-type ${o.contentType} but the body is not JSON`;
-    }
-  }
-  if (o.status < 400 || byDesignShape(p, o)) return undefined;
-  switch (protocolOf(p.op)) {
-    case 'consul':
-      if (o.text !== '' && !o.contentType.startsWith('text/plain')) return `Consul error as ${o.contentType}`;
-      return undefined;
-    case 'nacos-result': {
-      const r = parsed as { code?: unknown; message?: unknown } | undefined;
-      if (!r || typeof r.code !== 'number' || typeof r.message !== 'string' || !('data' in r))
-        return 'v2/v3 error is not a {code,message,data} Result';
-      return undefined;
-    }
-    case 'nacos-v1':
-      if (json) {
-        const r = parsed as { code?: unknown; message?: unknown } | undefined;
-        if (!r || typeof r.code !== 'number') return 'v1 JSON error without a numeric code';
-        return undefined;
-      }
-      if (o.text !== '' && !o.contentType.startsWith('text/')) return `v1 error as ${o.contentType}`;
-      return undefined;
-  }
-}
-
-async function operations(): Promise<Operation[]> {
-  const res = await fetch(`${t.nacos}${OPENAPI_PATH}`);
-  const doc = (await res.json()) as {
-    paths: Record<string, Record<string, { 'x-batata-listener': 'main' | 'console' }>>;
-  };
-  return Object.entries(doc.paths).flatMap(([path, methods]) =>
-    Object.entries(methods).map(([m, op]) => ({
-      method: m.toUpperCase(),
-      path,
-      listener: op['x-batata-listener'],
-    })),
-  );
-}
-
 const SEED = {
   config: { dataId: 'seed.properties', group: 'SEED_GROUP', content: 'a=1\nb=ü\n' },
   instance: {
@@ -257,6 +32,8 @@ const SEED = {
   },
   kv: { key: 'seed/key', value: new Uint8Array([0, 1, 2, 250, 255]), flags: '42' },
 };
+
+const bases = (s: TestServer) => ({ main: s.url, console: `http://127.0.0.1:${s.ports.console}` });
 
 async function seed() {
   const c = await form('POST', `${t.nacos}/v1/cs/configs`, SEED.config);
@@ -291,15 +68,6 @@ async function readSeed() {
   return { config, instances, kvValue: [...raw], kvFlags: kv?.Flags };
 }
 
-async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
-}
-
 test('every route answers malformed input with a protocol-shaped 4xx, in time, and keeps stored data', async () => {
   await seed();
   const before = await readSeed();
@@ -318,39 +86,22 @@ test('every route answers malformed input with a protocol-shaped 4xx, in time, a
   expect(before.kvValue).toEqual([...SEED.kv.value]);
   expect(before.kvFlags).toBe(42);
 
-  const ops = await operations();
+  const ops = await operations(t.nacos);
   expect(ops.some((o) => o.path.startsWith('/nacos/v1/'))).toBe(true);
   expect(ops.some((o) => o.path.startsWith('/nacos/v2/'))).toBe(true);
   expect(ops.some((o) => o.path.startsWith('/nacos/v3/console/'))).toBe(true);
   expect(ops.some((o) => o.listener === 'console')).toBe(true);
   expect(ops.some((o) => o.path.startsWith('/v1/kv/'))).toBe(true);
 
-  const consoleBase = `http://127.0.0.1:${t.ports.console}`;
-  const probes = ops.flatMap(probesFor);
-  const failures: string[] = [];
-  let slowest = { ms: 0, probe: '' };
-  await pool(probes, CONCURRENCY, async (p) => {
-    const base = p.op.listener === 'console' ? consoleBase : t.url;
-    let o: Outcome;
-    try {
-      o = await send(base, p);
-    } catch (e) {
-      failures.push(
-        `${p.op.method} ${p.op.path} [${p.name}] → ${(e as Error).name}: ${(e as Error).message}`,
-      );
-      return;
-    }
-    if (o.ms > slowest.ms) slowest = { ms: o.ms, probe: `${p.op.method} ${p.op.path} [${p.name}]` };
-    const why = violation(p, o);
-    if (why)
-      failures.push(
-        `${p.op.method} ${p.op.path} [${p.name}] → ${why}: ${o.status} ${o.contentType} ${o.text.slice(0, 160)}`,
-      );
-  });
+  const probes = ops.flatMap(malformedProbes);
+  const { failures, statuses, slowest } = await runProbes(probes, bases(t));
   console.log(
     `bad-input sweep: ${ops.length} operations, ${probes.length} probes, slowest ${Math.round(slowest.ms)} ms (${slowest.probe.slice(0, 120)})`,
   );
   expect(failures).toEqual([]);
+  // The probes reach validation: most are refused, many still succeed (bad values that are legal).
+  expect(statuses.get(400)).toBeGreaterThan(probes.length / 5);
+  expect(statuses.get(200)).toBeGreaterThan(probes.length / 5);
 
   for (const url of [`${t.nacos}/v1/console/health/liveness`, `${t.nacos}/v2/console/health/readiness`]) {
     const res = await fetch(url);
@@ -359,3 +110,26 @@ test('every route answers malformed input with a protocol-shaped 4xx, in time, a
   expect(await (await fetch(`${t.url}/v1/status/leader`)).text()).toContain(':');
   expect(await readSeed()).toEqual(before);
 }, 120_000);
+
+test('with auth on, every route answers missing or garbage credentials with a protocol-shaped refusal', async () => {
+  const secured = await startTestServer({ ...AUTH_ON, 'log.access': false });
+  try {
+    const tokens = [
+      { name: 'letters', raw: 'abc' },
+      { name: 'three-dots', raw: 'a.b.c' },
+      { name: 'alg-none', raw: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJuYWNvcyJ9.' },
+      { name: 'expired', raw: await expiredToken('nacos') },
+      { name: 'foreign-key', raw: await foreignToken('nacos') },
+      { name: 'invalid-escape', raw: '%ZZ' },
+      { name: 'long-300', raw: LONG_300 },
+    ];
+    const ops = await operations(secured.nacos);
+    const probes = ops.flatMap((op) => credentialProbes(op, tokens));
+    const { failures, statuses } = await runProbes(probes, bases(secured));
+    expect(failures).toEqual([]);
+    expect(statuses.get(403)).toBeGreaterThan(probes.length / 2);
+    expect((await fetch(`${secured.nacos}/v1/console/health/liveness`)).status).toBe(200);
+  } finally {
+    await secured.stop();
+  }
+}, 60_000);
