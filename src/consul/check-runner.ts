@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import type { Clock, TimerHandle } from '../core/clock';
+import { type Clock, MAX_TIMER_MS, type TimerHandle } from '../core/clock';
 import type { Logger } from '../core/log';
 import type { CheckEntry, CheckStatus } from './catalog-model';
 
@@ -121,7 +121,10 @@ function tcpProbe(addr: string, timeoutMs: number): Promise<[CheckStatus, string
       clearTimeout(t);
       resolve(r);
     };
-    const t = setTimeout(() => done(['critical', `dial tcp ${addr}: i/o timeout`]), timeoutMs);
+    const t = setTimeout(
+      () => done(['critical', `dial tcp ${addr}: i/o timeout`]),
+      Math.min(timeoutMs, MAX_TIMER_MS),
+    );
     sock.once('connect', () => done(['passing', `TCP connect ${addr}: Success`]));
     sock.once('error', (e) => done(['critical', `dial tcp ${addr}: ${e.message}`]));
   });

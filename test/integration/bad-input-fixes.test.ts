@@ -147,3 +147,56 @@ describe('Consul', () => {
     expect(JSON.parse((await get(`${t.url}/v1/session/list`)).text)).toEqual([]);
   });
 });
+
+describe('durations past the 32-bit timer limit wait instead of firing at once', () => {
+  test('Consul: an HTTP check with Interval 99999h probes once; a TTL of 9999h does not expire', async () => {
+    let hits = 0;
+    const target = Bun.serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      fetch() {
+        hits++;
+        return new Response('ok');
+      },
+    });
+    try {
+      const http = {
+        Name: 'far-interval',
+        Port: 1,
+        Check: { HTTP: `http://127.0.0.1:${target.port}/`, Interval: '99999h' },
+      };
+      expect((await put(`${t.url}/v1/agent/service/register`, JSON.stringify(http))).status).toBe(200);
+      const ttl = { Name: 'far-ttl', CheckID: 'far-ttl', TTL: '9999h', Status: 'passing' };
+      expect((await put(`${t.url}/v1/agent/check/register`, JSON.stringify(ttl))).status).toBe(200);
+      await Bun.sleep(300);
+      expect(hits).toBe(1);
+      const checks = JSON.parse((await get(`${t.url}/v1/agent/checks`)).text);
+      expect(checks['far-ttl'].Status).toBe('passing');
+    } finally {
+      await put(`${t.url}/v1/agent/service/deregister/far-interval`, '');
+      await put(`${t.url}/v1/agent/check/deregister/far-ttl`, '');
+      target.stop(true);
+    }
+  });
+
+  test('Nacos: a long poll with a huge Long-Pulling-Timeout is held, not answered at once', async () => {
+    expect(
+      (await form('POST', `${t.nacos}/v1/cs/configs`, { dataId: 'far.poll', group: 'G', content: 'x' })).text,
+    ).toBe('true');
+    const md5 = new Bun.CryptoHasher('md5').update('x').digest('hex');
+    const abort = new AbortController();
+    const poll = fetch(`${t.nacos}/v1/cs/configs/listener`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'Long-Pulling-Timeout': '99999999999' },
+      body: `Listening-Configs=${encodeURIComponent(`far.poll\u0002G\u0002${md5}\u0001`)}`,
+      signal: abort.signal,
+    }).then(
+      (r) => `answered ${r.status}`,
+      (e: Error) => e.name,
+    );
+    const first = await Promise.race([poll, Bun.sleep(300).then(() => 'still held')]);
+    abort.abort();
+    expect(first).toBe('still held');
+    expect(await poll).toBe('AbortError');
+  });
+});
