@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { AUTH_ON, expiredToken, foreignToken } from '../support/auth';
 import { LONG_300 } from '../support/bad-input';
-import { credentialProbes, malformedProbes, operations, runProbes } from '../support/route-sweep';
+import {
+  credentialProbes,
+  malformedProbes,
+  operations,
+  runProbes,
+  wrongMethodProbes,
+} from '../support/route-sweep';
 import { form, startTestServer, type TestServer } from '../support/server';
 
 /**
@@ -93,7 +99,7 @@ test('every route answers malformed input with a protocol-shaped 4xx, in time, a
   expect(ops.some((o) => o.listener === 'console')).toBe(true);
   expect(ops.some((o) => o.path.startsWith('/v1/kv/'))).toBe(true);
 
-  const probes = ops.flatMap(malformedProbes);
+  const probes = [...ops.flatMap(malformedProbes), ...wrongMethodProbes(ops)];
   const { failures, statuses, slowest } = await runProbes(probes, bases(t));
   console.log(
     `bad-input sweep: ${ops.length} operations, ${probes.length} probes, slowest ${Math.round(slowest.ms)} ms (${slowest.probe.slice(0, 120)})`,

@@ -96,6 +96,13 @@ export function malformedProbes(op: Operation): Probe[] {
     for (const v of values) out.push(withParams(`${p}=${v.name}`, { ...baseline, [p]: v.raw }));
   }
   out.push(withParams(`${params[0]}=${HUGE_VALUE.name}`, { ...baseline, [params[0]!]: HUGE_VALUE.raw }));
+  // Every parameter twice, with different values (Spring and Go read the first); a foreign ?dc is
+  // its own by-design 500.
+  const twice = params
+    .filter((p) => p !== 'dc')
+    .map((p) => `${encodeURIComponent(p)}=a&${encodeURIComponent(p)}=-1`)
+    .join('&');
+  out.push({ op, name: 'duplicated params', target: `${path}?${twice}` });
   const baseTarget = consul ? path : `${path}?${query(baseline)}`;
   const bodies = !hasBody
     ? []
@@ -128,6 +135,26 @@ export function credentialProbes(op: Operation, tokens: readonly BadValue[]): Pr
     });
   }
   return out;
+}
+
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
+
+/** One probe per path and method it is not served with: a 405 (or 404), never a crash. */
+export function wrongMethodProbes(ops: readonly Operation[]): Probe[] {
+  const served = new Map<string, Set<string>>();
+  for (const op of ops) {
+    const k = `${op.listener} ${op.path}`;
+    if (!served.has(k)) served.set(k, new Set());
+    served.get(k)!.add(op.method);
+  }
+  return [...served].flatMap(([k, methods]) => {
+    const [listener, path] = k.split(' ') as [Operation['listener'], string];
+    return METHODS.filter((m) => !methods.has(m)).map((method) => ({
+      op: { method, path, listener },
+      name: 'wrong method',
+      target: fillPath(path),
+    }));
+  });
 }
 
 export interface Outcome {
@@ -168,7 +195,7 @@ export async function send(base: string, p: Probe): Promise<Outcome> {
  */
 const CONSUL_5XX: ReadonlyArray<{ probe: RegExp; body: RegExp }> = [
   { probe: /^dc=/, body: /^No path to datacenter$/ },
-  { probe: /^(flags|cas)=/, body: /^strconv\.ParseUint: parsing ".*": invalid syntax$/s },
+  { probe: /^((flags|cas)=|duplicated params)/, body: /^strconv\.ParseUint: parsing ".*": invalid syntax$/s },
   { probe: /^acquire=/, body: /^invalid session ".*"$/s },
   {
     probe: /^body /,
