@@ -18,6 +18,7 @@ import { decodeCheck, isEmptyCheck } from './check-def';
 import { badRequest, notFound, serverError } from './consul-errors';
 import { type ConsulHttp, empty, field, json, metaHeaders, pathTail, type Req } from './consul-http';
 import { compileFilter, type Filter, FilterError } from './filter';
+import { goTypeError } from './go-json';
 
 const SVC_R = { resource: 'consul-service', action: 'r' } as const;
 const SVC_W = { resource: 'consul-service', action: 'w' } as const;
@@ -73,18 +74,29 @@ function parseBool(raw: string | null): boolean | undefined {
   throw new Error('bad bool');
 }
 
-const strList = (v: unknown, what: string): string[] => {
-  if (v === undefined) return [];
-  if (!Array.isArray(v)) throw badRequest(`Request decode failed: ${what} must be an array`);
-  return v.map(String);
+/** A Go `string` field: JSON null is '', any other non-string is Go's decode error (400). */
+const goString = (v: unknown, path: string, struct = ''): string => {
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string')
+    throw badRequest(`Request decode failed: ${goTypeError(v, 'string', { struct, path })}`);
+  return v;
 };
 
-const strMap = (v: unknown, what: string): Record<string, string> => {
-  if (v === undefined) return {};
+/** A Go `[]string` field (null items are ''). */
+const strList = (v: unknown, path: string, struct = ''): string[] => {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v))
+    throw badRequest(`Request decode failed: ${goTypeError(v, '[]string', { struct, path })}`);
+  return v.map((x) => goString(x, path, struct));
+};
+
+/** A Go `map[string]string` field (null values are ''). */
+const strMap = (v: unknown, path: string, struct = ''): Record<string, string> => {
+  if (v === undefined || v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v))
-    throw badRequest(`Request decode failed: ${what} must be an object`);
+    throw badRequest(`Request decode failed: ${goTypeError(v, 'map[string]string', { struct, path })}`);
   const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = String(x ?? '');
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = goString(x, path, struct);
   return out;
 };
 
@@ -96,9 +108,7 @@ export function decodeService(body: unknown, nameKeys: string[], withChecks: boo
     );
   const name = field(body, ...nameKeys);
   if (name !== undefined && typeof name !== 'string')
-    throw badRequest(
-      'Request decode failed: json: cannot unmarshal number into Go struct field .Name of type string',
-    );
+    throw badRequest(`Request decode failed: ${goTypeError(name, 'string', { struct: '', path: 'Name' })}`);
   if (!name) throw badRequest('Missing service name');
   const address = String(field(body, 'Address') ?? '');
   if (address === '0.0.0.0' || address === '::' || address === '[::]')
@@ -446,9 +456,10 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
         async (c: Req) => {
           const q = http.query(c.request);
           const body = await jsonBody(c.request);
-          const node = String(field(body, 'Node') ?? '');
-          const address = String(field(body, 'Address') ?? '');
-          const bodyDc = String(field(body, 'Datacenter') ?? '');
+          const text = (name: string) => goString(field(body, name), name, 'RegisterRequest');
+          const node = text('Node');
+          const address = text('Address');
+          const bodyDc = text('Datacenter');
           if (bodyDc && bodyDc !== dc) throw serverError('No path to datacenter');
           if (!node || !address) throw badRequest('Must provide node and address');
           const svcBody = field(body, 'Service');
@@ -464,12 +475,16 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
             node === cat.localNode && existing
               ? existing
               : {
-                  id: String(field(body, 'ID') ?? '') || existing?.id || '',
+                  id: text('ID') || existing?.id || '',
                   node,
                   address,
                   datacenter: dc,
-                  taggedAddresses: strMap(field(body, 'TaggedAddresses'), 'TaggedAddresses'),
-                  meta: strMap(field(body, 'NodeMeta'), 'NodeMeta'),
+                  taggedAddresses: strMap(
+                    field(body, 'TaggedAddresses'),
+                    'TaggedAddresses',
+                    'RegisterRequest',
+                  ),
+                  meta: strMap(field(body, 'NodeMeta'), 'NodeMeta', 'RegisterRequest'),
                 };
           await cat.catalogRegister(entry, def, checks);
           return json(q, true);
@@ -481,14 +496,11 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
         async (c: Req) => {
           const q = http.query(c.request);
           const body = await jsonBody(c.request);
-          const node = String(field(body, 'Node') ?? '');
+          const text = (name: string) => goString(field(body, name), name, 'DeregisterRequest');
+          const node = text('Node');
           if (!node) throw badRequest('Must provide node');
           await http.authorize(c.request, q, SVC_W);
-          await cat.catalogDeregister(
-            node,
-            String(field(body, 'ServiceID') ?? '') || undefined,
-            String(field(body, 'CheckID') ?? '') || undefined,
-          );
+          await cat.catalogDeregister(node, text('ServiceID') || undefined, text('CheckID') || undefined);
           return json(q, true);
         },
         { parse: 'none', detail: route('Consul catalog deregister', SVC_W) },

@@ -200,3 +200,47 @@ describe('durations past the 32-bit timer limit wait instead of firing at once',
     expect(await poll).toBe('AbortError');
   });
 });
+
+describe('Consul register bodies of the wrong JSON types are refused, not stored as coerced text', () => {
+  const register = (path: string, body: unknown) => put(`${t.url}${path}`, JSON.stringify(body));
+  const decode = (text: string) => ({
+    status: 400,
+    text: `Request decode failed: json: cannot unmarshal ${text}`,
+  });
+
+  test('agent service Meta, Tags and Name', async () => {
+    expect(await register('/v1/agent/service/register', { Name: 'typed', Meta: { k: { n: 1 } } })).toEqual(
+      decode('object into Go struct field .Meta of type string'),
+    );
+    expect(await register('/v1/agent/service/register', { Name: 'typed', Tags: 't' })).toEqual(
+      decode('string into Go struct field .Tags of type []string'),
+    );
+    expect(await register('/v1/agent/service/register', { Name: 'typed', Tags: ['a', 1] })).toEqual(
+      decode('number into Go struct field .Tags of type string'),
+    );
+    expect(await register('/v1/agent/service/register', { Name: true })).toEqual(
+      decode('bool into Go struct field .Name of type string'),
+    );
+    expect(JSON.parse((await get(`${t.url}/v1/agent/services`)).text)).not.toHaveProperty('typed');
+  });
+
+  test('catalog register and deregister fields', async () => {
+    expect(await register('/v1/catalog/register', { Node: 7, Address: '10.0.0.7' })).toEqual(
+      decode('number into Go struct field RegisterRequest.Node of type string'),
+    );
+    expect(
+      await register('/v1/catalog/register', { Node: 'typed', Address: '10.0.0.7', NodeMeta: { k: [] } }),
+    ).toEqual(decode('array into Go struct field RegisterRequest.NodeMeta of type string'));
+    expect(await register('/v1/catalog/deregister', { Node: 'typed', ServiceID: 5 })).toEqual(
+      decode('number into Go struct field DeregisterRequest.ServiceID of type string'),
+    );
+    expect(
+      JSON.parse((await get(`${t.url}/v1/catalog/nodes`)).text).map((n: { Node: string }) => n.Node),
+    ).not.toContain('7');
+    expect(
+      (await register('/v1/catalog/register', { Node: 'typed', Address: '10.0.0.7', NodeMeta: { k: null } }))
+        .status,
+    ).toBe(200);
+    expect(JSON.parse((await get(`${t.url}/v1/catalog/node/typed`)).text).Node.Meta).toEqual({ k: '' });
+  });
+});

@@ -363,3 +363,25 @@ export const TXN_BODIES: readonly BadBody[] = [
     Array.from({ length: 65 }, () => ({ KV: { Verb: 'get', Key: 'sweep/k' } })),
   ),
 ];
+
+/**
+ * Parameters that switch a multiplexed route into another branch (`/v1/cs/configs?search=blur`,
+ * `/v1/kv/x?recurse`): the per-parameter probes run once more in each mode.
+ */
+const MODES: ReadonlyArray<{ method: string; path: RegExp; modes: string[] }> = [
+  {
+    method: 'GET',
+    path: /\/v1\/cs\/configs$/,
+    modes: ['search=accurate', 'search=blur', 'show=all', 'beta=true', 'export=true', 'exportV2=true'],
+  },
+  { method: 'POST', path: /\/v1\/cs\/configs$/, modes: ['import=true', 'clone=true'] },
+  { method: 'DELETE', path: /\/v1\/cs\/configs$/, modes: ['delType=ids', 'beta=true'] },
+  { method: 'GET', path: /^\/v1\/kv\//, modes: ['recurse=', 'keys='] },
+  { method: 'GET', path: /^\/v1\/agent\/health\/service\//, modes: ['format=text'] },
+];
+
+/** The modes of an operation as parameter maps; `{}` (no mode) always comes first. */
+export function modesOf(method: string, path: string): Array<Record<string, string>> {
+  const extra = MODES.filter((m) => m.method === method && m.path.test(path)).flatMap((m) => m.modes);
+  return [{}, ...extra.map((m) => Object.fromEntries([m.split('=') as [string, string]]))];
+}

@@ -9,6 +9,7 @@ import {
   CONSUL_BODIES,
   HUGE_VALUE,
   kindOf,
+  modesOf,
   NACOS_BASELINE,
   paramsFor,
   TXN_BODIES,
@@ -91,9 +92,13 @@ export function malformedProbes(op: Operation): Probe[] {
   // The console listener serves the same plugins as /nacos/v3/console and /nacos/v3/auth on the
   // main port: there the sweep checks the listener's own parsing and error rendering only.
   const perParam = op.listener === 'console' ? params.slice(0, 1) : params;
-  for (const p of perParam) {
-    const values = op.listener === 'console' ? ALL_VALUES : VALUES_BY_KIND[kindOf(p)];
-    for (const v of values) out.push(withParams(`${p}=${v.name}`, { ...baseline, [p]: v.raw }));
+  for (const mode of op.listener === 'console' ? [{}] : modesOf(op.method, op.path)) {
+    const label = Object.keys(mode).length ? ` (${query(mode)})` : '';
+    for (const p of perParam) {
+      const values = op.listener === 'console' ? ALL_VALUES : VALUES_BY_KIND[kindOf(p)];
+      for (const v of values)
+        out.push(withParams(`${p}=${v.name}${label}`, { ...baseline, ...mode, [p]: v.raw }));
+    }
   }
   out.push(withParams(`${params[0]}=${HUGE_VALUE.name}`, { ...baseline, [params[0]!]: HUGE_VALUE.raw }));
   // Every parameter twice, with different values (Spring and Go read the first); a foreign ?dc is
