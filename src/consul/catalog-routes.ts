@@ -110,7 +110,7 @@ export function decodeService(body: unknown, nameKeys: string[], withChecks: boo
   if (name !== undefined && typeof name !== 'string')
     throw badRequest(`Request decode failed: ${goTypeError(name, 'string', { struct: '', path: 'Name' })}`);
   if (!name) throw badRequest('Missing service name');
-  const address = String(field(body, 'Address') ?? '');
+  const address = goString(field(body, 'Address'), 'Address');
   if (address === '0.0.0.0' || address === '::' || address === '[::]')
     throw badRequest('Invalid service address');
   const port = field(body, 'Port') ?? 0;
@@ -149,13 +149,13 @@ export function decodeService(body: unknown, nameKeys: string[], withChecks: boo
   }
   const tagged = field(body, 'TaggedAddresses');
   return {
-    id: String(field(body, 'ID') || name),
+    id: goString(field(body, 'ID'), 'ID') || name,
     name,
     tags: strList(field(body, 'Tags'), 'Tags'),
     address,
     port,
     meta,
-    kind: String(field(body, 'Kind') ?? ''),
+    kind: goString(field(body, 'Kind'), 'Kind'),
     taggedAddresses:
       tagged && typeof tagged === 'object' && Object.keys(tagged).length
         ? (Object.fromEntries(
@@ -174,10 +174,10 @@ export function decodeService(body: unknown, nameKeys: string[], withChecks: boo
 /** Catalog check (`HealthCheck` with `Definition`): stored as given, never run. */
 function decodeCatalogCheck(o: unknown, node: string): CheckEntry {
   const def = field(o, 'Definition') ?? {};
-  const status = String(field(o, 'Status') || 'critical');
+  const status = goString(field(o, 'Status'), 'Status', 'HealthCheck') || 'critical';
   if (!['passing', 'warning', 'critical'].includes(status))
     throw badRequest(`Status for checks must 'passing', 'warning', 'critical': ${status}`);
-  const name = String(field(o, 'Name') ?? '');
+  const name = goString(field(o, 'Name'), 'Name', 'HealthCheck');
   const d = isEmptyCheck(def)
     ? undefined
     : (() => {
@@ -189,12 +189,12 @@ function decodeCatalogCheck(o: unknown, node: string): CheckEntry {
       })();
   return {
     node,
-    checkId: String(field(o, 'CheckID', 'ID') || name),
+    checkId: goString(field(o, 'CheckID', 'ID'), 'CheckID', 'HealthCheck') || name,
     name,
     status: status as CheckStatus,
-    notes: String(field(o, 'Notes') ?? ''),
-    output: String(field(o, 'Output') ?? ''),
-    serviceId: String(field(o, 'ServiceID') ?? ''),
+    notes: goString(field(o, 'Notes'), 'Notes', 'HealthCheck'),
+    output: goString(field(o, 'Output'), 'Output', 'HealthCheck'),
+    serviceId: goString(field(o, 'ServiceID'), 'ServiceID', 'HealthCheck'),
     serviceName: '',
     serviceTags: [],
     type: d?.type === 'ttl' ? '' : (d?.type ?? ''),
@@ -442,11 +442,15 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           const q = http.query(c.request);
           const id = pathTail(c.request, '/v1/agent/check/update/');
           const body = await jsonBody(c.request);
-          const status = String(field(body, 'Status') ?? '');
+          const status = goString(field(body, 'Status'), 'Status', 'checkUpdate');
           if (!['passing', 'warning', 'critical'].includes(status))
             throw badRequest(`Invalid check status: '${status}'`);
           await http.authorize(c.request, q, SVC_W, id);
-          await cat.updateTtl(id, status as CheckStatus, String(field(body, 'Output') ?? ''));
+          await cat.updateTtl(
+            id,
+            status as CheckStatus,
+            goString(field(body, 'Output'), 'Output', 'checkUpdate'),
+          );
           return empty();
         },
         { parse: 'none', detail: route('Consul TTL check update', SVC_W) },
@@ -466,10 +470,21 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           const def = svcBody ? decodeService(svcBody, ['Service'], false) : undefined;
           await http.authorize(c.request, q, SVC_W, def?.name);
           const checks: CheckEntry[] = [];
-          const one = field(body, 'Check');
-          if (one && !isEmptyCheck(one)) checks.push(decodeCatalogCheck(one, node));
+          const check = (v: unknown, path: string) => {
+            if (v === undefined || v === null) return;
+            if (typeof v !== 'object' || Array.isArray(v))
+              throw badRequest(
+                `Request decode failed: ${goTypeError(v, 'structs.HealthCheck', { struct: 'RegisterRequest', path })}`,
+              );
+            if (!isEmptyCheck(v)) checks.push(decodeCatalogCheck(v, node));
+          };
+          check(field(body, 'Check'), 'Check');
           const many = field(body, 'Checks');
-          if (Array.isArray(many)) for (const x of many) checks.push(decodeCatalogCheck(x, node));
+          if (many !== undefined && !Array.isArray(many))
+            throw badRequest(
+              `Request decode failed: ${goTypeError(many, 'structs.HealthChecks', { struct: 'RegisterRequest', path: 'Checks' })}`,
+            );
+          for (const x of (many as unknown[] | undefined) ?? []) check(x, 'Checks');
           const existing = cat.node(node)?.value;
           const entry: NodeEntry =
             node === cat.localNode && existing

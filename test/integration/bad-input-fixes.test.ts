@@ -235,8 +235,27 @@ describe('Consul register bodies of the wrong JSON types are refused, not stored
       decode('number into Go struct field DeregisterRequest.ServiceID of type string'),
     );
     expect(
-      JSON.parse((await get(`${t.url}/v1/catalog/nodes`)).text).map((n: { Node: string }) => n.Node),
-    ).not.toContain('7');
+      await register('/v1/catalog/register', {
+        Node: 'typed',
+        Address: '10.0.0.7',
+        Checks: [{ Name: 'c' }, 1],
+      }),
+    ).toEqual(decode('number into Go struct field RegisterRequest.Checks of type structs.HealthCheck'));
+    expect(
+      await register('/v1/catalog/register', {
+        Node: 'typed',
+        Address: '10.0.0.7',
+        Check: { Name: 'c', Notes: 5 },
+      }),
+    ).toEqual(decode('number into Go struct field HealthCheck.Notes of type string'));
+    expect(await register('/v1/agent/check/update/none', { Status: 'passing', Output: 5 })).toEqual(
+      decode('number into Go struct field checkUpdate.Output of type string'),
+    );
+    const nodes = JSON.parse((await get(`${t.url}/v1/catalog/nodes`)).text).map(
+      (n: { Node: string }) => n.Node,
+    );
+    expect(nodes).not.toContain('7');
+    expect(nodes).not.toContain('typed');
     expect(
       (await register('/v1/catalog/register', { Node: 'typed', Address: '10.0.0.7', NodeMeta: { k: null } }))
         .status,
