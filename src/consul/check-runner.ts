@@ -89,9 +89,10 @@ export class CheckRunner {
 async function httpProbe(c: CheckEntry): Promise<[CheckStatus, string]> {
   const url = c.spec.http ?? '';
   const method = c.spec.method || 'GET';
-  const headers = new Headers({ 'User-Agent': 'Consul Health Check', Accept: 'text/plain, text/*, */*' });
-  for (const [k, vs] of Object.entries(c.spec.header ?? {})) for (const v of vs) headers.append(k, v);
   try {
+    // Inside the try: a header name or value fetch refuses makes the check critical, as in Go.
+    const headers = new Headers({ 'User-Agent': 'Consul Health Check', Accept: 'text/plain, text/*, */*' });
+    for (const [k, vs] of Object.entries(c.spec.header ?? {})) for (const v of vs) headers.append(k, v);
     const res = await fetch(url, {
       method,
       headers,

@@ -263,3 +263,46 @@ describe('Consul register bodies of the wrong JSON types are refused, not stored
     expect(JSON.parse((await get(`${t.url}/v1/catalog/node/typed`)).text).Node.Meta).toEqual({ k: '' });
   });
 });
+
+describe('Consul check definitions', () => {
+  const register = (body: unknown) => put(`${t.url}/v1/agent/check/register`, JSON.stringify(body));
+  const decode = (text: string) => ({
+    status: 400,
+    text: `Request decode failed: json: cannot unmarshal ${text}`,
+  });
+
+  test('mistyped string and Header fields are 400', async () => {
+    const base = { Name: 'typed-check', Interval: '10s' };
+    expect(await register({ ...base, HTTP: 5 })).toEqual(
+      decode('number into Go struct field .HTTP of type string'),
+    );
+    expect(await register({ ...base, HTTP: 'http://127.0.0.1:1/', Header: { X: 'v' } })).toEqual(
+      decode('string into Go struct field .Header of type []string'),
+    );
+    expect(await register({ ...base, HTTP: 'http://127.0.0.1:1/', Header: [] })).toEqual(
+      decode('array into Go struct field .Header of type map[string][]string'),
+    );
+    expect(JSON.parse((await get(`${t.url}/v1/agent/checks`)).text)).not.toHaveProperty('typed-check');
+  });
+
+  test('a header the HTTP client refuses makes the check critical instead of stalling it', async () => {
+    const check = {
+      Name: 'bad-header',
+      HTTP: 'http://127.0.0.1:1/',
+      Interval: '10s',
+      Status: 'passing',
+      Header: { 'bad name': ['v'] },
+    };
+    expect((await register(check)).status).toBe(200);
+    try {
+      let status = 'passing';
+      for (let i = 0; i < 50 && status === 'passing'; i++) {
+        await Bun.sleep(20);
+        status = JSON.parse((await get(`${t.url}/v1/agent/checks`)).text)['bad-header'].Status;
+      }
+      expect(status).toBe('critical');
+    } finally {
+      await put(`${t.url}/v1/agent/check/deregister/bad-header`, '');
+    }
+  });
+});
