@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { rmSync } from 'node:fs';
 import { AUTH_ON, expiredToken, foreignToken } from '../support/auth';
 import { LONG_300 } from '../support/bad-input';
 import {
@@ -115,6 +116,18 @@ test('every route answers malformed input with a protocol-shaped 4xx, in time, a
   }
   expect(await (await fetch(`${t.url}/v1/status/leader`)).text()).toContain(':');
   expect(await readSeed()).toEqual(before);
+
+  // Whatever the sweep managed to store must load again: a restart on the same data boots and
+  // still serves the seed.
+  const dataDir = t.dataDir;
+  await t.stop({ keepData: true });
+  t = await startTestServer({ 'log.access': false }, { dataDir });
+  try {
+    expect(await readSeed()).toEqual(before);
+  } finally {
+    await t.stop(); // afterAll's second stop() is a no-op
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }, 120_000);
 
 test('with auth on, every route answers missing or garbage credentials with a protocol-shaped refusal', async () => {
