@@ -198,11 +198,16 @@ export async function send(base: string, p: Probe): Promise<Outcome> {
  * - Session create: `Session.Apply`'s checks of TTL, Behavior, node and checks.
  * - `/v1/agent/health/service/...`: 503 while a check of the service is critical (spec §3.13).
  */
-const CONSUL_5XX: ReadonlyArray<{ probe: RegExp; body: RegExp }> = [
+const CONSUL_5XX: ReadonlyArray<{ path?: string; probe: RegExp; body: RegExp }> = [
   { probe: /^dc=/, body: /^No path to datacenter$/ },
-  { probe: /^((flags|cas)=|duplicated params)/, body: /^strconv\.ParseUint: parsing ".*": invalid syntax$/s },
-  { probe: /^acquire=/, body: /^invalid session ".*"$/s },
   {
+    path: '/v1/kv/{path}',
+    probe: /^((flags|cas)=|duplicated params)/,
+    body: /^strconv\.ParseUint: parsing ".*": invalid syntax$/s,
+  },
+  { path: '/v1/kv/{path}', probe: /^acquire=/, body: /^invalid session ".*"$/s },
+  {
+    path: '/v1/session/create',
     probe: /^body /,
     body: /^(Session TTL '.*' invalid: .*|Invalid Session TTL '-?\d+', must be between .*|Invalid Behavior setting '.*'|Missing check '.*' registration|Missing node registration|Check '.*' is in critical state)$/s,
   },
@@ -212,7 +217,9 @@ function byDesign5xx(p: Probe, o: Outcome): boolean {
   if (protocolOf(p.op) !== 'consul') return false;
   if (o.status === 503 && p.op.path === '/v1/agent/health/service/{path}') return true;
   if (o.status !== 500) return false;
-  return CONSUL_5XX.some((e) => e.probe.test(p.name) && e.body.test(o.text));
+  return CONSUL_5XX.some(
+    (e) => (!e.path || e.path === p.op.path) && e.probe.test(p.name) && e.body.test(o.text),
+  );
 }
 
 /**
