@@ -172,12 +172,14 @@ export function decodeService(body: unknown, nameKeys: string[], withChecks: boo
 }
 
 /** Catalog check (`HealthCheck` with `Definition`): stored as given, never run. */
-function decodeCatalogCheck(o: unknown, node: string): CheckEntry {
+function decodeCatalogCheck(o: unknown, node: string, path: 'Check' | 'Checks'): CheckEntry {
+  // Go names the field by its path from the RegisterRequest root: HealthCheck.Check.Notes.
+  const text = (...names: string[]) => goString(field(o, ...names), `${path}.${names[0]}`, 'HealthCheck');
   const def = field(o, 'Definition') ?? {};
-  const status = goString(field(o, 'Status'), 'Status', 'HealthCheck') || 'critical';
+  const status = text('Status') || 'critical';
   if (!['passing', 'warning', 'critical'].includes(status))
     throw badRequest(`Status for checks must 'passing', 'warning', 'critical': ${status}`);
-  const name = goString(field(o, 'Name'), 'Name', 'HealthCheck');
+  const name = text('Name');
   const d = isEmptyCheck(def)
     ? undefined
     : (() => {
@@ -189,12 +191,12 @@ function decodeCatalogCheck(o: unknown, node: string): CheckEntry {
       })();
   return {
     node,
-    checkId: goString(field(o, 'CheckID', 'ID'), 'CheckID', 'HealthCheck') || name,
+    checkId: text('CheckID', 'ID') || name,
     name,
     status: status as CheckStatus,
-    notes: goString(field(o, 'Notes'), 'Notes', 'HealthCheck'),
-    output: goString(field(o, 'Output'), 'Output', 'HealthCheck'),
-    serviceId: goString(field(o, 'ServiceID'), 'ServiceID', 'HealthCheck'),
+    notes: text('Notes'),
+    output: text('Output'),
+    serviceId: text('ServiceID'),
     serviceName: '',
     serviceTags: [],
     type: d?.type === 'ttl' ? '' : (d?.type ?? ''),
@@ -470,13 +472,13 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           const def = svcBody ? decodeService(svcBody, ['Service'], false) : undefined;
           await http.authorize(c.request, q, SVC_W, def?.name);
           const checks: CheckEntry[] = [];
-          const check = (v: unknown, path: string) => {
+          const check = (v: unknown, path: 'Check' | 'Checks') => {
             if (v === undefined || v === null) return;
             if (typeof v !== 'object' || Array.isArray(v))
               throw badRequest(
                 `Request decode failed: ${goTypeError(v, 'structs.HealthCheck', { struct: 'RegisterRequest', path })}`,
               );
-            if (!isEmptyCheck(v)) checks.push(decodeCatalogCheck(v, node));
+            if (!isEmptyCheck(v)) checks.push(decodeCatalogCheck(v, node, path));
           };
           check(field(body, 'Check'), 'Check');
           const many = field(body, 'Checks');

@@ -247,7 +247,7 @@ describe('Consul register bodies of the wrong JSON types are refused, not stored
         Address: '10.0.0.7',
         Check: { Name: 'c', Notes: 5 },
       }),
-    ).toEqual(decode('number into Go struct field HealthCheck.Notes of type string'));
+    ).toEqual(decode('number into Go struct field HealthCheck.Check.Notes of type string'));
     expect(await register('/v1/agent/check/update/none', { Status: 'passing', Output: 5 })).toEqual(
       decode('number into Go struct field checkUpdate.Output of type string'),
     );
