@@ -196,6 +196,8 @@ export class AuthService {
   async createUser(username: string, password: string): Promise<void> {
     checkName('username', username);
     if (!password) throw new InvalidArgument('password must not be empty');
+    // Refused before the (deliberately slow) hash; checked again in the write against a racing create.
+    if (this.users.has(username)) throw new AlreadyExists(`user '${username}' already exist!`);
     const hash = await hashPassword(password);
     await this.state.write(async (w) => {
       if (this.users.has(username)) throw new AlreadyExists(`user '${username}' already exist!`);
@@ -208,6 +210,7 @@ export class AuthService {
 
   async updatePassword(username: string, password: string): Promise<void> {
     if (!password) throw new InvalidArgument('password must not be empty');
+    if (!this.getUser(username)) throw new NotFound(`user ${username} not exist!`);
     const hash = await hashPassword(password);
     await this.state.write(async (w) => {
       const cur = this.getUser(username);

@@ -16,7 +16,7 @@ export function clusterAdminRoutes(node: ClusterAdmin) {
     .post(
       '/v1/core/cluster/report',
       ({ body }) => {
-        node.members.receiveReport(typeof body === 'string' ? JSON.parse(body) : body);
+        node.members.receiveReport(typeof body === 'string' ? parseReport(body) : body);
         return restOk(JSON.stringify(node.members.self()));
       },
       { detail: route('Member report from a peer (spec §G.2)', { inner: true }) },
@@ -39,6 +39,15 @@ export function clusterAdminRoutes(node: ClusterAdmin) {
     .post('/v3/admin/core/cluster/leave', async () => ok(await node.leave()), {
       detail: route('Remove this node from every member list; it continues alone', WRITE),
     });
+}
+
+/** A report sent as text (not `application/json`): undecodable JSON is a 400, as Spring's `@RequestBody` answers. */
+function parseReport(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InvalidArgument(`Malformed request body: ${(e as Error).message}`);
+  }
 }
 
 /** Admin answers of a standalone node: member-list changes need cluster mode. */

@@ -59,6 +59,21 @@ describe('ConfigService', () => {
     expect(published.at(-1)).toBe('formal');
   });
 
+  test('history pages are Java ints: a page past 2^31 - 1 is refused before any SQL runs', async () => {
+    await svc.publish({ dataId: 'app.yaml', group: 'G', content: 'v1' });
+    expect((await svc.history(key, 2 ** 31 - 1, 500)).pageItems).toEqual([]);
+    for (const [pageNo, pageSize] of [
+      [1e23, 10],
+      [2 ** 31, 10],
+      [1.5, 10],
+      [1, Number.NaN],
+    ] as const)
+      await expect(svc.history(key, pageNo, pageSize)).rejects.toMatchObject({
+        kind: 'invalid_argument',
+        detailCode: 20002,
+      });
+  });
+
   test('history: insert keeps the new version, update keeps the replaced one; rollback republishes', async () => {
     await svc.publish({ dataId: 'app.yaml', group: 'G', content: 'v1' });
     clock.advance(1000);

@@ -490,8 +490,12 @@ export class ConfigService {
   // ---- history ----
 
   async history(key: ConfigKey, pageNo: number, pageSize: number): Promise<Page<HistoryEntry>> {
-    if (pageNo < 1 || pageSize < 1)
-      throw new InvalidArgument('pageNo and pageSize must be ≥ 1', NacosCode.PARAMETER_VALIDATE_ERROR);
+    // Nacos pages are Java ints; the bound also keeps the SQL OFFSET an exact integer.
+    if (!isJavaInt(pageNo) || !isJavaInt(pageSize) || pageNo < 1 || pageSize < 1)
+      throw new InvalidArgument(
+        'pageNo and pageSize must be integers from 1 to 2147483647',
+        NacosCode.PARAMETER_VALIDATE_ERROR,
+      );
     const r = await this.repo.listHistory({ key, pageNo, pageSize: Math.min(pageSize, 500) });
     return {
       totalCount: r.total,
@@ -674,3 +678,5 @@ export function buildConfigRecords(configs: StoredConfig[], grays: StoredGray[])
   }
   return recs;
 }
+
+const isJavaInt = (n: number) => Number.isInteger(n) && n <= 2 ** 31 - 1 && n >= -(2 ** 31);

@@ -168,7 +168,7 @@ export function nacosV1ConfigRoutes(
         const ns = p.first('tenant', 'namespaceId');
         if (p.has('nid')) {
           const key = p.get('dataId') ? parseConfigKey(p.get('dataId'), p.get('group'), ns) : undefined;
-          return historyV1(await svc.historyEntry(p.int('nid', 0), key));
+          return historyV1(await svc.historyEntry(p.long('nid', 0), key));
         }
         const key = parseConfigKey(p.get('dataId'), p.get('group'), ns);
         const { pageNo, pageSize } = pageOf(p);
@@ -183,7 +183,7 @@ export function nacosV1ConfigRoutes(
         const key = p.get('dataId')
           ? parseConfigKey(p.get('dataId'), p.get('group'), p.first('tenant', 'namespaceId'))
           : undefined;
-        return historyV1(await svc.previousHistory(p.int('id', 0), key));
+        return historyV1(await svc.previousHistory(p.long('id', 0), key));
       },
       { detail: route('Latest history entry of a config id', READ) },
     )

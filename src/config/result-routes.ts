@@ -83,7 +83,7 @@ function historyRoutes(svc: ConfigService, prefix: string, gen: 'v2' | 'v3', api
   const detail = async ({ query }: { query: Record<string, unknown> }) => {
     const p = Params.from(query, undefined);
     return ok(
-      entryJson(await svc.historyEntry(Number(p.required('nid')), p.get('dataId') ? keyOf(p) : undefined)),
+      entryJson(await svc.historyEntry(p.requiredLong('nid'), p.get('dataId') ? keyOf(p) : undefined)),
     );
   };
   return new Elysia({ name: `config.history-${gen}-${api}-${prefix}`, prefix })
@@ -103,7 +103,7 @@ function historyRoutes(svc: ConfigService, prefix: string, gen: 'v2' | 'v3', api
       async ({ query }) => {
         const p = Params.from(query, undefined);
         const key = p.get('dataId') ? keyOf(p) : undefined;
-        return ok(entryJson(await svc.previousHistory(Number(p.required('id')), key)));
+        return ok(entryJson(await svc.previousHistory(p.requiredLong('id'), key)));
       },
       { detail: route('Latest history entry of a config id', read(api)) },
     )
@@ -120,8 +120,9 @@ function historyRoutes(svc: ConfigService, prefix: string, gen: 'v2' | 'v3', api
       '/diff',
       async ({ query }) => {
         const p = Params.from(query, undefined);
-        const other = p.get('otherNid') ?? p.get('toNid');
-        return ok(await svc.diff(Number(p.required('nid')), other ? Number(other) : undefined));
+        const otherName = p.first('otherNid') !== undefined ? 'otherNid' : 'toNid';
+        const other = p.first(otherName) === undefined ? undefined : p.long(otherName, 0);
+        return ok(await svc.diff(p.requiredLong('nid'), other));
       },
       {
         detail: route(
@@ -134,7 +135,7 @@ function historyRoutes(svc: ConfigService, prefix: string, gen: 'v2' | 'v3', api
       '/rollback',
       async ({ query, body, headers, server, request }) => {
         const p = Params.from(query, body);
-        await svc.rollback(Number(p.required('nid')), p.str('srcUser'), remoteIp(headers, server, request));
+        await svc.rollback(p.requiredLong('nid'), p.str('srcUser'), remoteIp(headers, server, request));
         return ok(true);
       },
       { detail: route('Republish the content of a history entry (nid)', write(api)) },

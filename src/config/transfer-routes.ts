@@ -194,21 +194,33 @@ export function policyOf(v: string | undefined): ImportPolicy {
   return p;
 }
 
-function cloneList(
-  p: Params,
-  body: unknown,
-): Array<{ cfgId: number | string; dataId?: string; group?: string }> {
-  if (Array.isArray(body)) return body;
-  const raw = p.get('cloneList') ?? p.get('configBeansList');
-  if (raw)
+interface CloneItem {
+  cfgId?: number | string | null;
+  dataId?: string | null;
+  group?: string | null;
+}
+
+function cloneList(p: Params, body: unknown): CloneItem[] {
+  let list: unknown = body;
+  if (!Array.isArray(list)) {
+    const raw = p.get('cloneList') ?? p.get('configBeansList');
     try {
-      const v = JSON.parse(raw);
-      if (Array.isArray(v)) return v;
+      list = raw ? JSON.parse(raw) : undefined;
     } catch {}
+  }
+  if (Array.isArray(list) && list.every(isCloneItem)) return list;
   throw new InvalidArgument(
     'clone list must be a JSON array of {cfgId, dataId, group}',
     NacosCode.PARAMETER_VALIDATE_ERROR,
   );
+}
+
+function isCloneItem(v: unknown): v is CloneItem {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const { cfgId, dataId, group } = v as Record<string, unknown>;
+  const optionalText = (x: unknown) => x === undefined || x === null || typeof x === 'string';
+  const id = cfgId === undefined || cfgId === null || typeof cfgId === 'number' || typeof cfgId === 'string';
+  return id && optionalText(dataId) && optionalText(group);
 }
 
 /** `?export=true` / `exportV2=true` / v3 `/export`: the ZIP download. */

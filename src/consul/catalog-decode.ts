@@ -3,19 +3,31 @@ import type { ServiceDef } from './catalog-service';
 import { decodeCheck, isEmptyCheck } from './check-def';
 import { badRequest } from './consul-errors';
 import { field } from './consul-http';
+import { goTypeError } from './go-json';
 
-export const strList = (v: unknown, what: string): string[] => {
-  if (v === undefined) return [];
-  if (!Array.isArray(v)) throw badRequest(`Request decode failed: ${what} must be an array`);
-  return v.map(String);
+/** A Go `string` field: JSON null is '', any other non-string is Go's decode error (400). */
+export const goString = (v: unknown, path: string, struct = ''): string => {
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string')
+    throw badRequest(`Request decode failed: ${goTypeError(v, 'string', { struct, path })}`);
+  return v;
 };
 
-export const strMap = (v: unknown, what: string): Record<string, string> => {
-  if (v === undefined) return {};
+/** A Go `[]string` field (null items are ''). */
+export const strList = (v: unknown, path: string, struct = ''): string[] => {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v))
+    throw badRequest(`Request decode failed: ${goTypeError(v, '[]string', { struct, path })}`);
+  return v.map((x) => goString(x, path, struct));
+};
+
+/** A Go `map[string]string` field (null values are ''). */
+export const strMap = (v: unknown, path: string, struct = ''): Record<string, string> => {
+  if (v === undefined || v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v))
-    throw badRequest(`Request decode failed: ${what} must be an object`);
+    throw badRequest(`Request decode failed: ${goTypeError(v, 'map[string]string', { struct, path })}`);
   const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = String(x ?? '');
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = goString(x, path, struct);
   return out;
 };
 
@@ -27,11 +39,9 @@ export function decodeService(body: unknown, nameKeys: string[], withChecks: boo
     );
   const name = field(body, ...nameKeys);
   if (name !== undefined && typeof name !== 'string')
-    throw badRequest(
-      'Request decode failed: json: cannot unmarshal number into Go struct field .Name of type string',
-    );
+    throw badRequest(`Request decode failed: ${goTypeError(name, 'string', { struct: '', path: 'Name' })}`);
   if (!name) throw badRequest('Missing service name');
-  const address = String(field(body, 'Address') ?? '');
+  const address = goString(field(body, 'Address'), 'Address');
   if (address === '0.0.0.0' || address === '::' || address === '[::]')
     throw badRequest('Invalid service address');
   const port = field(body, 'Port') ?? 0;
@@ -70,13 +80,13 @@ export function decodeService(body: unknown, nameKeys: string[], withChecks: boo
   }
   const tagged = field(body, 'TaggedAddresses');
   return {
-    id: String(field(body, 'ID') || name),
+    id: goString(field(body, 'ID'), 'ID') || name,
     name,
     tags: strList(field(body, 'Tags'), 'Tags'),
     address,
     port,
     meta,
-    kind: String(field(body, 'Kind') ?? ''),
+    kind: goString(field(body, 'Kind'), 'Kind'),
     taggedAddresses:
       tagged && typeof tagged === 'object' && Object.keys(tagged).length
         ? (Object.fromEntries(
@@ -93,12 +103,14 @@ export function decodeService(body: unknown, nameKeys: string[], withChecks: boo
 }
 
 /** Catalog check (`HealthCheck` with `Definition`): stored as given, never run. */
-export function decodeCatalogCheck(o: unknown, node: string): CheckEntry {
+export function decodeCatalogCheck(o: unknown, node: string, path: 'Check' | 'Checks' = 'Check'): CheckEntry {
+  // Go names the field by its path from the RegisterRequest root: HealthCheck.Check.Notes.
+  const text = (...names: string[]) => goString(field(o, ...names), `${path}.${names[0]}`, 'HealthCheck');
   const def = field(o, 'Definition') ?? {};
-  const status = String(field(o, 'Status') || 'critical');
+  const status = text('Status') || 'critical';
   if (!['passing', 'warning', 'critical'].includes(status))
     throw badRequest(`Status for checks must 'passing', 'warning', 'critical': ${status}`);
-  const name = String(field(o, 'Name') ?? '');
+  const name = text('Name');
   const d = isEmptyCheck(def)
     ? undefined
     : (() => {
@@ -110,12 +122,12 @@ export function decodeCatalogCheck(o: unknown, node: string): CheckEntry {
       })();
   return {
     node,
-    checkId: String(field(o, 'CheckID', 'ID') || name),
+    checkId: text('CheckID', 'ID') || name,
     name,
     status: status as CheckStatus,
-    notes: String(field(o, 'Notes') ?? ''),
-    output: String(field(o, 'Output') ?? ''),
-    serviceId: String(field(o, 'ServiceID') ?? ''),
+    notes: text('Notes'),
+    output: text('Output'),
+    serviceId: text('ServiceID'),
     serviceName: '',
     serviceTags: [],
     type: d?.type === 'ttl' ? '' : (d?.type ?? ''),

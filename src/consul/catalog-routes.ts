@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Elysia } from 'elysia';
 import type { Entry } from '../state';
-import { decodeCatalogCheck, decodeService, strMap } from './catalog-decode';
+import { decodeCatalogCheck, decodeService, goString, strMap } from './catalog-decode';
 import {
   agentServiceJson,
   type CheckEntry,
@@ -28,6 +28,7 @@ import {
   type Req,
 } from './consul-http';
 import { compileFilter, type Filter, FilterError } from './filter';
+import { goTypeError } from './go-json';
 
 const SVC_R = { resource: 'consul-service', action: 'r' } as const;
 const SVC_W = { resource: 'consul-service', action: 'w' } as const;
@@ -357,10 +358,14 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           const id = pathTail(c.request, '/v1/agent/check/update/');
           await http.authorize(c, q, SVC_W, id);
           const body = await jsonBody(c.request);
-          const status = String(field(body, 'Status') ?? '');
+          const status = goString(field(body, 'Status'), 'Status', 'checkUpdate');
           if (!['passing', 'warning', 'critical'].includes(status))
             throw badRequest(`Invalid check status: '${status}'`);
-          await cat.updateTtl(id, status as CheckStatus, String(field(body, 'Output') ?? ''));
+          await cat.updateTtl(
+            id,
+            status as CheckStatus,
+            goString(field(body, 'Output'), 'Output', 'checkUpdate'),
+          );
           return empty();
         },
         { parse: 'none', detail: consulRoute('Consul TTL check update', SVC_W) },
@@ -372,29 +377,45 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           const raw = await readBody(c.request);
           await http.authorize(c, q, SVC_W, raw.name('Service', 'Service'));
           const body = raw.value();
-          const node = String(field(body, 'Node') ?? '');
-          const address = String(field(body, 'Address') ?? '');
-          const bodyDc = String(field(body, 'Datacenter') ?? '');
+          const text = (name: string) => goString(field(body, name), name, 'RegisterRequest');
+          const node = text('Node');
+          const address = text('Address');
+          const bodyDc = text('Datacenter');
           if (bodyDc && bodyDc !== dc) throw serverError('No path to datacenter');
           if (!node || !address) throw badRequest('Must provide node and address');
           const svcBody = field(body, 'Service');
           const def = svcBody ? decodeService(svcBody, ['Service'], false) : undefined;
           const checks: CheckEntry[] = [];
-          const one = field(body, 'Check');
-          if (one && !isEmptyCheck(one)) checks.push(decodeCatalogCheck(one, node));
+          const check = (v: unknown, path: 'Check' | 'Checks') => {
+            if (v === undefined || v === null) return;
+            if (typeof v !== 'object' || Array.isArray(v))
+              throw badRequest(
+                `Request decode failed: ${goTypeError(v, 'structs.HealthCheck', { struct: 'RegisterRequest', path })}`,
+              );
+            if (!isEmptyCheck(v)) checks.push(decodeCatalogCheck(v, node, path));
+          };
+          check(field(body, 'Check'), 'Check');
           const many = field(body, 'Checks');
-          if (Array.isArray(many)) for (const x of many) checks.push(decodeCatalogCheck(x, node));
+          if (many !== undefined && !Array.isArray(many))
+            throw badRequest(
+              `Request decode failed: ${goTypeError(many, 'structs.HealthChecks', { struct: 'RegisterRequest', path: 'Checks' })}`,
+            );
+          for (const x of (many as unknown[] | undefined) ?? []) check(x, 'Checks');
           const existing = cat.node(node)?.value;
           const entry: NodeEntry =
             node === cat.localNode && existing
               ? existing
               : {
-                  id: String(field(body, 'ID') ?? '') || existing?.id || '',
+                  id: text('ID') || existing?.id || '',
                   node,
                   address,
                   datacenter: dc,
-                  taggedAddresses: strMap(field(body, 'TaggedAddresses'), 'TaggedAddresses'),
-                  meta: strMap(field(body, 'NodeMeta'), 'NodeMeta'),
+                  taggedAddresses: strMap(
+                    field(body, 'TaggedAddresses'),
+                    'TaggedAddresses',
+                    'RegisterRequest',
+                  ),
+                  meta: strMap(field(body, 'NodeMeta'), 'NodeMeta', 'RegisterRequest'),
                 };
           await cat.catalogRegister(entry, def, checks);
           return json(q, true);
@@ -407,13 +428,10 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
           const q = http.query(c.request);
           await http.authorize(c, q, SVC_W);
           const body = await jsonBody(c.request);
-          const node = String(field(body, 'Node') ?? '');
+          const text = (name: string) => goString(field(body, name), name, 'DeregisterRequest');
+          const node = text('Node');
           if (!node) throw badRequest('Must provide node');
-          await cat.catalogDeregister(
-            node,
-            String(field(body, 'ServiceID') ?? '') || undefined,
-            String(field(body, 'CheckID') ?? '') || undefined,
-          );
+          await cat.catalogDeregister(node, text('ServiceID') || undefined, text('CheckID') || undefined);
           return json(q, true);
         },
         { parse: 'none', detail: consulRoute('Consul catalog deregister', SVC_W) },

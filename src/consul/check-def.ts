@@ -1,6 +1,7 @@
 import { CHECK_STATUSES, type CheckSpec, type CheckStatus } from './catalog-model';
 import { badRequest, formatGoDuration, parseGoDuration } from './consul-errors';
 import { field } from './consul-http';
+import { goTypeError } from './go-json';
 
 /** A check as given in a register body (CheckType / CheckDefinition), decoded leniently. */
 export interface CheckDef {
@@ -36,10 +37,31 @@ function duration(obj: unknown, ...names: string[]): [number, string] {
   }
 }
 
+const decodeError = (v: unknown, path: string, type: string) =>
+  badRequest(`Request decode failed: ${goTypeError(v, type, { struct: '', path })}`);
+
+/** A Go `string` field: null is '', another type is Go's decode error. */
 const str = (o: unknown, ...n: string[]) => {
   const v = field(o, ...n);
-  return v === undefined ? '' : String(v);
+  if (v !== undefined && typeof v !== 'string') throw decodeError(v, n[0]!, 'string');
+  return v ?? '';
 };
+
+/** `Header`, a Go `map[string][]string`. */
+function headerOf(o: unknown): Record<string, string[]> | undefined {
+  const h = field(o, 'Header');
+  if (h === undefined) return undefined;
+  if (typeof h !== 'object' || Array.isArray(h)) throw decodeError(h, 'Header', 'map[string][]string');
+  const out: Record<string, string[]> = {};
+  for (const [k, vs] of Object.entries(h as Record<string, unknown>)) {
+    if (vs !== null && !Array.isArray(vs)) throw decodeError(vs, 'Header', '[]string');
+    out[k] = (vs ?? []).map((x) => {
+      if (x !== null && typeof x !== 'string') throw decodeError(x, 'Header', 'string');
+      return x ?? '';
+    });
+  }
+  return out;
+}
 
 /** True when the object carries no check at all (Consul ignores an all-empty Check). */
 export function isEmptyCheck(o: unknown): boolean {
@@ -101,7 +123,7 @@ export function decodeCheck(o: unknown, statusError: (s: string) => string): Che
                 : alias
                   ? 'alias'
                   : 'ttl';
-  const header = field(o, 'Header');
+  const header = headerOf(o);
   return {
     checkId: str(o, 'CheckID', 'ID'),
     name: str(o, 'Name'),
@@ -122,7 +144,7 @@ export function decodeCheck(o: unknown, statusError: (s: string) => string): Che
       ...(http ? { http } : {}),
       ...(tcp ? { tcp } : {}),
       ...(str(o, 'Method') ? { method: str(o, 'Method') } : {}),
-      ...(header && typeof header === 'object' ? { header: header as Record<string, string[]> } : {}),
+      ...(header ? { header } : {}),
       ...(str(o, 'Body') ? { body: str(o, 'Body') } : {}),
       ...(field(o, 'TLSSkipVerify') === true ? { tlsSkipVerify: true } : {}),
     },

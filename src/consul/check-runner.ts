@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import type { Clock, TimerHandle } from '../core/clock';
+import { type Clock, MAX_TIMER_MS, type TimerHandle } from '../core/clock';
 import type { Logger } from '../core/log';
 import type { CheckEntry, CheckStatus } from './catalog-model';
 
@@ -89,9 +89,10 @@ export class CheckRunner {
 async function httpProbe(c: CheckEntry): Promise<[CheckStatus, string]> {
   const url = c.spec.http ?? '';
   const method = c.spec.method || 'GET';
-  const headers = new Headers({ 'User-Agent': 'Consul Health Check', Accept: 'text/plain, text/*, */*' });
-  for (const [k, vs] of Object.entries(c.spec.header ?? {})) for (const v of vs) headers.append(k, v);
   try {
+    // Inside the try: a header name or value fetch refuses makes the check critical, as in Go.
+    const headers = new Headers({ 'User-Agent': 'Consul Health Check', Accept: 'text/plain, text/*, */*' });
+    for (const [k, vs] of Object.entries(c.spec.header ?? {})) for (const v of vs) headers.append(k, v);
     const res = await fetch(url, {
       method,
       headers,
@@ -121,7 +122,10 @@ function tcpProbe(addr: string, timeoutMs: number): Promise<[CheckStatus, string
       clearTimeout(t);
       resolve(r);
     };
-    const t = setTimeout(() => done(['critical', `dial tcp ${addr}: i/o timeout`]), timeoutMs);
+    const t = setTimeout(
+      () => done(['critical', `dial tcp ${addr}: i/o timeout`]),
+      Math.min(timeoutMs, MAX_TIMER_MS),
+    );
     sock.once('connect', () => done(['passing', `TCP connect ${addr}: Success`]));
     sock.once('error', (e) => done(['critical', `dial tcp ${addr}: ${e.message}`]));
   });

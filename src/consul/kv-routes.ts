@@ -13,6 +13,7 @@ import {
   type Req,
 } from './consul-http';
 import type { ConsulTx } from './consul-tx';
+import { goBase64Error, goTypeError, isGoUint64 } from './go-json';
 import { isKvWriteVerb, type KvService, type KvTxnOp } from './kv-service';
 
 const KV_R = { resource: 'consul-kv', action: 'r' } as const;
@@ -205,34 +206,61 @@ async function decodeTxn(
   if (text.length > maxBody) throw tooLarge(`Request body too large, max size: ${maxBody} bytes`);
   let raw: unknown;
   try {
-    // Keep uint64 Flags exact: quote long integers before JSON.parse.
-    raw = JSON.parse(text.replace(/("Flags"\s*:\s*)(\d{16,})/gi, '$1"$2"'));
+    // Keep uint64 Flags exact: long integers become marked strings before JSON.parse.
+    raw = JSON.parse(text.replace(/("Flags"\s*:\s*)(\d{16,})/gi, `$1"${BIG_FLAGS}$2"`));
   } catch (e) {
     throw badRequest(`Failed to parse body: ${(e as Error).message}`);
   }
-  if (!Array.isArray(raw))
-    throw badRequest('Failed to parse body: json: cannot unmarshal object into Go value of type api.TxnOps');
+  if (!Array.isArray(raw)) throw badRequest(`Failed to parse body: ${goTypeError(raw, 'api.TxnOps')}`);
+  for (const o of raw)
+    if (o !== null && (typeof o !== 'object' || Array.isArray(o)))
+      throw badRequest(`Failed to parse body: ${goTypeError(o, 'api.TxnOp')}`);
   if (raw.length > MAX_TXN_OPS)
     throw tooLarge(`Transaction contains too many operations (${raw.length} > ${MAX_TXN_OPS})`);
   return { raw, ops: raw.map((o) => decodeKvOp(o, maxValueSize)) };
 }
 
+/** JSON escape of the marker that tags a Flags literal quoted to keep its uint64 digits exact. */
+const BIG_FLAGS = '\\u0001';
+
+/** A KV op in Go's field types (`api.KVTxnOp`); a mistyped field is Go's decode error, a 400. */
 function decodeKvOp(o: unknown, maxValueSize: number): KvTxnOp | null {
   const k = field(o, 'KV');
   if (k === undefined) return null;
-  const key = String(field(k, 'Key') ?? '');
+  const fail = (v: unknown, name: string, type: string) =>
+    badRequest(`Failed to parse body: ${goTypeError(v, type, { struct: 'KVTxnOp', path: `KV.${name}` })}`);
+  if (typeof k !== 'object' || Array.isArray(k))
+    throw badRequest(
+      `Failed to parse body: ${goTypeError(k, 'api.KVTxnOp', { struct: 'TxnOp', path: 'KV' })}`,
+    );
+  const text = (name: string, type = 'string'): string => {
+    const v = field(k, name);
+    if (v !== undefined && typeof v !== 'string') throw fail(v, name, type);
+    return v ?? '';
+  };
+  const key = text('Key');
   const v = field(k, 'Value');
   let value: Uint8Array | null = null;
-  if (typeof v === 'string' && v) value = new Uint8Array(Buffer.from(v, 'base64'));
+  if (v !== undefined && typeof v !== 'string') throw fail(v, 'Value', '[]uint8');
+  if (v) {
+    const bad = goBase64Error(v);
+    if (bad) throw badRequest(`Failed to parse body: ${bad}`);
+    value = new Uint8Array(Buffer.from(v, 'base64'));
+  }
   if (value && value.length > maxValueSize)
     throw tooLarge(`Value for key "${key}" is too large (${value.length} > ${maxValueSize} bytes)`);
-  const flags = field(k, 'Flags');
+  const rawFlags = field(k, 'Flags');
+  const flags = typeof rawFlags === 'string' && rawFlags.startsWith('\u0001') ? rawFlags.slice(1) : rawFlags;
+  if (flags !== rawFlags ? !isGoUint64(flags) : typeof flags === 'string' || !isGoUint64(flags))
+    throw fail(rawFlags, 'Flags', 'uint64');
+  const index = field(k, 'Index');
+  if (!isGoUint64(index) || typeof index === 'string') throw fail(index, 'Index', 'uint64');
   return {
-    verb: String(field(k, 'Verb') ?? ''),
+    verb: text('Verb', 'api.KVOp'),
     key,
     value,
     flags: flags === undefined ? 0n : BigInt(flags as string | number),
-    index: Number(field(k, 'Index') ?? 0),
-    session: String(field(k, 'Session') ?? ''),
+    index: Number(index ?? 0),
+    session: text('Session'),
   };
 }

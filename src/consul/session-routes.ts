@@ -11,6 +11,7 @@ import {
   type Req,
   sessionJson,
 } from './consul-http';
+import { goTypeError } from './go-json';
 import type { SessionRequest, SessionService } from './session-service';
 
 const S_R = { resource: 'consul-session', action: 'r' } as const;
@@ -100,31 +101,50 @@ export function sessionRoutes(http: ConsulHttp, sessions: SessionService) {
     );
 }
 
+/**
+ * The session create body in Go's field types (`structs.Session`, decoded through an alias struct,
+ * so Go names no struct in its errors: `Go struct field .Name`). A mistyped field is a 400.
+ */
 function decodeSession(body: unknown): SessionRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body))
-    throw badRequest('Request decode failed: json: cannot unmarshal into Go value of type structs.Session');
+    throw badRequest(`Request decode failed: ${goTypeError(body, 'structs.Session')}`);
+  const fail = (v: unknown, path: string, type: string, struct = '') =>
+    badRequest(`Request decode failed: ${goTypeError(v, type, { struct, path })}`);
   const str = (v: unknown, name: string): string | undefined => {
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string')
-      throw badRequest(
-        `Request decode failed: json: cannot unmarshal ${typeof v} into Go struct field .${name} of type string`,
-      );
+    if (v !== undefined && typeof v !== 'string') throw fail(v, name, 'string');
     return v;
+  };
+  /** A string list; a null item is Go's zero value, ''. */
+  const strings = (name: string, itemType: string): string[] | undefined => {
+    const v = field(body, name);
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v)) throw fail(v, name, `[]${itemType}`);
+    return v.map((x) => {
+      if (x !== null && typeof x !== 'string') throw fail(x, name, itemType);
+      return x ?? '';
+    });
   };
   const lockDelay = field(body, 'LockDelay');
   if (lockDelay !== undefined && typeof lockDelay !== 'string' && typeof lockDelay !== 'number')
     throw badRequest('Request decode failed: invalid LockDelay');
   let checks: string[] | undefined;
-  const raw = field(body, 'Checks');
-  const nodeChecks = field(body, 'NodeChecks');
-  if (hasField(body, 'Checks') || nodeChecks !== undefined) {
-    checks = [
-      ...new Set(
-        [...(Array.isArray(raw) ? raw : []), ...(Array.isArray(nodeChecks) ? nodeChecks : [])].map(String),
-      ),
-    ];
-  }
+  const raw = strings('Checks', 'types.CheckID');
+  const nodeChecks = strings('NodeChecks', 'string');
+  if (hasField(body, 'Checks') || nodeChecks !== undefined)
+    checks = [...new Set([...(raw ?? []), ...(nodeChecks ?? [])])];
   const svc = field(body, 'ServiceChecks');
+  if (svc !== undefined && !Array.isArray(svc)) throw fail(svc, 'ServiceChecks', '[]structs.ServiceCheck');
+  const serviceChecks = (svc as unknown[] | undefined)?.map((c) => {
+    if (c === null) return { ID: '', Namespace: '' };
+    if (typeof c !== 'object' || Array.isArray(c)) throw fail(c, 'ServiceChecks', 'structs.ServiceCheck');
+    const text = (name: string) => {
+      const v = field(c, name);
+      if (v !== undefined && typeof v !== 'string')
+        throw fail(v, `ServiceChecks.${name}`, 'string', 'ServiceCheck');
+      return v ?? '';
+    };
+    return { ID: text('ID'), Namespace: text('Namespace') };
+  });
   return {
     name: str(field(body, 'Name'), 'Name'),
     node: str(field(body, 'Node'), 'Node'),
@@ -132,8 +152,6 @@ function decodeSession(body: unknown): SessionRequest {
     ttl: str(field(body, 'TTL'), 'TTL'),
     lockDelay: lockDelay as string | number | undefined,
     checks,
-    serviceChecks: Array.isArray(svc)
-      ? svc.map((c) => ({ ID: String(field(c, 'ID') ?? ''), Namespace: String(field(c, 'Namespace') ?? '') }))
-      : undefined,
+    serviceChecks,
   };
 }

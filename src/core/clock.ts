@@ -7,9 +7,24 @@ export interface Clock {
 
 export type TimerHandle = { readonly id: unknown };
 
+/** The longest delay a JS timer holds: a longer one fires after 1 ms (TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Real timers. Delays past {@link MAX_TIMER_MS} (a Consul check `Interval` of `99999h`, a huge
+ * `Long-Pulling-Timeout`) are re-armed in steps instead of firing at once.
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => ({ id: setTimeout(fn, ms) }),
+  setTimeout: (fn, ms) => {
+    const handle: { id: ReturnType<typeof setTimeout> | undefined } = { id: undefined };
+    const arm = (left: number) => {
+      handle.id =
+        left > MAX_TIMER_MS ? setTimeout(() => arm(left - MAX_TIMER_MS), MAX_TIMER_MS) : setTimeout(fn, left);
+    };
+    arm(ms);
+    return handle;
+  },
   clearTimeout: (h) => clearTimeout(h.id as ReturnType<typeof setTimeout>),
 };
 

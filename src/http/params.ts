@@ -43,11 +43,24 @@ export class Params {
     if (v === undefined || v.trim() === '') throw new MissingParameter(name);
     return v;
   }
+  /** A Java `Integer` parameter: digits only, within −2³¹…2³¹−1 (else 400, as `Integer.parseInt` fails). */
   int(name: string, def: number): number {
+    return this.integer(name, def, INT_MIN, INT_MAX);
+  }
+  /** A Java `Long` parameter (ids such as `nid`), bounded to the integers a double holds exactly. */
+  long(name: string, def: number): number {
+    return this.integer(name, def, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  }
+  /** A required Java `Long` parameter: missing → 10000, not an integer → 20002. */
+  requiredLong(name: string): number {
+    this.required(name);
+    return this.long(name, 0);
+  }
+  private integer(name: string, def: number, min: number, max: number): number {
     const v = this.values[name];
     if (v === undefined || v.trim() === '') return def;
     const n = Number(v);
-    if (!Number.isFinite(n) || !Number.isInteger(n))
+    if (!/^\s*[-+]?\d+\s*$/.test(v) || n < min || n > max)
       throw new InvalidArgument(`parameter '${name}' must be an integer, got '${v}'`, 20002);
     return n;
   }
@@ -71,6 +84,9 @@ export class Params {
     return this.values;
   }
 }
+
+const INT_MIN = -(2 ** 31);
+const INT_MAX = 2 ** 31 - 1;
 
 export class MissingParameter extends InvalidArgument {
   constructor(readonly parameter: string) {

@@ -99,7 +99,9 @@ export function instanceListOf(raw: string | undefined): InstanceLocator[] {
   } catch {
     throw new InvalidArgument(`instances format incorrect: ${raw}`, NacosCode.PARAMETER_VALIDATE_ERROR);
   }
-  if (!Array.isArray(v)) throw new InvalidArgument(`instances format incorrect: ${raw}`, 20002);
+  // compat(nacos): Nacos ignores an undecodable list (or NPEs on a null item); we refuse it instead.
+  if (!Array.isArray(v) || v.some((x) => x === null || typeof x !== 'object' || Array.isArray(x)))
+    throw new InvalidArgument(`instances format incorrect: ${raw}`, NacosCode.PARAMETER_VALIDATE_ERROR);
   return v.map((x: { ip?: unknown; port?: unknown; clusterName?: string }) => ({
     ip: String(x.ip ?? ''),
     port: Number(x.port),
