@@ -98,6 +98,14 @@ export const coreSettings: SettingSpec[] = [
     doc: 'SQLite page cache size.',
   },
   {
+    key: 'storage.sqlite.checkpoint-interval-ms',
+    type: 'int',
+    default: 200,
+    min: 0,
+    max: 60000,
+    doc: 'How often a background thread copies the SQLite WAL into the database file (0 = SQLite checkpoints inside commits, on the request thread).',
+  },
+  {
     key: 'log.level',
     type: 'string',
     default: 'info',

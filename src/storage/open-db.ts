@@ -20,6 +20,7 @@ export function createDb(settings: Settings): Db {
       path,
       sync: settings.str('storage.sync') as 'normal' | 'full',
       cacheSizeMb: settings.int('storage.sqlite.cache-size-mb'),
+      checkpointIntervalMs: settings.int('storage.sqlite.checkpoint-interval-ms'),
     });
   }
   return new MysqlDb({ url, poolSize: settings.int('db.pool.size') });

@@ -5,6 +5,7 @@ import { Name, SQL, StringChunk, sql } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Db, RunResult, SqlRunner } from './db';
 import { isConnectionError, StorageUnavailable } from './storage-errors';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer';
 
 export interface SqliteOptions {
   /** File path, or `:memory:`. */
@@ -12,7 +13,12 @@ export interface SqliteOptions {
   /** `normal` survives kill -9 (WAL); `full` fsyncs every commit (survives power loss). */
   sync?: 'normal' | 'full';
   cacheSizeMb?: number;
+  /** > 0: checkpoint the WAL from a background thread this often (see wal-checkpointer.ts). */
+  checkpointIntervalMs?: number;
 }
+
+/** Automatic checkpoint threshold (pages) left to the main connection when a background thread checkpoints. */
+const SAFETY_NET_CHECKPOINT_PAGES = 16000;
 
 /**
  * Embedded store on bun:sqlite. One connection; every statement and transaction runs under one
@@ -25,17 +31,26 @@ export class SqliteDb implements Db {
   /** Renders drizzle `sql` templates to text + bound parameters; statements are cached by text. */
   private readonly dialectRenderer = new SQLiteSyncDialect();
   private lock: Promise<void> = Promise.resolve();
+  private checkpointer?: WalCheckpointer;
   private busy = 0;
 
   constructor(opts: SqliteOptions) {
     if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
     this.raw = new Database(opts.path, { create: true, strict: true });
+    // First: the statements below may wait on another connection (the WAL checkpointer).
+    this.raw.exec('PRAGMA busy_timeout = 5000');
     this.raw.exec('PRAGMA journal_mode = WAL');
     this.raw.exec(`PRAGMA synchronous = ${opts.sync === 'full' ? 'FULL' : 'NORMAL'}`);
     this.raw.exec(`PRAGMA cache_size = ${-1024 * (opts.cacheSizeMb ?? 64)}`);
-    this.raw.exec('PRAGMA busy_timeout = 5000');
     this.raw.exec('PRAGMA temp_store = MEMORY');
     this.description = `sqlite:${opts.path}`;
+    if (opts.path !== ':memory:' && (opts.checkpointIntervalMs ?? 0) > 0) {
+      this.raw.exec(`PRAGMA wal_autocheckpoint = ${SAFETY_NET_CHECKPOINT_PAGES}`);
+      this.checkpointer = startWalCheckpointer(opts.path, {
+        intervalMs: opts.checkpointIntervalMs!,
+        sync: opts.sync === 'full' ? 'FULL' : 'NORMAL',
+      });
+    }
   }
 
   // Statements go through bun:sqlite's statement cache (`query`), which is about twice as fast
@@ -107,6 +122,7 @@ export class SqliteDb implements Db {
 
   async close(): Promise<void> {
     await this.lock;
+    await this.checkpointer?.stop();
     this.raw.close();
   }
 
