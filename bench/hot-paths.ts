@@ -69,6 +69,18 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'Consul KV PUT (durable, new key each)',
+    req: {
+      path: '/',
+      lua: `local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("PUT", "/v1/kv/hot/k" .. n, nil, "value-" .. n)
+end
+`,
+    },
+  },
+  {
     name: 'config publish (durable)',
     req: {
       path: '/',
