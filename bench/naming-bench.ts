@@ -166,8 +166,11 @@ try {
       // p99 is the service time of one list of the 100 instances).
       const l = await latency(url, 5000);
       const light = await latency(url, 2000, 4);
+      const rssAfterLoad = rssMb(b.proc.pid);
+      await Bun.sleep(5000); // "held": once the garbage of the register/list burst is collected
       out(`scale ${n} instances`, {
         registerPerSecond: r.perSecond,
+        rssMbRightAfterLoad: rssAfterLoad,
         rssMb: rssMb(b.proc.pid),
         list: l,
         listLightLoad: light,
