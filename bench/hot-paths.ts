@@ -48,6 +48,7 @@ const LIST = '/nacos/v1/ns/instance/list?serviceName=hot-list';
 const SCENARIOS: Scenario[] = [
   { name: 'config GET', read: true, req: { path: CONFIG_GET } },
   { name: 'instance/list (10 instances)', read: true, req: { path: LIST } },
+  { name: 'Consul KV GET', read: true, req: { path: '/v1/kv/hot/key' } },
   {
     name: 'ephemeral register',
     req: {
@@ -120,6 +121,7 @@ for (let round = 0; round < rounds; round++)
           content: 'server:\n  port: 8080\n'.repeat(20),
           type: 'yaml',
         });
+        await fetch(`${b.url}/v1/kv/hot/key`, { method: 'PUT', body: 'server:\n  port: 8080\n' });
         for (let i = 0; i < 10; i++)
           await form(b.url, '/nacos/v1/ns/instance', {
             serviceName: 'hot-list',
