@@ -57,6 +57,7 @@ test('compiled binary: SDK handshake, config push, naming push and cleanup, Conn
   const sub = await c.request('SubscribeServiceRequest', { ...svc, subscribe: true, clusters: '' });
   expect(sub.body.serviceInfo.hosts.map((h: any) => h.ip)).toEqual(['10.2.2.2']);
   const mark = c.pushes.length;
+  const closedAt = performance.now();
   n.close();
   const gone = await c.waitFor(
     'NotifySubscriberRequest',
@@ -64,6 +65,9 @@ test('compiled binary: SDK handshake, config push, naming push and cleanup, Conn
     (b) => b.serviceInfo.hosts.length === 0,
     mark,
   );
+  // Issue target: instance removed and subscribers pushed ≤ 1 s after the connection drops
+  // (the push debounce is 500 ms).
+  expect(performance.now() - closedAt).toBeLessThan(1000);
   expect(gone.body.serviceInfo).toMatchObject({ name: 'e2e-svc', allIPs: false, allIps: false });
 
   const metrics = await (await fetch(`${bin.nacos}/metrics`)).text();
