@@ -3,13 +3,7 @@
  * and blocking-query wake-up latency with many waiters. Run: `bun bench/consul.ts [seconds] [waiters]`.
  * Numbers depend on the machine and its load; report them with the fsync mode (storage.sync).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LevelFilter, Log, MemorySink } from '../src/core/log';
-import { startServer } from '../src/main';
-import { loadSettings } from '../src/settings/settings';
-import { freePorts } from '../test/support/ports';
+import { startInProcessServer } from './in-process';
 
 // Run with BUN_CONFIG_MAX_HTTP_REQUESTS above the waiter count, or fetch queues the waiters.
 // The clients share this process with the server, so wake-up numbers include client-side work.
@@ -68,27 +62,7 @@ const bare = Bun.serve({
   port: 0,
   fetch: () => new Response('[{"Key":"k"}]', { headers: { 'content-type': 'application/json' } }),
 });
-const [mainPort, sdkPort, clusterPort, consolePort] = await freePorts(4);
-const dir = mkdtempSync(join(tmpdir(), 'batata-bench-'));
-const settings = loadSettings({
-  configPath: join(dir, 'none.yml'),
-  configPathExplicit: false,
-  env: {},
-  overrides: {
-    'nacos.server.main.port': mainPort,
-    'nacos.sdk.port': sdkPort,
-    'nacos.cluster.port': clusterPort,
-    'nacos.console.port': consolePort,
-    'nacos.server.bind-address': '127.0.0.1',
-    'nacos.server.ip': '127.0.0.1',
-    'storage.data-dir': dir,
-    'log.dir': '',
-    'log.access': false,
-  },
-});
-const server = await startServer(settings, {
-  log: new Log({ filter: new LevelFilter('error'), sinks: [new MemorySink()] }),
-});
+const { server, stop } = await startInProcessServer();
 const base = `http://127.0.0.1:${server.ports.main}/v1`;
 try {
   await fetch(`${base}/kv/bench/k`, { method: 'PUT', body: 'value' });
@@ -102,7 +76,7 @@ try {
         Check: { TTL: '1h', Status: 'passing' },
       }),
     });
-  console.log(`storage.sync=${settings.str('storage.sync')}, ${CONC} connections, ${seconds}s each`);
+  console.log(`storage.sync=${server.settings.str('storage.sync')}, ${CONC} connections, ${seconds}s each`);
   const b = process.env.ONLY_WAKE
     ? 1
     : await load('bare Bun.serve', () => fetch(`http://127.0.0.1:${bare.port}/`));
@@ -141,6 +115,5 @@ try {
   );
 } finally {
   bare.stop(true);
-  await server.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await stop();
 }

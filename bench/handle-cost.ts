@@ -3,36 +3,10 @@
  * on an in-process server, N times each, reporting µs per request. Network and scheduling noise
  * are out, so small handler changes show. Run: `bun bench/handle-cost.ts [n]`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LevelFilter, Log, MemorySink } from '../src/core/log';
-import { startServer } from '../src/main';
-import { loadSettings } from '../src/settings/settings';
-import { freePorts } from '../test/support/ports';
+import { startInProcessServer } from './in-process';
 
 const N = Number(process.argv[2] ?? 50_000);
-const dir = mkdtempSync(join(tmpdir(), 'batata-handle-'));
-const [mainPort, sdkPort, clusterPort, consolePort] = await freePorts(4);
-const settings = loadSettings({
-  configPath: join(dir, 'none.yml'),
-  configPathExplicit: false,
-  env: {},
-  overrides: {
-    'nacos.server.main.port': mainPort,
-    'nacos.sdk.port': sdkPort,
-    'nacos.cluster.port': clusterPort,
-    'nacos.console.port': consolePort,
-    'nacos.server.bind-address': '127.0.0.1',
-    'nacos.server.ip': '127.0.0.1',
-    'storage.data-dir': dir,
-    'log.dir': '',
-    'log.access': false,
-  },
-});
-const server = await startServer(settings, {
-  log: new Log({ filter: new LevelFilter('error'), sinks: [new MemorySink()] }),
-});
+const { server, stop } = await startInProcessServer();
 const base = `http://127.0.0.1:${server.ports.main}`;
 try {
   await fetch(`${base}/v1/kv/hot/key`, { method: 'PUT', body: 'server:\n  port: 8080\n' });
@@ -60,6 +34,5 @@ try {
       if (round === 2) console.log(`${p.padEnd(48)} ${us.toFixed(1)} µs/request`);
     }
 } finally {
-  await server.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await stop();
 }
