@@ -23,7 +23,7 @@ describe('GroupCommit', () => {
       return xs.map(() => ({ value: undefined }));
     }, 2);
     const first = gc.submit(1);
-    await new Promise((r) => setImmediate(r));
+    while (!batches.length) await new Promise((r) => setImmediate(r)); // first batch is committing
     const later = [2, 3, 4].map((x) => gc.submit(x));
     expect(gc.pending).toBe(3);
     release();
