@@ -6,9 +6,9 @@ import type { ConsulTx, TxParticipant } from './consul-tx';
 export type CatalogRowDraft = Omit<CatalogRow, 'createIndex' | 'modifyIndex'> & { createIndex?: number };
 
 /**
- * Catalog rows written outside a CatalogTx (standalone agent checks, rows of removed checks) on a
- * ConsulTx: stored in its storage commit with its index as ModifyIndex, with an optional state
- * change staged on the same write.
+ * Catalog rows written outside a CatalogTx (the row of a catalog service an agent registration
+ * replaced) on a ConsulTx: stored in its storage commit with its index as ModifyIndex, with an
+ * optional state change staged on the same write. Deletes of rows that are not stored are dropped.
  */
 export class CatalogRows implements TxParticipant {
   readonly dirty = true;
@@ -25,7 +25,7 @@ export class CatalogRows implements TxParticipant {
     (batch.catalogPut ??= []).push(
       ...this.put.map((r) => ({ ...r, createIndex: r.createIndex ?? index, modifyIndex: index })),
     );
-    (batch.catalogDelete ??= []).push(...this.del);
+    (batch.catalogDelete ??= []).push(...this.del.filter((k) => this.tx.storedRow(k)));
   }
 
   stage(w: WriteContext): void {
