@@ -58,6 +58,11 @@ export interface CatalogOptions {
   local: NodeEntry;
   /** Port of this server's `consul` service (the port its Consul API answers on). */
   serverPort?: number;
+  /**
+   * This server is the only one on its storage (not in cluster mode): stored agent services and
+   * server node entries under other node names are this server's own from before a rename.
+   */
+  soleServer?: boolean;
 }
 
 export interface CatalogHooks {
@@ -142,10 +147,19 @@ export class CatalogService implements CatalogTxHost {
 
   /**
    * Stores this server's node entry when storage does not have it as configured (first boot, new
-   * address), after the store loaded the stored catalog.
+   * address), after the store loaded the stored catalog. A sole server drops the entries of its
+   * former node names (with their checks and services, as a renamed Consul agent leaves them).
    */
   async start() {
-    await this.writeCatalog((c) => c.setServerNode(this.localEntry));
+    const stale = this.opts.soleServer
+      ? [...this.nodes.values()].filter((n) => n.value.server && n.key !== this.localNode).map((n) => n.key)
+      : [];
+    await this.writeCatalog((c) => {
+      c.setServerNode(this.localEntry);
+      for (const name of stale) c.deleteNode(name, true);
+      // Its sessions stay valid, as they did when the node entry was not stored.
+      c.quiet = stale.length > 0;
+    });
     this.started = true;
   }
 
@@ -376,7 +390,7 @@ export class CatalogService implements CatalogTxHost {
   /** Re-registers this server's agent services saved before a restart (checks start over, as on an agent restart). */
   async restoreAgentServices(): Promise<number> {
     let n = 0;
-    for (const { id, body } of await this.agents.loadAgentServices(this.localNode)) {
+    for (const { id, body } of await this.agents.loadAgentServices(this.localNode, this.opts.soleServer)) {
       try {
         await this.registerService(JSON.parse(body) as ServiceDef);
         n++;

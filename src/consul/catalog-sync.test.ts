@@ -196,6 +196,33 @@ describe('catalog state shared by every server (one storage)', () => {
     expect(b.cat.agentServices()).toEqual([]);
   });
 
+  test('a restarted server restores its own agent services only', async () => {
+    const [a, b] = await cluster();
+    await a.cat.registerService(def({ id: 'web-1', name: 'web' }));
+    await b.cat.registerService(def({ id: 'api-1', name: 'api' }));
+    const again = fakeConsulNode(a.repo, 'n2');
+    await again.boot();
+    expect(await again.cat.restoreAgentServices()).toBe(1);
+    expect(again.cat.agentServices().map((v) => [v.id, v.node])).toEqual([['api-1', 'n2']]);
+  });
+
+  test('a server alone on its storage that was renamed takes its agent services along and drops its old node', async () => {
+    const a = fakeConsulNode(undefined, 'n1', { soleServer: true });
+    await a.boot();
+    await a.cat.registerService(def({ id: 'web-1', name: 'web' }));
+    await a.cat.nodeMaintenance(true, 'x');
+    await a.cat.catalogRegister(ext, def(), []);
+    const renamed = fakeConsulNode(a.repo, 'n9', { soleServer: true });
+    await renamed.boot();
+    expect(await renamed.cat.restoreAgentServices()).toBe(1);
+    expect(renamed.cat.agentServices().map((v) => [v.id, v.node])).toEqual([['web-1', 'n9']]);
+    expect(renamed.cat.allNodes(new WatchSet()).value.map((e) => e.key)).toEqual(['ext', 'n9']);
+    expect(renamed.state.table(CHECKS_TABLE).size).toBe(0);
+    expect(renamed.pay()).toHaveLength(1);
+    // Sessions of the former name stay valid (no invalidation hook ran).
+    expect(renamed.failed).toEqual([]);
+  });
+
   test('a server behind reaped tombstones reloads the whole catalog', async () => {
     const [a, b] = await cluster();
     await a.cat.catalogRegister(ext, def(), [check('c1', 'passing', 'pay-1')]);

@@ -129,6 +129,8 @@ export class CatalogTx implements TxParticipant {
   /** Standalone agent checks to store (agent service checks are this server's only). */
   private readonly storedAgentChecks = new Set<string>();
   private localNodeOverwritten = false;
+  /** Sessions are left alone: this server forgets its own former node names (see CatalogService.start). */
+  quiet = false;
   private effects?: CatalogEffects;
 
   constructor(
@@ -536,7 +538,19 @@ export class CatalogTx implements TxParticipant {
   }
 
   afterApply(): void {
-    if (this.effects) this.host.afterCatalogWrite(this.effects);
+    const e = this.effects;
+    if (!e) return;
+    this.host.afterCatalogWrite(
+      this.quiet
+        ? {
+            ...e,
+            forgottenChecks: [...e.forgottenChecks, ...e.removedChecks],
+            removedChecks: [],
+            failedChecks: [],
+            removedNodes: [],
+          }
+        : e,
+    );
   }
 
   /** Drops this transaction's own changes; the base stays (it is applied whatever the transaction does). */

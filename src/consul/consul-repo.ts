@@ -72,11 +72,13 @@ export function emptyDelta(index: number): ConsulDelta {
 /**
  * Definitions of agent-registered services (JSON bodies by service ID, with the Consul node of the
  * server that owns them), so they survive restarts. `loadAgentServices(node)` returns that node's
- * definitions and those stored without a node (before the column existed); `saveAgentService`
- * upserts (and claims the ID for `node`), `removeAgentService` of an unknown ID is a no-op.
+ * definitions, after giving it those stored without a node (before the column existed: the first
+ * server to ask gets them), or with `adoptAll` every definition (a server alone on its storage
+ * whose node name changed); `saveAgentService` upserts (and moves the ID to `node`),
+ * `removeAgentService` of an unknown ID is a no-op.
  */
 export interface AgentServiceStore {
-  loadAgentServices(node: string): Promise<Array<{ id: string; body: string }>>;
+  loadAgentServices(node: string, adoptAll?: boolean): Promise<Array<{ id: string; body: string }>>;
   saveAgentService(node: string, id: string, body: string): Promise<void>;
   removeAgentService(id: string): Promise<void>;
 }

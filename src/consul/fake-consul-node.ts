@@ -15,12 +15,17 @@ import { KvService } from './kv-service';
  * wired as the Consul module wires them. Several nodes may share one repo (a cluster); a restart
  * is a new node on the same repo. `boot()` loads storage and stores this server's node entry.
  */
-export function fakeConsulNode(repo = new FakeConsulRepo(), name = 'n1') {
+export function fakeConsulNode(
+  repo = new FakeConsulRepo(),
+  name = 'n1',
+  opts: { soleServer?: boolean } = {},
+) {
   const clock = new FakeClock();
   const state = new StateStore();
   const log = new Log({ filter: new LevelFilter('error'), sinks: [new MemorySink()] });
   const naming = new NamingService(state, new FakeNamingRepo(), clock, log);
   const store = new ConsulStore(state, repo);
+  /** Session-invalidation hooks called: `node/checkId` for checks, `node` for removed nodes. */
   const failed: string[] = [];
   const cat = new CatalogService(
     state,
@@ -40,8 +45,9 @@ export function fakeConsulNode(repo = new FakeConsulRepo(), name = 'n1') {
         meta: {},
       },
       serverPort: 8500,
+      soleServer: opts.soleServer,
     },
-    { checkFailed: (n, id) => failed.push(`${n}/${id}`), nodeRemoved: () => {} },
+    { checkFailed: (n, id) => failed.push(`${n}/${id}`), nodeRemoved: (n) => failed.push(n) },
     store,
     repo,
   );

@@ -131,9 +131,10 @@ export class FakeConsulRepo implements ConsulRepo, AgentServiceStore {
     this.index = index;
   }
 
-  async loadAgentServices(node: string) {
+  async loadAgentServices(node: string, adoptAll = false) {
+    for (const r of this.agentServices.values()) if (r.node === '' || adoptAll) r.node = node;
     return [...this.agentServices]
-      .filter(([, r]) => r.node === node || r.node === '')
+      .filter(([, r]) => r.node === node)
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([id, r]) => ({ id, body: r.body }));
   }

@@ -78,6 +78,8 @@ export async function createConsulModule(
       group: settings.str('consul.naming.group'),
       datacenter: node.datacenter,
       serverPort: settings.int('consul.port') || settings.mainPort,
+      // Standalone (the cluster module's rule): no other server shares this storage.
+      soleServer: settings.str('cluster.member.lookup.type') === 'standalone',
       local: {
         id: node.id,
         node: node.name,

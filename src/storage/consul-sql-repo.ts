@@ -44,9 +44,15 @@ type CatalogDbRow = {
 export class SqlConsulRepo implements ConsulRepo, AgentServiceStore {
   constructor(private readonly db: Db) {}
 
-  async loadAgentServices(node: string): Promise<Array<{ id: string; body: string }>> {
+  async loadAgentServices(node: string, adoptAll = false): Promise<Array<{ id: string; body: string }>> {
+    // Rows stored before the node column existed go to the first server that restores them.
+    await this.db.run(
+      adoptAll
+        ? sql`UPDATE consul_agent_service SET node = ${node} WHERE node <> ${node}`
+        : sql`UPDATE consul_agent_service SET node = ${node} WHERE node = ''`,
+    );
     return this.db.all<{ id: string; body: string }>(
-      sql`SELECT id, body FROM consul_agent_service WHERE node = ${node} OR node = '' ORDER BY id`,
+      sql`SELECT id, body FROM consul_agent_service WHERE node = ${node} ORDER BY id`,
     );
   }
 

@@ -232,6 +232,19 @@ export function runConsulRepoContract(
       await repo.removeAgentService('web-2');
     });
 
+    test('agent service definitions stored without a node go to the first node that loads them', async () => {
+      await repo.saveAgentService('', 'legacy-1', '{"l":1}');
+      await repo.saveAgentService('srv-b', 'mine-1', '{"m":1}');
+      expect((await repo.loadAgentServices('srv-a')).map((r) => r.id)).toEqual(['legacy-1']);
+      expect((await repo.loadAgentServices('srv-b')).map((r) => r.id)).toEqual(['mine-1']);
+      expect((await repo.loadAgentServices('srv-a')).map((r) => r.id)).toEqual(['legacy-1']);
+      // A server alone on its storage takes every definition (its node name changed).
+      expect((await repo.loadAgentServices('srv-c', true)).map((r) => r.id)).toEqual(['legacy-1', 'mine-1']);
+      expect(await repo.loadAgentServices('srv-a')).toEqual([]);
+      await repo.removeAgentService('legacy-1');
+      await repo.removeAgentService('mine-1');
+    });
+
     test('catalog rows: upsert by (kind, node, id) in that order, delete; atomic with KV', async () => {
       const row = (kind: 'node' | 'service' | 'check', node: string, id: string, body: string, ci = 3) => ({
         kind,
