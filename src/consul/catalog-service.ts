@@ -20,7 +20,7 @@ import {
   serfHealth,
   serviceView,
 } from './catalog-model';
-import { CatalogRows } from './catalog-rows';
+import { CatalogRowDeletes } from './catalog-rows';
 import { type CatalogEffects, CatalogOpError, CatalogTx, type CatalogTxHost } from './catalog-tx';
 import type { CheckDef } from './check-def';
 import { CheckRunner } from './check-runner';
@@ -658,7 +658,7 @@ export class CatalogService implements CatalogTxHost {
 
   /** Deletes stored catalog rows (a Consul write of its own: serialized with every other one). */
   private async deleteRows(del: CatalogRowKey[]): Promise<void> {
-    await this.store.write((tx) => tx.part('rows', () => new CatalogRows(tx, [], del)));
+    await this.store.write((tx) => tx.part('rows', () => new CatalogRowDeletes(tx, del)));
   }
 
   // ── catalog writes (staged: one storage commit and one state index per request or txn) ──
