@@ -478,10 +478,15 @@ export class CatalogService implements CatalogTxHost {
    * state at one index (a catalog write: health of the services on this node follows). With
    * `ifPresent`, a check removed meanwhile is not written again. Removing one stops its runner.
    */
-  private putAgentCheck(checkId: string, entry: CheckEntry | undefined, ifPresent = false): Promise<void> {
+  private putAgentCheck(
+    checkId: string,
+    entry: CheckEntry | undefined,
+    opts: { ifPresent?: boolean; quiet?: boolean } = {},
+  ): Promise<void> {
     return this.writeCatalog((c) => {
+      c.quiet = !!opts.quiet;
       if (!entry) c.deleteCheck(this.localNode, checkId);
-      else if (!ifPresent || c.check(this.localNode, checkId)) c.setAgentCheck(entry);
+      else if (!opts.ifPresent || c.check(this.localNode, checkId)) c.setAgentCheck(entry);
     });
   }
 
@@ -495,11 +500,13 @@ export class CatalogService implements CatalogTxHost {
     for (const { value: c } of [...this.checks.values()]) {
       if (c.node !== this.localNode || c.source !== 'agent' || !this.isStored(c)) continue;
       if (c.serviceId && !this.agentService(c.serviceId)) {
-        await this.putAgentCheck(c.checkId, undefined);
+        await this.putAgentCheck(c.checkId, undefined, { quiet: true });
         continue;
       }
       const entry: CheckEntry = c.type === 'maintenance' ? c : { ...c, status: 'critical', output: '' };
-      if (entry.status !== c.status || entry.output !== c.output) await this.putAgentCheck(c.checkId, entry);
+      // As before they were stored: restarting checks does not invalidate sessions.
+      if (entry.status !== c.status || entry.output !== c.output)
+        await this.putAgentCheck(c.checkId, entry, { quiet: true });
       this.watchCheck(entry);
       if (c.serviceId) await this.syncHealth(c.serviceId, c.node);
       else await this.syncNode(c.node);
@@ -579,7 +586,8 @@ export class CatalogService implements CatalogTxHost {
     const clipped = output.length > 4096 ? output.slice(0, 4096) : output;
     if (cur.status === status && cur.output === clipped) return;
     const next = { ...cur, status, output: clipped };
-    if (cur.node === this.localNode && this.isStored(cur)) await this.putAgentCheck(cur.checkId, next, true);
+    if (cur.node === this.localNode && this.isStored(cur))
+      await this.putAgentCheck(cur.checkId, next, { ifPresent: true });
     else {
       await this.state.write((w) => {
         if (this.checks.get(key)) w.put(CHECKS_TABLE, key, next);

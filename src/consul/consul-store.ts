@@ -52,11 +52,6 @@ export class ConsulStore {
     return { kv: snap.kv.length, sessions: snap.sessions.length, catalog: snap.catalog.length };
   }
 
-  /** The storage index this node's Consul state reflects. */
-  get syncedIndex(): number {
-    return this.synced;
-  }
-
   /**
    * Runs `fn` against a ConsulTx that sees current storage and commits what it staged, KV,
    * sessions and catalog rows alike (one storage transaction, one index for storage and state).

@@ -124,7 +124,10 @@ export class ConsulTx {
     const putRows = new Set(d.catalog.map(catalogKey));
     if (d.full)
       for (const e of cat.values())
-        if (!putRows.has(e.key)) this.baseCatalog.set(e.key, { key: e.value, row: null, index: d.index });
+        if (!putRows.has(e.key)) {
+          const { kind, node, id } = e.value;
+          this.baseCatalog.set(e.key, { key: { kind, node, id }, row: null, index: d.index });
+        }
     for (const t of d.catalogDeleted) {
       const k = catalogKey(t);
       if (!putRows.has(k) && t.index > cat.keyIndex(k))
