@@ -35,6 +35,11 @@ export interface DistroOptions {
   verifyIntervalMs: number;
   /** Replicas not renewed (VERIFY) for this long are dropped: the grace period after a node dies. */
   expireMs: number;
+  /**
+   * Clients every node derives from the shared database itself (Consul catalog services): never
+   * sent, received, verified or taken over.
+   */
+  selfReplicated?: (clientId: string) => boolean;
 }
 
 /** Java `String.hashCode` (32-bit signed). */
@@ -140,7 +145,7 @@ export class Distro {
     for (const c of changes) {
       if (c.table !== INSTANCES_TABLE) continue;
       const rec = (c.value ?? c.prev) as InstanceRecord | undefined;
-      if (!rec?.ephemeral || this.applying.has(rec.clientId)) continue;
+      if (!rec?.ephemeral || this.applying.has(rec.clientId) || this.skips(rec.clientId)) continue;
       // A local write (registration, beat expiry, deregistration handled here) makes the client
       // native here; rebalance() hands IP-port clients on to their responsible member.
       this.replicas.delete(rec.clientId);
@@ -213,15 +218,19 @@ export class Distro {
     );
   }
 
+  private skips(clientId: string): boolean {
+    return this.opts.selfReplicated?.(clientId) ?? false;
+  }
+
   private async handle(req: DistroRequest): Promise<unknown> {
     switch (req.op) {
       case 'CHANGE':
         this.stats.received++;
-        await this.applyReplica(req.data, req.source);
+        if (!this.skips(req.data.clientId)) await this.applyReplica(req.data, req.source);
         return {};
       case 'DELETE':
         this.stats.received++;
-        await this.dropReplica(req.clientId);
+        if (!this.skips(req.clientId)) await this.dropReplica(req.clientId);
         return {};
       case 'VERIFY': {
         const failed: string[] = [];
@@ -250,7 +259,7 @@ export class Distro {
     const out: string[] = [];
     const table = this.state.table<InstanceRecord>(INSTANCES_TABLE);
     for (const id of this.naming.clientIds()) {
-      if (this.replicas.has(id) || !this.isNative(id)) continue;
+      if (this.replicas.has(id) || !this.isNative(id) || this.skips(id)) continue;
       const keys = this.naming.clientInstanceKeys(id);
       if (keys.some((k) => table.get(k)?.value.ephemeral)) out.push(id);
     }

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { CATALOG_CLIENT_PREFIX } from '../consul/catalog-model';
 import type { ServerContext, ServerModule } from '../server/module';
 import { SettingsError } from '../settings/settings';
 import { createClusterMetrics } from './cluster-metrics';
@@ -103,6 +104,7 @@ export function createClusterModule(ctx: ServerContext): {
         syncDelayMs: s.int('nacos.core.protocol.distro.data.sync.delayMs'),
         verifyIntervalMs: s.int('nacos.core.protocol.distro.data.verify.intervalMs'),
         expireMs: s.int('nacos.naming.client.expired.time'),
+        selfReplicated: (clientId) => clientId.startsWith(CATALOG_CLIENT_PREFIX),
       })
     : undefined;
   distro?.register(server);

@@ -155,7 +155,7 @@ export function namingTables(db: Db, clock: Clock): ReplicatedTable[] {
 
 /**
  * Tables kept equal to the shared database across nodes by key, for the modules that are present.
- * (Consul KV and sessions sync themselves: `services.consulSync`.)
+ * (Consul KV, sessions and catalog sync themselves: `services.consulSync`.)
  */
 export function replicatedTables(ctx: ServerContext): ReplicatedTable<any>[] {
   const out: ReplicatedTable<any>[] = [namespaceTable(ctx.db)];

@@ -21,9 +21,10 @@ export interface ReplicatedTable<V = unknown> {
 }
 
 /**
- * Tables that bring themselves up to date from the shared database (Consul KV and sessions read
- * every change after the storage index they last saw): a sync message or a reconciliation of any
- * of them calls `catchUp`, which applies what it found as replica changes and returns their number.
+ * Tables that bring themselves up to date from the shared database (Consul KV, sessions and
+ * catalog read every change after the storage index they last saw): a sync message or a
+ * reconciliation of any of them calls `catchUp`, which applies what it found as replica changes
+ * and returns their number.
  */
 export interface SelfSyncingTables {
   tables: string[];

@@ -8,7 +8,7 @@ export const NODES_TABLE = 'consul.nodes';
 export type CheckStatus = 'passing' | 'warning' | 'critical';
 export const CHECK_STATUSES: readonly string[] = ['passing', 'warning', 'critical'];
 
-/** A Consul node (this server, or one registered through `/v1/catalog/register`). */
+/** A Consul node (a Batata server, or one registered through `/v1/catalog/register`). */
 export interface NodeEntry {
   id: string;
   node: string;
@@ -16,7 +16,16 @@ export interface NodeEntry {
   datacenter: string;
   taggedAddresses: Record<string, string>;
   meta: Record<string, string>;
+  /** Set on a Batata server's own entry (written by that server only): the port of its `consul` service. */
+  server?: { port: number };
 }
+
+/**
+ * Naming client of the catalog services registered on `node`. They reach other servers through the
+ * shared database (consul_catalog), not Distro: Distro leaves clients with this prefix alone.
+ */
+export const CATALOG_CLIENT_PREFIX = 'consul-catalog:';
+export const catalogClientId = (node: string) => `${CATALOG_CLIENT_PREFIX}${node}`;
 
 /** How a check is run (agent checks) — durations in ms, 0 = unset. */
 export interface CheckSpec {
@@ -164,6 +173,22 @@ export function nacosCheck(v: ServiceView): CheckEntry {
     status: ok ? 'passing' : 'critical',
     output: ok ? 'Nacos instance is healthy' : 'Nacos instance is unhealthy or disabled',
     source: 'catalog',
+  };
+}
+
+/**
+ * What another server's agent service shows for the checks it runs on that server (they are not
+ * stored): one check with the health that server computed, when the service defines checks.
+ */
+export function agentHealthCheck(v: ServiceView): CheckEntry | undefined {
+  if (!parseJson<unknown[]>(v.instance.metadata[META.checks], []).length) return undefined;
+  const ok = v.instance.healthy;
+  return {
+    ...blankCheck(v.node, `service:${v.id}`, 'Agent service health', v),
+    status: ok ? 'passing' : 'critical',
+    output: ok
+      ? `The checks of this service pass on node ${v.node}`
+      : `A check of this service or of node ${v.node} is critical there`,
   };
 }
 

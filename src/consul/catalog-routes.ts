@@ -273,11 +273,23 @@ export function catalogRoutes(http: ConsulHttp, cat: CatalogService) {
         },
         { parse: 'none', detail: consulRoute('Consul agent node maintenance', AGENT_W) },
       )
-      // compat(consul): cluster-management calls a single-node server accepts as no-ops.
+      // compat(consul): cluster-management calls that have no Serf to act on are accepted as no-ops.
       .put('/v1/agent/reload', noop, { detail: consulRoute('Consul agent reload (no-op)', AGENT_W) })
       .put('/v1/agent/leave', noop, { detail: consulRoute('Consul agent leave (no-op)', AGENT_W) })
       .put('/v1/agent/join/*', noop, { detail: consulRoute('Consul agent join (no-op)', AGENT_W) })
-      .put('/v1/agent/force-leave/*', noop, { detail: consulRoute('Consul force-leave (no-op)', AGENT_W) })
+      .put(
+        '/v1/agent/force-leave/*',
+        async (c: Req) => {
+          const q = http.query(c.request);
+          await http.authorize(c, q, AGENT_W);
+          await cat.forceLeave(pathTail(c.request, '/v1/agent/force-leave/'));
+          return empty();
+        },
+        {
+          parse: 'none',
+          detail: consulRoute("Consul force-leave (drops another server's node from the catalog)", AGENT_W),
+        },
+      )
       .get(
         '/v1/catalog/node-services/*',
         async (c: Req) => {

@@ -1,36 +1,24 @@
-import type { WriteContext } from '../state';
-import type { CatalogRow, CatalogRowKey, ConsulBatch } from './consul-model';
+import type { CatalogRowKey, ConsulBatch } from './consul-model';
 import type { ConsulTx, TxParticipant } from './consul-tx';
 
-/** A catalog row to store; `createIndex` defaults to the write's index (a new row). */
-export type CatalogRowDraft = Omit<CatalogRow, 'createIndex' | 'modifyIndex'> & { createIndex?: number };
-
 /**
- * Catalog rows written outside a CatalogTx (standalone agent checks, rows of removed checks) on a
- * ConsulTx: stored in its storage commit with its index as ModifyIndex, with an optional state
- * change staged on the same write.
+ * Deletes of stored catalog rows outside a CatalogTx (the row of a catalog service an agent
+ * registration replaced) on a ConsulTx: part of its storage commit, each leaving a tombstone at
+ * its index. Rows that are not stored are skipped.
  */
-export class CatalogRows implements TxParticipant {
+export class CatalogRowDeletes implements TxParticipant {
   readonly dirty = true;
 
   constructor(
     private readonly tx: ConsulTx,
-    private readonly put: CatalogRowDraft[],
     private readonly del: CatalogRowKey[],
-    private readonly apply?: (w: WriteContext) => void,
   ) {}
 
   persist(batch: ConsulBatch): void {
-    const index = this.tx.w.index;
-    (batch.catalogPut ??= []).push(
-      ...this.put.map((r) => ({ ...r, createIndex: r.createIndex ?? index, modifyIndex: index })),
-    );
-    (batch.catalogDelete ??= []).push(...this.del);
+    (batch.catalogDelete ??= []).push(...this.del.filter((k) => this.tx.storedRow(k)));
   }
 
-  stage(w: WriteContext): void {
-    this.apply?.(w);
-  }
+  stage(): void {}
 
   afterApply(): void {}
 }

@@ -3,11 +3,13 @@ import type { Logger } from '../core/log';
 import type { InstanceInput, ServiceId } from '../naming';
 import { type Entry, type QueryResult, type StateStore, WatchSet } from '../state';
 import {
+  agentHealthCheck,
   blankCheck,
   CHECKS_TABLE,
   type CheckEntry,
   type CheckStatus,
   CONSUL_SERVICE,
+  catalogClientId,
   checkKey,
   consulServiceView,
   META,
@@ -18,15 +20,15 @@ import {
   serfHealth,
   serviceView,
 } from './catalog-model';
-import { type CatalogRowDraft, CatalogRows } from './catalog-rows';
+import { CatalogRowDeletes } from './catalog-rows';
 import { type CatalogEffects, CatalogOpError, CatalogTx, type CatalogTxHost } from './catalog-tx';
 import type { CheckDef } from './check-def';
 import { CheckRunner } from './check-runner';
 import { badRequest, ConsulError, notFound, serverError } from './consul-errors';
-import type { CatalogRow, CatalogRowKey } from './consul-model';
+import { CATALOG_TABLE, type CatalogRowKey, catalogKey } from './consul-model';
 import type { AgentServiceStore } from './consul-repo';
 import type { ConsulStore } from './consul-store';
-import type { ConsulTx } from './consul-tx';
+import { CATALOG_PART, type ConsulTx } from './consul-tx';
 import {
   type ConsulRegistry,
   NAMING_INSTANCES_TABLE,
@@ -56,6 +58,11 @@ export interface CatalogOptions {
   local: NodeEntry;
   /** Port of this server's `consul` service (the port its Consul API answers on). */
   serverPort?: number;
+  /**
+   * This server is the only one on its storage (not in cluster mode): stored agent services and
+   * server node entries under other node names are this server's own from before a rename.
+   */
+  soleServer?: boolean;
 }
 
 export interface CatalogHooks {
@@ -76,14 +83,21 @@ export const unknownService = (id: string) =>
  * Consul agent/catalog/health on the ONE naming registry: a Consul service is a naming instance
  * (namespace/group from settings, instanceId = service ID, Tags/Meta/checks in metadata), so Nacos
  * clients see Consul services and Consul clients see Nacos instances (with a synthetic check from
- * their health). Checks live in the `consul.checks` state table; agent checks run here (TTL, HTTP,
- * TCP) and their aggregate drives the instance's `healthy` flag. Nodes other than this server
- * (catalog registrations) live in `consul.nodes`.
+ * their health). Checks live in the `consul.checks` state table; agent checks of this server run
+ * here (TTL, HTTP, TCP) and their aggregate drives the instance's `healthy` flag. Nodes (every
+ * Batata server's own and catalog registrations) live in `consul.nodes`.
+ *
+ * Stored catalog state (`consul_catalog`: nodes, catalog services, catalog checks, standalone
+ * agent checks and maintenance) is the same on every server of a cluster: it is mirrored from
+ * storage (ConsulStore, CatalogTx's base) at its storage indexes. Agent services and the checks
+ * they define belong to the server they were registered on; other servers see those services as
+ * naming instances (Distro) with one check summing up their health.
  */
 export class CatalogService implements CatalogTxHost {
   private readonly runner: CheckRunner;
   /** Critical-since timers for DeregisterCriticalServiceAfter, by check key. */
   private readonly reapers = new Map<string, TimerHandle>();
+  private started = false;
 
   constructor(
     private readonly state: StateStore,
@@ -106,6 +120,11 @@ export class CatalogService implements CatalogTxHost {
     return this.opts.local.node;
   }
 
+  /** This server's node entry as it is stored (every server lists every server's node). */
+  get localEntry(): NodeEntry {
+    return { ...this.opts.local, server: { port: this.opts.serverPort ?? 0 } };
+  }
+
   private get checks() {
     return this.state.table<CheckEntry>(CHECKS_TABLE);
   }
@@ -126,8 +145,22 @@ export class CatalogService implements CatalogTxHost {
     return { namespaceId: this.opts.namespaceId, groupName: this.opts.group, serviceName: name };
   }
 
+  /**
+   * Stores this server's node entry when storage does not have it as configured (first boot, new
+   * address), after the store loaded the stored catalog. A sole server drops the entries of its
+   * former node names (with their checks and services, as a renamed Consul agent leaves them).
+   */
   async start() {
-    await this.state.write((w) => w.put(NODES_TABLE, this.localNode, this.opts.local));
+    const stale = this.opts.soleServer
+      ? [...this.nodes.values()].filter((n) => n.value.server && n.key !== this.localNode).map((n) => n.key)
+      : [];
+    await this.writeCatalog((c) => {
+      c.setServerNode(this.localEntry);
+      for (const name of stale) c.deleteNode(name, true);
+      // Its sessions stay valid, as they did when the node entry was not stored.
+      c.quiet = stale.length > 0;
+    });
+    this.started = true;
   }
 
   dispose() {
@@ -147,18 +180,19 @@ export class CatalogService implements CatalogTxHost {
     const prefix = namingServicePrefix(this.opts.namespaceId, this.opts.group, service);
     ws.prefix(NAMING_INSTANCES_TABLE, prefix).table(CHECKS_TABLE).table(NODES_TABLE);
     const views = this.instances.scan(prefix).map((e) => this.viewOf(e));
-    if (service === undefined || service === CONSUL_SERVICE) {
-      const own = this.consulService();
-      if (own) views.push(own);
-    }
+    if (service === undefined || service === CONSUL_SERVICE)
+      for (const n of this.nodes.values()) {
+        const own = this.consulService(n.key);
+        if (own) views.push(own);
+      }
     const index = Math.max(this.instances.prefixIndex(prefix), this.checks.index(), this.nodes.index());
     return { index, value: views };
   }
 
   /** compat(consul): every server node has the `consul` service (Spring's getAllInstances iterates it). */
-  private consulService(): ServiceView | undefined {
-    const n = this.nodes.get(this.localNode);
-    return n && consulServiceView(n, this.opts.serverPort ?? 0, this.svcId(CONSUL_SERVICE));
+  private consulService(node: string): ServiceView | undefined {
+    const n = this.nodes.get(node);
+    return n?.value.server && consulServiceView(n, n.value.server.port, this.svcId(CONSUL_SERVICE));
   }
 
   node(name: string): Entry<NodeEntry> | undefined {
@@ -171,20 +205,30 @@ export class CatalogService implements CatalogTxHost {
     return { index: this.nodes.index(), value: list };
   }
 
-  /** Checks of a service instance (its own checks, or the synthetic Nacos one). */
+  /**
+   * Checks of a service instance: its own checks, or the synthetic Nacos one. Another server's agent
+   * service shows its stored checks (maintenance, standalone) plus one check with the health that
+   * server computed from the checks it runs (they are not stored; the instance carries the result).
+   */
   serviceChecks(v: ServiceView): Array<{ c: CheckEntry; ci: number; mi: number }> {
     if (v.source === 'nacos') return [{ c: nacosCheck(v), ci: v.createIndex, mi: v.modifyIndex }];
     if (v.source === 'server') return [];
-    return [...this.checks.values()]
+    const own = [...this.checks.values()]
       .filter((e) => e.value.node === v.node && e.value.serviceId === v.id)
       .map((e) => ({ c: e.value, ci: e.createIndex, mi: e.modifyIndex }));
+    if (v.source === 'agent' && v.node !== this.localNode) {
+      const c = agentHealthCheck(v);
+      if (c && !own.some((x) => x.c.checkId === c.checkId))
+        own.push({ c, ci: v.createIndex, mi: v.modifyIndex });
+    }
+    return own;
   }
 
-  /** Node-level checks: serfHealth (this server) plus registered ones without a service. */
+  /** Node-level checks: serfHealth (Batata servers) plus registered ones without a service. */
   nodeChecks(node: string): Array<{ c: CheckEntry; ci: number; mi: number }> {
     const out: Array<{ c: CheckEntry; ci: number; mi: number }> = [];
     const n = this.nodes.get(node);
-    if (node === this.localNode && n) out.push({ c: serfHealth(node), ci: n.createIndex, mi: n.createIndex });
+    if (n?.value.server) out.push({ c: serfHealth(node), ci: n.createIndex, mi: n.createIndex });
     for (const e of this.checks.values())
       if (e.value.node === node && !e.value.serviceId)
         out.push({ c: e.value, ci: e.createIndex, mi: e.modifyIndex });
@@ -264,14 +308,21 @@ export class CatalogService implements CatalogTxHost {
         metadata,
         healthy: true,
       },
-      clientId: `consul:${node.node}`,
+      clientId: source === 'catalog' ? catalogClientId(node.node) : `consul:${node.node}`,
     };
+  }
+
+  /** Whether a check's row is stored (catalog checks, standalone agent checks, maintenance). */
+  private isStored(c: CheckEntry): boolean {
+    return this.state.table(CATALOG_TABLE).has(catalogKey(checkRowKey(c)));
   }
 
   /**
    * Registers (upserts) an agent service and its checks on this node. Existing checks of the
    * service that the request does not name are kept unless `replaceChecks`. Generated check IDs
    * follow Consul: `service:<id>` for one check, `service:<id>:<n>` (n from 1) for several.
+   * The service's own checks are this server's (not stored); stored checks on it (standalone,
+   * maintenance) are updated through the store, so every server sees the same.
    */
   async registerService(def: ServiceDef, opts: { replaceChecks?: boolean } = {}) {
     const node = this.opts.local;
@@ -287,18 +338,34 @@ export class CatalogService implements CatalogTxHost {
     if (prev && prev.service !== def.name && prev.source !== 'server')
       await this.reg().deregisterInstance(this.svcId(prev.service), { instanceId: def.id });
     await this.reg().registerInstance(svc, input, { clientId, heartbeat: false });
-    const removed: CheckEntry[] = [];
+    const keep = new Set(checkDefs.map((c) => c.checkId));
+    const mine = [...this.checks.values()]
+      .map((e) => e.value)
+      .filter((c) => c.node === node.node && c.serviceId === def.id);
+    const drop = (c: CheckEntry) =>
+      !!opts.replaceChecks && !keep.has(c.checkId) && !c.checkId.startsWith(MAINTENANCE_PREFIX);
+    const retag = (c: CheckEntry) =>
+      c.serviceTags.join('\u0000') !== def.tags.join('\u0000') || c.serviceName !== def.name;
+    const removed = mine.filter(drop);
+    // Stored checks this registration drops, or replaces with a check of its own (same ID).
+    const unstore = new Map(removed.filter((c) => this.isStored(c)).map((c) => [c.checkId, c]));
+    for (const d of checkDefs) {
+      const c = this.checks.get(checkKey(node.node, d.checkId))?.value;
+      if (c && this.isStored(c)) unstore.set(c.checkId, c);
+    }
+    const restored = mine.filter((c) => this.isStored(c) && !unstore.has(c.checkId) && retag(c));
+    const local = mine.filter((c) => !this.isStored(c));
+    if (unstore.size || restored.length)
+      await this.writeCatalog((cat) => {
+        for (const c of unstore.values()) cat.deleteCheck(c.node, c.checkId);
+        for (const c of restored) cat.setAgentCheck({ ...c, serviceTags: def.tags, serviceName: def.name });
+      });
     const added: CheckEntry[] = [];
     await this.state.write((w) => {
-      const keep = new Set(checkDefs.map((c) => c.checkId));
-      for (const e of this.checks.values()) {
-        const c = e.value;
-        if (c.node !== node.node || c.serviceId !== def.id) continue;
-        if (opts.replaceChecks && !keep.has(c.checkId) && !c.checkId.startsWith(MAINTENANCE_PREFIX)) {
-          w.delete(CHECKS_TABLE, e.key);
-          removed.push(c);
-        } else if (c.serviceTags.join('\u0000') !== def.tags.join('\u0000') || c.serviceName !== def.name)
-          w.put(CHECKS_TABLE, e.key, { ...c, serviceTags: def.tags, serviceName: def.name });
+      for (const c of local) {
+        const key = checkKey(c.node, c.checkId);
+        if (drop(c)) w.delete(CHECKS_TABLE, key);
+        else if (retag(c)) w.put(CHECKS_TABLE, key, { ...c, serviceTags: def.tags, serviceName: def.name });
       }
       for (const d of checkDefs) {
         const key = checkKey(node.node, d.checkId);
@@ -314,17 +381,16 @@ export class CatalogService implements CatalogTxHost {
         added.push(entry);
       }
     });
-    if (removed.length) await this.deleteRows(removed.map(checkRowKey));
-    for (const c of removed) this.forgetCheck(c);
+    for (const c of removed) if (!unstore.has(c.checkId)) this.forgetCheck(c);
     for (const c of added) this.watchCheck(c);
     await this.syncHealth(def.id, node.node);
-    await this.agents.saveAgentService(def.id, JSON.stringify(def));
+    await this.agents.saveAgentService(node.node, def.id, JSON.stringify(def));
   }
 
-  /** Re-registers the agent services saved before a restart (checks start over, as on an agent restart). */
+  /** Re-registers this server's agent services saved before a restart (checks start over, as on an agent restart). */
   async restoreAgentServices(): Promise<number> {
     let n = 0;
-    for (const { id, body } of await this.agents.loadAgentServices()) {
+    for (const { id, body } of await this.agents.loadAgentServices(this.localNode, this.opts.soleServer)) {
       try {
         await this.registerService(JSON.parse(body) as ServiceDef);
         n++;
@@ -335,7 +401,7 @@ export class CatalogService implements CatalogTxHost {
     return n;
   }
 
-  /** Finds a Consul service instance by ID on a node (this server's `consul` service included). */
+  /** Finds a Consul service instance by ID on a node (servers' `consul` service included). */
   findService(id: string, node: string): ServiceView | undefined {
     const prefix = namingServicePrefix(this.opts.namespaceId, this.opts.group);
     for (const e of this.instances.scan(prefix)) {
@@ -343,7 +409,7 @@ export class CatalogService implements CatalogTxHost {
       const v = this.viewOf(e);
       if (v.node === node) return v;
     }
-    if (id === CONSUL_SERVICE && node === this.localNode) return this.consulService();
+    if (id === CONSUL_SERVICE) return this.consulService(node);
     return undefined;
   }
 
@@ -352,18 +418,23 @@ export class CatalogService implements CatalogTxHost {
     const v = this.findService(id, node);
     if (!v || v.source === 'nacos' || v.source === 'server') throw unknownService(id);
     if (v.source === 'catalog') return this.writeCatalog((c) => c.deleteService(node, id));
+    if (v.node !== this.localNode) throw unknownService(id);
     await this.reg().deregisterInstance(this.svcId(v.service), { instanceId: id });
-    if (node === this.localNode) await this.agents.removeAgentService(id);
-    const removed: CheckEntry[] = [];
-    await this.state.write((w) => {
-      for (const e of this.checks.values())
-        if (e.value.node === node && e.value.serviceId === id) {
-          w.delete(CHECKS_TABLE, e.key);
-          removed.push(e.value);
-        }
-    });
-    if (removed.length) await this.deleteRows(removed.map(checkRowKey));
-    for (const c of removed) this.forgetCheck(c);
+    await this.agents.removeAgentService(id);
+    const checks = [...this.checks.values()]
+      .map((e) => e.value)
+      .filter((c) => c.node === node && c.serviceId === id);
+    const stored = checks.filter((c) => this.isStored(c));
+    const local = checks.filter((c) => !this.isStored(c));
+    if (stored.length)
+      await this.writeCatalog((cat) => {
+        for (const c of stored) cat.deleteCheck(c.node, c.checkId);
+      });
+    if (local.length)
+      await this.state.write((w) => {
+        for (const c of local) w.delete(CHECKS_TABLE, checkKey(c.node, c.checkId));
+      });
+    for (const c of local) this.forgetCheck(c);
   }
 
   async maintenance(id: string, enable: boolean, reason: string): Promise<void> {
@@ -402,33 +473,40 @@ export class CatalogService implements CatalogTxHost {
     await this.syncNode(this.localNode);
   }
 
-  /** Stores (or, with no entry, removes) a standalone agent check: its row and its state at one index. */
-  private async putAgentCheck(checkId: string, entry: CheckEntry | undefined): Promise<void> {
-    const key = checkKey(this.localNode, checkId);
-    const put = entry ? [checkRow(entry, this.checks.get(key)?.createIndex)] : [];
-    const del = entry ? [] : [{ kind: 'check' as const, node: this.localNode, id: checkId }];
-    await this.store.write((tx) =>
-      tx.part(
-        'rows',
-        () =>
-          new CatalogRows(tx, put, del, (w) =>
-            entry ? w.put(CHECKS_TABLE, key, entry) : w.delete(CHECKS_TABLE, key),
-          ),
-      ),
-    );
+  /**
+   * Stores (or, with no entry, removes) a standalone agent check of this server: its row and its
+   * state at one index (a catalog write: health of the services on this node follows). With
+   * `ifPresent`, a check removed meanwhile is not written again. Removing one stops its runner.
+   */
+  private putAgentCheck(
+    checkId: string,
+    entry: CheckEntry | undefined,
+    opts: { ifPresent?: boolean; quiet?: boolean } = {},
+  ): Promise<void> {
+    return this.writeCatalog((c) => {
+      c.quiet = !!opts.quiet;
+      if (!entry) c.deleteCheck(this.localNode, checkId);
+      else if (!opts.ifPresent || c.check(this.localNode, checkId)) c.setAgentCheck(entry);
+    });
   }
 
-  /** Re-registers standalone agent checks saved before a restart; they start over like agent service checks. */
-  async restoreAgentChecks(rows: CatalogRow[]): Promise<number> {
+  /**
+   * Restarts this server's stored agent checks after a restart (the store loaded them): they start
+   * over like agent service checks, maintenance stays; checks of agent services that are gone are
+   * removed.
+   */
+  async restoreAgentChecks(): Promise<number> {
     let n = 0;
-    for (const r of rows) {
-      const c = JSON.parse(r.body) as CheckEntry;
-      if (c.node !== this.localNode || (c.serviceId && !this.agentService(c.serviceId))) {
-        await this.deleteRows([checkRowKey(c)]);
+    for (const { value: c } of [...this.checks.values()]) {
+      if (c.node !== this.localNode || c.source !== 'agent' || !this.isStored(c)) continue;
+      if (c.serviceId && !this.agentService(c.serviceId)) {
+        await this.putAgentCheck(c.checkId, undefined, { quiet: true });
         continue;
       }
       const entry: CheckEntry = c.type === 'maintenance' ? c : { ...c, status: 'critical', output: '' };
-      await this.state.write((w) => w.put(CHECKS_TABLE, checkKey(c.node, c.checkId), entry));
+      // As before they were stored: restarting checks does not invalidate sessions.
+      if (entry.status !== c.status || entry.output !== c.output)
+        await this.putAgentCheck(c.checkId, entry, { quiet: true });
       this.watchCheck(entry);
       if (c.serviceId) await this.syncHealth(c.serviceId, c.node);
       else await this.syncNode(c.node);
@@ -479,8 +557,11 @@ export class CatalogService implements CatalogTxHost {
     const key = checkKey(this.localNode, id);
     const c = this.checks.get(key)?.value;
     if (!c) throw unknownCheck(id);
-    await this.putAgentCheck(id, undefined);
-    this.forgetCheck(c);
+    if (this.isStored(c)) await this.putAgentCheck(id, undefined);
+    else {
+      await this.state.write((w) => w.delete(CHECKS_TABLE, key));
+      this.forgetCheck(c);
+    }
     if (c.serviceId) await this.syncHealth(c.serviceId, c.node);
     else await this.syncNode(c.node);
   }
@@ -495,16 +576,24 @@ export class CatalogService implements CatalogTxHost {
     await this.updateStatus(key, status, output);
   }
 
-  /** Applies a status/output change from a runner or TTL update (no write when unchanged). */
+  /**
+   * Applies a status/output change from a runner or TTL update (no write when unchanged). A stored
+   * check's change is stored (every server shows it; it goes critical at the index it is applied at).
+   */
   async updateStatus(key: string, status: CheckStatus, output: string): Promise<void> {
     const cur = this.checks.get(key)?.value;
     if (!cur) return;
     const clipped = output.length > 4096 ? output.slice(0, 4096) : output;
     if (cur.status === status && cur.output === clipped) return;
-    await this.state.write((w) => {
-      if (this.checks.get(key)) w.put(CHECKS_TABLE, key, { ...cur, status, output: clipped });
-    });
-    if (status === 'critical' && cur.status !== 'critical') this.hooks.checkFailed(cur.node, cur.checkId);
+    const next = { ...cur, status, output: clipped };
+    if (cur.node === this.localNode && this.isStored(cur))
+      await this.putAgentCheck(cur.checkId, next, { ifPresent: true });
+    else {
+      await this.state.write((w) => {
+        if (this.checks.get(key)) w.put(CHECKS_TABLE, key, next);
+      });
+      if (status === 'critical' && cur.status !== 'critical') this.hooks.checkFailed(cur.node, cur.checkId);
+    }
     this.trackCritical(key, cur, status);
     if (cur.status !== status) {
       if (cur.serviceId) await this.syncHealth(cur.serviceId, cur.node);
@@ -535,57 +624,61 @@ export class CatalogService implements CatalogTxHost {
     );
   }
 
+  /** Runs an agent check of this server (and tracks DeregisterCriticalServiceAfter). */
   private watchCheck(c: CheckEntry) {
+    if (c.node !== this.localNode) return;
     const key = checkKey(c.node, c.checkId);
     if (c.source === 'agent') this.runner.schedule(key, c);
     this.trackCritical(key, c, c.status);
   }
 
-  private forgetCheck(c: CheckEntry) {
+  /** Stops running a check (removed by another server's write: that server handled its sessions). */
+  private stopCheck(c: CheckEntry) {
     const key = checkKey(c.node, c.checkId);
     this.runner.cancel(key);
     const t = this.reapers.get(key);
     if (t) this.clock.clearTimeout(t);
     this.reapers.delete(key);
+  }
+
+  /** Stops a removed check and invalidates the sessions that depend on it. */
+  private forgetCheck(c: CheckEntry) {
+    this.stopCheck(c);
     this.hooks.checkFailed(c.node, c.checkId);
   }
 
   /** Sets the naming instance's `healthy` from its checks and its node's checks (none critical). */
   private async syncHealth(serviceId: string, node: string) {
     const v = this.findService(serviceId, node);
-    if (!v || v.source === 'nacos' || v.source === 'server') return;
+    // Catalog services get their health in the catalog write that changed a check (CatalogTx).
+    if (v?.source !== 'agent' || v.node !== this.localNode) return;
     const all = [...this.serviceChecks(v), ...this.nodeChecks(node)];
     const healthy = !all.some((x) => x.c.status === 'critical');
     if (v.instance.healthy !== healthy)
       await this.reg().setHealth(this.svcId(v.service), { instanceId: serviceId }, healthy);
   }
 
-  /** Health of every Consul service on a node, after a node-level check changed. */
+  /** Health of every agent service on a node, after a node-level check changed. */
   private async syncNode(node: string) {
     for (const v of this.views(new WatchSet()).value)
-      if (v.node === node && v.source !== 'nacos') await this.syncHealth(v.id, v.node);
+      if (v.node === node && v.source === 'agent') await this.syncHealth(v.id, v.node);
   }
 
   /** Deletes stored catalog rows (a Consul write of its own: serialized with every other one). */
   private async deleteRows(del: CatalogRowKey[]): Promise<void> {
-    await this.store.write((tx) => tx.part('rows', () => new CatalogRows(tx, [], del)));
+    await this.store.write((tx) => tx.part('rows', () => new CatalogRowDeletes(tx, del)));
   }
 
   // ── catalog writes (staged: one storage commit and one state index per request or txn) ──
 
   /** The catalog part of a ConsulTx: txn Node/Service/Check ops evaluate on it. */
-  stage(tx: ConsulTx, durable = true): CatalogTx {
-    return tx.part('catalog', () => new CatalogTx(this, tx, durable));
+  stage(tx: ConsulTx): CatalogTx {
+    return tx.part(CATALOG_PART, () => new CatalogTx(this, tx));
   }
 
-  /**
-   * Runs `fn` on a staged catalog write: applied and stored as a whole (one Consul write, see
-   * ConsulStore.write), or (on a throw) not at all. Not `durable`: rows already stored (boot), only
-   * applied to the state.
-   */
-  writeCatalog<T>(fn: (c: CatalogTx) => T, durable = true): Promise<T> {
-    const run = (tx: ConsulTx) => fn(this.stage(tx, durable));
-    return durable ? this.store.write(run) : this.store.applyLocal(run);
+  /** Runs `fn` on a staged catalog write: applied and stored as a whole (one Consul write, see ConsulStore.write), or (on a throw) not at all. */
+  writeCatalog<T>(fn: (c: CatalogTx) => T): Promise<T> {
+    return this.store.write((tx) => fn(this.stage(tx)));
   }
 
   /** `/v1/catalog/register`: node, optional service and checks in one write (Consul EnsureRegistration). */
@@ -616,33 +709,13 @@ export class CatalogService implements CatalogTxHost {
   }
 
   /**
-   * Loads catalog rows stored before a restart (nodes, services, catalog checks) at one index.
-   * Rows that no longer fit (a service whose node is gone) are skipped with a warning.
+   * `/v1/agent/force-leave/<node>`: removes another Batata server's node entry (with its stored
+   * checks and catalog services) from the shared catalog, e.g. a server that left for good. Other
+   * names are a no-op; a server that is still running stores its entry again when it restarts.
    */
-  async restoreCatalog(rows: CatalogRow[]): Promise<number> {
-    const load = (kind: CatalogRow['kind']) => rows.filter((r) => r.kind === kind);
-    let n = 0;
-    const each = (rs: CatalogRow[], f: (r: CatalogRow) => unknown) => {
-      for (const r of rs)
-        try {
-          f(r);
-          n++;
-        } catch (e) {
-          this.log.warn('cannot restore catalog row', {
-            kind: r.kind,
-            node: r.node,
-            id: r.id,
-            err: e as Error,
-          });
-        }
-    };
-    if (!rows.length) return 0;
-    await this.writeCatalog((c) => {
-      each(load('node'), (r) => c.setNode(JSON.parse(r.body) as NodeEntry, r.createIndex));
-      each(load('service'), (r) => c.setService(r.node, JSON.parse(r.body) as ServiceDef));
-      each(load('check'), (r) => c.setCheck(JSON.parse(r.body) as CheckEntry, r.createIndex));
-    }, false);
-    return n;
+  async forceLeave(node: string): Promise<void> {
+    if (node === this.localNode || !this.nodes.get(node)?.value.server) return;
+    await this.writeCatalog((c) => c.deleteNode(node, true));
   }
 
   // ── CatalogTxHost ──
@@ -665,10 +738,22 @@ export class CatalogService implements CatalogTxHost {
   committedChecks(node: string): Array<Entry<CheckEntry>> {
     return [...this.checks.values()].filter((e) => e.value.node === node);
   }
+  warn(message: string, fields: Record<string, unknown>): void {
+    this.log.warn(message, fields);
+  }
   afterCatalogWrite(effects: CatalogEffects): void {
+    for (const c of effects.forgottenChecks) this.stopCheck(c);
     for (const c of effects.removedChecks) this.forgetCheck(c);
     for (const c of effects.failedChecks) this.hooks.checkFailed(c.node, c.checkId);
     for (const n of effects.removedNodes) this.hooks.nodeRemoved(n);
+    // At boot the stored entry may be an older one of this server: start() stores the current one.
+    if (effects.localNodeOverwritten && this.started)
+      this.log.warn(
+        "another server stored a node entry under this server's consul.node-name: give every server its own",
+        {
+          node: this.localNode,
+        },
+      );
   }
 
   /** Status of a check for session validation (serfHealth is always passing here). */
@@ -682,11 +767,4 @@ export class CatalogService implements CatalogTxHost {
   }
 }
 
-const checkRow = (c: CheckEntry, createIndex?: number): CatalogRowDraft => ({
-  kind: 'check',
-  node: c.node,
-  id: c.checkId,
-  body: JSON.stringify(c),
-  createIndex,
-});
 const checkRowKey = (c: CheckEntry): CatalogRowKey => ({ kind: 'check', node: c.node, id: c.checkId });

@@ -1,64 +1,10 @@
 import { describe, expect, test } from 'bun:test';
-import { FakeClock } from '../core/clock';
-import { LevelFilter, Log, MemorySink } from '../core/log';
-import { NamingService } from '../naming';
-import { FakeNamingRepo } from '../naming/fake-naming-repo';
-import { StateStore, WatchSet } from '../state';
+import { WatchSet } from '../state';
 import { blankCheck, CHECKS_TABLE, checkKey, type NodeEntry } from './catalog-model';
-import { CatalogService, type ServiceDef } from './catalog-service';
-import { catalogTxnOps } from './catalog-txn-ops';
+import type { ServiceDef } from './catalog-service';
 import { decodeCheck } from './check-def';
 import { KV_TABLE, type KvEntry } from './consul-model';
-import { ConsulStore } from './consul-store';
-import { LockDelays } from './consul-tx';
-import { FakeConsulRepo } from './fake-consul-repo';
-import { KvService } from './kv-service';
-
-/** One server's Consul state over `repo` (a restart = a new world on the same repo). */
-function world(repo = new FakeConsulRepo()) {
-  const clock = new FakeClock();
-  const state = new StateStore();
-  const log = new Log({ filter: new LevelFilter('error'), sinks: [new MemorySink()] });
-  const naming = new NamingService(state, new FakeNamingRepo(), clock, log);
-  const store = new ConsulStore(state, repo);
-  const cat = new CatalogService(
-    state,
-    () => naming,
-    clock,
-    log,
-    {
-      namespaceId: 'public',
-      group: 'DEFAULT_GROUP',
-      datacenter: 'dc1',
-      local: {
-        id: 'id-1',
-        node: 'n1',
-        address: '10.0.0.9',
-        datacenter: 'dc1',
-        taggedAddresses: {},
-        meta: {},
-      },
-      serverPort: 8500,
-    },
-    { checkFailed: () => {}, nodeRemoved: () => {} },
-    store,
-    repo,
-  );
-  const kv = new KvService(state, store, new LockDelays(clock));
-  const ops = catalogTxnOps(cat);
-  const txn = (raw: Array<Record<string, unknown>>) =>
-    kv.txn(
-      raw.map((o) =>
-        o.KV
-          ? { verb: 'set', key: String((o.KV as any).Key), value: null, flags: 0n, index: 0, session: '' }
-          : null,
-      ),
-      (tx, i) => ops.apply(raw[i]!, tx).what,
-    );
-  const pay = () =>
-    naming.instances({ namespaceId: 'public', groupName: 'DEFAULT_GROUP', serviceName: 'pay' });
-  return { clock, state, naming, cat, kv, repo, txn, pay };
-}
+import { fakeConsulNode as world } from './fake-consul-node';
 
 const ext: NodeEntry = {
   id: '',
@@ -84,7 +30,7 @@ const def = (over: Partial<ServiceDef> = {}): ServiceDef => ({
 describe('catalog writes staged on one ConsulTx', () => {
   test('a storage failure applies nothing: no KV, no node, no naming instance, no index', async () => {
     const w = world();
-    await w.cat.start();
+    await w.boot();
     const before = w.state.index;
     w.repo.failNext = true;
     await expect(
@@ -98,12 +44,12 @@ describe('catalog writes staged on one ConsulTx', () => {
     expect(w.state.table(KV_TABLE).get('k')).toBeUndefined();
     expect(w.cat.node('ext')).toBeUndefined();
     expect(w.pay()).toEqual([]);
-    expect(await w.repo.loadCatalog()).toEqual([]);
+    expect(w.rows()).toEqual([]);
   });
 
   test('one storage commit holds KV and catalog rows; deletes remove the rows', async () => {
     const w = world();
-    await w.cat.start();
+    await w.boot();
     const commits = w.repo.commits;
     const out = await w.txn([
       { KV: { Key: 'k' } },
@@ -115,7 +61,7 @@ describe('catalog writes staged on one ConsulTx', () => {
     ]);
     expect(out.errors).toEqual([]);
     expect(w.repo.commits).toBe(commits + 1);
-    expect((await w.repo.loadCatalog()).map((r) => `${r.kind}:${r.node}:${r.id}`)).toEqual([
+    expect(w.rows().map((r) => `${r.kind}:${r.node}:${r.id}`)).toEqual([
       'check:ext:c1',
       'node:ext:',
       'service:ext:pay-1',
@@ -123,27 +69,28 @@ describe('catalog writes staged on one ConsulTx', () => {
     expect(w.repo.kv.has('k')).toBe(true);
     // One index for everything: the KV row, the catalog rows, the storage index and the state.
     const at = w.repo.kv.get('k')!.modifyIndex;
-    expect((await w.repo.loadCatalog()).map((r) => r.modifyIndex)).toEqual([at, at, at]);
+    expect(w.rows().map((r) => r.modifyIndex)).toEqual([at, at, at]);
     expect(w.repo.index).toBe(at);
     expect(w.cat.node('ext')!.modifyIndex).toBe(at);
     await w.txn([{ Node: { Verb: 'delete', Node: { Node: 'ext' } } }]);
-    expect(await w.repo.loadCatalog()).toEqual([]);
+    expect(w.rows()).toEqual([]);
     expect(w.pay()).toEqual([]);
   });
 
-  test('a restart restores nodes, catalog services (health from their checks) and checks', async () => {
+  test('a restart restores nodes, catalog services (health from their checks) and checks at their indexes', async () => {
     const a = world();
-    await a.cat.start();
+    await a.boot();
     await a.cat.catalogRegister(ext, def(), [
       { ...blankCheck('ext', 'c1', 'alive'), serviceId: 'pay-1', status: 'critical', source: 'catalog' },
     ]);
     const created = a.cat.node('ext')!.createIndex;
     expect(a.pay()[0]!.healthy).toBe(false);
+    const commits = a.repo.commits;
 
     const b = world(a.repo);
-    await b.cat.start();
-    expect(await b.cat.restoreCatalog(await b.repo.loadCatalog())).toBe(3);
+    await b.boot();
     expect(b.cat.node('ext')!.value).toEqual(ext);
+    expect(b.cat.node('ext')).toEqual(a.cat.node('ext'));
     expect(b.cat.node('ext')!.createIndex).toBe(created);
     expect(b.pay().map((i) => [i.instanceId, i.ip, i.port, i.healthy])).toEqual([
       ['pay-1', '10.1.1.1', 9000, false],
@@ -152,35 +99,39 @@ describe('catalog writes staged on one ConsulTx', () => {
       .allChecks(new WatchSet(), 'ext')
       .value.map((x) => [x.c.checkId, x.c.status, x.c.serviceName]);
     expect(checks).toEqual([['c1', 'critical', 'pay']]);
+    // Same indexes as before the restart: a cas with an index read before it still works.
+    expect(b.cat.views(new WatchSet(), 'pay').value.map((v) => [v.createIndex, v.modifyIndex])).toEqual(
+      a.cat.views(new WatchSet(), 'pay').value.map((v) => [v.createIndex, v.modifyIndex]),
+    );
     // Restoring writes nothing back.
-    expect(b.repo.commits).toBe(a.repo.commits);
+    expect(b.repo.commits).toBe(commits);
   });
 
   test('nodes sharing storage: a catalog write takes the next shared index and catches up on KV first', async () => {
     const a = world();
-    const b = world(a.repo);
-    await a.cat.start();
-    await b.cat.start();
+    const b = world(a.repo, 'n2');
+    await a.boot();
+    await b.boot();
     await b.kv.put('from-b', new TextEncoder().encode('1'), {});
     const bIndex = a.repo.index;
     // A catalog-only txn on A: serialized after B's write, stored at the index it is applied at.
     const out = await a.txn([{ Node: { Verb: 'set', Node: { Node: 'ext', Address: '10.1.1.1' } } }]);
     expect(out.errors).toEqual([]);
-    const [row] = await a.repo.loadCatalog();
+    const [row] = a.rows().filter((r) => r.node === 'ext');
     expect(row!.modifyIndex).toBeGreaterThan(bIndex);
     expect(a.repo.index).toBe(row!.modifyIndex);
     expect(a.cat.node('ext')!.modifyIndex).toBe(row!.modifyIndex);
     expect(a.state.table<KvEntry>(KV_TABLE).get('from-b')?.value.modifyIndex).toBe(bIndex);
     // Standalone agent checks are stored the same way (row and state at one index).
     await a.cat.registerCheck(decodeCheck({ Name: 'disk', TTL: '30s' }, (x) => x));
-    const check = (await a.repo.loadCatalog()).find((r) => r.kind === 'check')!;
+    const check = a.rows().find((r) => r.kind === 'check')!;
     expect(check.modifyIndex).toBe(a.repo.index);
     expect(a.state.table(CHECKS_TABLE).get(checkKey('n1', 'disk'))?.modifyIndex).toBe(check.modifyIndex);
   });
 
   test("this server's own node entry is not changed by catalog writes, and its consul service is listed", async () => {
     const w = world();
-    await w.cat.start();
+    await w.boot();
     const out = await w.txn([{ Node: { Verb: 'set', Node: { Node: 'n1', Address: '9.9.9.9' } } }]);
     expect(out.errors).toEqual([]);
     expect(w.cat.node('n1')!.value.address).toBe('10.0.0.9');

@@ -60,6 +60,15 @@ export interface CatalogRow {
 
 export type CatalogRowKey = Pick<CatalogRow, 'kind' | 'node' | 'id'>;
 
+/**
+ * State table mirroring the stored catalog rows (key `catalogKey`), at their storage indexes and
+ * with their tombstones: what this node has applied of `consul_catalog`. The catalog's own tables
+ * (nodes, checks, naming instances) are derived from it.
+ */
+export const CATALOG_TABLE = 'consul.catalog';
+
+export const catalogKey = (r: CatalogRowKey) => `${r.kind}\u0000${r.node}\u0000${r.id}`;
+
 /** One atomic batch of durable changes. */
 export interface ConsulBatch {
   kvPut: KvEntry[];

@@ -1,12 +1,13 @@
-import type { StateStore } from '../state';
-import type { ConsulRepo } from './consul-repo';
-import { ConsulTx } from './consul-tx';
+import type { StateStore, WriteContext } from '../state';
+import type { ConsulDelta, ConsulRepo } from './consul-repo';
+import { ConsulTx, type TxParticipant } from './consul-tx';
 
 /**
- * Consul KV and sessions: the state tables `KV_TABLE` / `SESSION_TABLE` kept equal to ConsulRepo,
- * which every node of a cluster shares. Durable catalog writes (the catalog part of a ConsulTx)
- * go through `write` too, so they are serialized with KV and session writes and stored at the
- * index they are applied at; the catalog state itself is per node (not caught up from storage).
+ * Consul KV, sessions and catalog: the state tables `KV_TABLE` / `SESSION_TABLE` / `CATALOG_TABLE`
+ * kept equal to ConsulRepo, which every node of a cluster shares. Durable catalog writes (the
+ * catalog part of a ConsulTx) go through `write` too, so they are serialized with KV and session
+ * writes and stored at the index they are applied at; other nodes' catalog rows are applied by
+ * the catalog participant (`attachCatalog`) wherever this node finds them (load, write, catch-up).
  *
  * Indexes come from storage: a write is committed at an index above both the storage index and
  * this node's state index, and every node records each row (and each tombstone) at that index. So
@@ -22,18 +23,33 @@ import { ConsulTx } from './consul-tx';
 export class ConsulStore {
   private synced = 0;
   private queued?: { promise?: Promise<number> };
+  private catalog?: (tx: ConsulTx) => TxParticipant;
 
   constructor(
     private readonly state: StateStore,
     private readonly repo: ConsulRepo,
   ) {}
 
+  /** The participant that applies stored catalog rows (set before `load`; without it they are only mirrored). */
+  attachCatalog(make: (tx: ConsulTx) => TxParticipant) {
+    this.catalog = make;
+  }
+
+  private tx(w: WriteContext, base?: ConsulDelta) {
+    return new ConsulTx(this.state, w, base, this.catalog);
+  }
+
   /** Boot: loads everything from storage, tombstones included (before any listener opens). */
-  async load(): Promise<{ kv: number; sessions: number }> {
+  async load(): Promise<{ kv: number; sessions: number; catalog: number }> {
     const snap = await this.repo.snapshot();
-    this.state.applyNow((w) => new ConsulTx(this.state, w, snap).stage());
+    let tx!: ConsulTx;
+    this.state.applyNow((w) => {
+      tx = this.tx(w, snap);
+      tx.stage();
+    });
+    tx.afterApply();
     this.synced = snap.index;
-    return { kv: snap.kv.length, sessions: snap.sessions.length };
+    return { kv: snap.kv.length, sessions: snap.sessions.length, catalog: snap.catalog.length };
   }
 
   /**
@@ -48,7 +64,7 @@ export class ConsulStore {
       let result!: T;
       let reached = this.synced;
       await this.repo.write(this.synced, (delta) => {
-        tx = new ConsulTx(this.state, w, delta);
+        tx = this.tx(w, delta);
         w.atLeast(delta.index + 1);
         reached = delta.index;
         result = fn(tx);
@@ -66,22 +82,6 @@ export class ConsulStore {
   }
 
   /**
-   * Applies `fn`'s ConsulTx to this node's state only, without storage: for rows that are already
-   * stored (boot restore of the catalog). `fn` must not stage KV or session changes.
-   */
-  async applyLocal<T>(fn: (tx: ConsulTx) => T): Promise<T> {
-    let tx!: ConsulTx;
-    const result = await this.state.write((w) => {
-      tx = new ConsulTx(this.state, w);
-      const r = fn(tx);
-      tx.stage();
-      return r;
-    });
-    tx.afterApply();
-    return result;
-  }
-
-  /**
    * Applies what other nodes committed since `synced` (a peer's sync message, reconciliation).
    * Calls made while one is waiting share it. Returns how many rows changed here.
    */
@@ -89,14 +89,21 @@ export class ConsulStore {
     if (this.queued?.promise) return this.queued.promise;
     const queued: { promise?: Promise<number> } = {};
     this.queued = queued;
-    const promise = this.state.write(async (w) => {
-      // Started: a call from now on must read storage again.
-      if (this.queued === queued) this.queued = undefined;
-      const delta = await this.repo.changesSince(this.synced);
-      const n = new ConsulTx(this.state, w, delta).stage();
-      this.synced = Math.max(this.synced, delta.index);
-      return n;
-    });
+    let tx: ConsulTx | undefined;
+    const promise = this.state
+      .write(async (w) => {
+        // Started: a call from now on must read storage again.
+        if (this.queued === queued) this.queued = undefined;
+        const delta = await this.repo.changesSince(this.synced);
+        tx = this.tx(w, delta);
+        const n = tx.stage();
+        this.synced = Math.max(this.synced, delta.index);
+        return n;
+      })
+      .then((n) => {
+        tx?.afterApply();
+        return n;
+      });
     if (this.queued === queued) queued.promise = promise;
     return promise;
   }

@@ -3,7 +3,11 @@ import type { StateStore, WriteContext } from '../state';
 import {
   batchSize,
   bytesEqual,
+  CATALOG_TABLE,
+  type CatalogRow,
+  type CatalogRowKey,
   type ConsulBatch,
+  catalogKey,
   KV_TABLE,
   type KvEntry,
   SESSION_TABLE,
@@ -25,6 +29,18 @@ export interface TxParticipant {
   stage(w: WriteContext): void;
   /** Side effects (timers, hooks) once the write is applied. */
   afterApply(): void;
+  /** Drops the participant's own changes but keeps what it applies of the base (else it is dropped). */
+  discard?(): void;
+}
+
+/** Key of the catalog participant: the one that also applies other nodes' catalog rows (the base). */
+export const CATALOG_PART = 'catalog';
+
+/** A stored catalog row (or its deletion) that this node has not applied yet, at its storage index. */
+export interface CatalogBaseChange {
+  key: CatalogRowKey;
+  row: CatalogRow | null;
+  index: number;
 }
 export type SessionDraft = Omit<SessionEntry, 'createIndex' | 'modifyIndex'>;
 
@@ -37,21 +53,35 @@ export type SessionDraft = Omit<SessionEntry, 'createIndex' | 'modifyIndex'>;
  * Participants (the catalog) add their rows to the same storage commit and their changes to the
  * same state write, so one Consul write is one commit at one index, whatever it touches.
  * Unchanged puts are dropped, so they do not bump ModifyIndex (Consul's idempotent writes).
+ *
+ * Catalog rows are mirrored in `CATALOG_TABLE` like KV entries (base rows as replica changes at
+ * their indexes, own rows at theirs); what they mean for the catalog (nodes, checks, services) is
+ * staged by the participant `CATALOG_PART`, created by `catalog` whenever the base has catalog
+ * changes, so a write or catch-up that finds other nodes' catalog rows always applies them.
  */
 export class ConsulTx {
   private readonly kv = new Map<string, KvEntry | null>();
   private readonly sessions = new Map<string, SessionEntry | null>();
   private readonly baseKv = new Map<string, { e: KvEntry | null; index: number }>();
   private readonly baseSessions = new Map<string, { s: SessionEntry | null; index: number }>();
+  private readonly baseCatalog = new Map<string, CatalogBaseChange>();
   private readonly parts = new Map<string, TxParticipant>();
+  private committed?: ConsulBatch;
   private staged = false;
 
   constructor(
     private readonly state: StateStore,
     readonly w: WriteContext,
     base?: ConsulDelta,
+    private readonly catalog?: (tx: ConsulTx) => TxParticipant,
   ) {
     if (base) this.rebase(base);
+    this.ensureCatalogPart();
+  }
+
+  private ensureCatalogPart() {
+    const make = this.catalog;
+    if (make && this.baseCatalog.size) this.part(CATALOG_PART, () => make(this));
   }
 
   private get kvTable() {
@@ -59,6 +89,9 @@ export class ConsulTx {
   }
   private get sessionTable() {
     return this.state.table<SessionEntry>(SESSION_TABLE);
+  }
+  private get catalogTable() {
+    return this.state.table<CatalogRow>(CATALOG_TABLE);
   }
 
   /**
@@ -87,6 +120,41 @@ export class ConsulTx {
       if (!cur || cur.modifyIndex !== x.modifyIndex)
         this.baseSessions.set(x.id, { s: x, index: x.modifyIndex });
     }
+    const cat = this.catalogTable;
+    const putRows = new Set(d.catalog.map(catalogKey));
+    if (d.full)
+      for (const e of cat.values())
+        if (!putRows.has(e.key)) {
+          const { kind, node, id } = e.value;
+          this.baseCatalog.set(e.key, { key: { kind, node, id }, row: null, index: d.index });
+        }
+    for (const t of d.catalogDeleted) {
+      const k = catalogKey(t);
+      if (!putRows.has(k) && t.index > cat.keyIndex(k))
+        this.baseCatalog.set(k, { key: { kind: t.kind, node: t.node, id: t.id }, row: null, index: t.index });
+    }
+    for (const r of d.catalog) {
+      const k = catalogKey(r);
+      const cur = cat.get(k)?.value;
+      if (!cur || cur.modifyIndex !== r.modifyIndex || cur.body !== r.body)
+        this.baseCatalog.set(k, {
+          key: { kind: r.kind, node: r.node, id: r.id },
+          row: r,
+          index: r.modifyIndex,
+        });
+    }
+  }
+
+  /** Other nodes' catalog changes this transaction applies (for the catalog participant). */
+  catalogBase(): CatalogBaseChange[] {
+    return [...this.baseCatalog.values()];
+  }
+
+  /** The stored catalog row as this transaction sees storage before its own changes. */
+  storedRow(key: CatalogRowKey): CatalogRow | undefined {
+    const b = this.baseCatalog.get(catalogKey(key));
+    if (b) return b.row ?? undefined;
+    return this.catalogTable.get(catalogKey(key))?.value;
   }
 
   getKv(key: string): KvEntry | undefined {
@@ -175,7 +243,10 @@ export class ConsulTx {
   discard() {
     this.kv.clear();
     this.sessions.clear();
-    this.parts.clear();
+    for (const [k, p] of this.parts)
+      if (p.discard) p.discard();
+      else this.parts.delete(k);
+    this.ensureCatalogPart();
   }
 
   private *dirtyParts(): Iterable<TxParticipant> {
@@ -188,13 +259,14 @@ export class ConsulTx {
     for (const [k, v] of this.kv) v ? batch.kvPut.push(v) : batch.kvDelete.push(k);
     for (const [k, v] of this.sessions) v ? batch.sessionPut.push(v) : batch.sessionDelete.push(k);
     for (const p of this.dirtyParts()) p.persist(batch);
+    this.committed = batch;
     return batchSize(batch) ? batch : undefined;
   }
 
   /**
    * Stages the base (replica changes at their storage indexes), the own changes and the
-   * participants' changes on the state write; call only once storage has committed. Returns how
-   * many base changes were staged.
+   * participants' changes (the catalog part first: it applies the catalog base) on the state write;
+   * call only once storage has committed. Returns how many base changes were staged.
    */
   stage(): number {
     const w = this.w;
@@ -218,8 +290,31 @@ export class ConsulTx {
     for (const [id, s] of this.sessions)
       if (s) w.put(SESSION_TABLE, id, s, { createIndex: s.createIndex, modifyIndex: s.modifyIndex });
       else w.delete(SESSION_TABLE, id);
-    for (const p of this.dirtyParts()) p.stage(w);
+    n += this.stageCatalogMirror(w);
+    const catalog = this.parts.get(CATALOG_PART);
+    if (catalog?.dirty) catalog.stage(w);
+    for (const p of this.dirtyParts()) if (p !== catalog) p.stage(w);
     this.staged = true;
+    return n;
+  }
+
+  private stageCatalogMirror(w: WriteContext): number {
+    let n = 0;
+    const cat = this.catalogTable;
+    for (const [k, b] of this.baseCatalog) {
+      if (b.row || cat.has(k)) n++;
+      if (b.row)
+        w.put(CATALOG_TABLE, k, b.row, {
+          createIndex: b.row.createIndex,
+          modifyIndex: b.index,
+          replica: true,
+        });
+      else w.delete(CATALOG_TABLE, k, { index: b.index, replica: true });
+    }
+    const own = this.committed;
+    for (const r of own?.catalogDelete ?? []) w.delete(CATALOG_TABLE, catalogKey(r));
+    for (const r of own?.catalogPut ?? [])
+      w.put(CATALOG_TABLE, catalogKey(r), r, { createIndex: r.createIndex, modifyIndex: r.modifyIndex });
     return n;
   }
 

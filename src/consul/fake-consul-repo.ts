@@ -1,4 +1,4 @@
-import type { CatalogRow, ConsulBatch, KvEntry, SessionEntry } from './consul-model';
+import type { CatalogRow, CatalogRowKey, ConsulBatch, KvEntry, SessionEntry } from './consul-model';
 import type { AgentServiceStore, ConsulCommit, ConsulDelta, ConsulRepo } from './consul-repo';
 
 /**
@@ -6,12 +6,13 @@ import type { AgentServiceStore, ConsulCommit, ConsulDelta, ConsulRepo } from '.
  * serialized as the contract asks. `failNext` makes the next write throw (atomicity tests).
  */
 export class FakeConsulRepo implements ConsulRepo, AgentServiceStore {
-  readonly agentServices = new Map<string, string>();
+  readonly agentServices = new Map<string, { node: string; body: string }>();
   readonly kv = new Map<string, KvEntry>();
   readonly sessions = new Map<string, SessionEntry>();
   readonly catalog = new Map<string, CatalogRow>();
   private readonly kvTombs = new Map<string, number>();
   private readonly sessionTombs = new Map<string, number>();
+  private readonly catalogTombs = new Map<string, CatalogRowKey & { index: number }>();
   private readonly renewals = new Map<string, number>();
   index = 0;
   private reaped = 0;
@@ -26,7 +27,13 @@ export class FakeConsulRepo implements ConsulRepo, AgentServiceStore {
       full: true,
       kv: sorted([...this.kv.values()], (e) => e.key),
       sessions: sorted([...this.sessions.values()], (s) => s.id),
+      catalog: this.catalogRows(),
     };
+  }
+
+  /** Stored catalog rows in (kind, node, id) order. */
+  catalogRows(): CatalogRow[] {
+    return [...this.catalog].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r);
   }
 
   async changesSince(since: number): Promise<ConsulDelta> {
@@ -37,11 +44,8 @@ export class FakeConsulRepo implements ConsulRepo, AgentServiceStore {
       full: false,
       kv: [...this.kv.values()].filter((e) => e.modifyIndex > since),
       sessions: [...this.sessions.values()].filter((s) => s.modifyIndex > since),
+      catalog: this.catalogRows().filter((r) => r.modifyIndex > since),
     };
-  }
-
-  async loadCatalog(): Promise<CatalogRow[]> {
-    return [...this.catalog].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r);
   }
 
   private tombstones(since: number) {
@@ -50,6 +54,7 @@ export class FakeConsulRepo implements ConsulRepo, AgentServiceStore {
       sessionsDeleted: [...this.sessionTombs]
         .filter(([, i]) => i > since)
         .map(([id, index]) => ({ id, index })),
+      catalogDeleted: [...this.catalogTombs.values()].filter((t) => t.index > since),
     };
   }
 
@@ -80,6 +85,11 @@ export class FakeConsulRepo implements ConsulRepo, AgentServiceStore {
           m.delete(k);
           n++;
         }
+    for (const [k, t] of this.catalogTombs)
+      if (t.index <= upTo) {
+        this.catalogTombs.delete(k);
+        n++;
+      }
     this.reaped = Math.max(this.reaped, upTo);
     return n;
   }
@@ -113,16 +123,23 @@ export class FakeConsulRepo implements ConsulRepo, AgentServiceStore {
     }
     for (const s of b.sessionPut) this.sessions.set(s.id, s);
     const key = (r: { kind: string; node: string; id: string }) => `${r.kind}\u0000${r.node}\u0000${r.id}`;
-    for (const r of b.catalogDelete ?? []) this.catalog.delete(key(r));
+    for (const r of b.catalogDelete ?? []) {
+      this.catalog.delete(key(r));
+      this.catalogTombs.set(key(r), { kind: r.kind, node: r.node, id: r.id, index });
+    }
     for (const r of b.catalogPut ?? []) this.catalog.set(key(r), r);
     this.index = index;
   }
 
-  async loadAgentServices() {
-    return [...this.agentServices].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, body]) => ({ id, body }));
+  async loadAgentServices(node: string, adoptAll = false) {
+    for (const r of this.agentServices.values()) if (r.node === '' || adoptAll) r.node = node;
+    return [...this.agentServices]
+      .filter(([, r]) => r.node === node)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([id, r]) => ({ id, body: r.body }));
   }
-  async saveAgentService(id: string, body: string) {
-    this.agentServices.set(id, body);
+  async saveAgentService(node: string, id: string, body: string) {
+    this.agentServices.set(id, { node, body });
   }
   async removeAgentService(id: string) {
     this.agentServices.delete(id);

@@ -9,7 +9,7 @@ import { CatalogService } from './catalog-service';
 import { catalogTxnOps } from './catalog-txn-ops';
 import { ConsulHttp, consulRenderer } from './consul-http';
 import { consulMethods } from './consul-methods';
-import { KV_TABLE, SESSION_TABLE } from './consul-model';
+import { CATALOG_TABLE, KV_TABLE, SESSION_TABLE } from './consul-model';
 import type { AgentServiceStore, ConsulRepo } from './consul-repo';
 import { ConsulStore } from './consul-store';
 import { LockDelays } from './consul-tx';
@@ -47,8 +47,10 @@ export async function createConsulModule(
   const { settings, state, clock, log } = ctx;
   const clog = log.child('consul');
   const store = new ConsulStore(state, repo);
-  await store.load();
-  ctx.services.consulSync = { tables: [KV_TABLE, SESSION_TABLE], catchUp: () => store.catchUp() };
+  ctx.services.consulSync = {
+    tables: [KV_TABLE, SESSION_TABLE, CATALOG_TABLE],
+    catchUp: () => store.catchUp(),
+  };
 
   const nodeName = settings.str('consul.node-name') || hostname() || 'batata';
   const node: LocalNode = {
@@ -76,6 +78,8 @@ export async function createConsulModule(
       group: settings.str('consul.naming.group'),
       datacenter: node.datacenter,
       serverPort: settings.int('consul.port') || settings.mainPort,
+      // Standalone (the cluster module's rule): no other server shares this storage.
+      soleServer: settings.str('cluster.member.lookup.type') === 'standalone',
       local: {
         id: node.id,
         node: node.name,
@@ -101,21 +105,20 @@ export async function createConsulModule(
     store,
     repo,
   );
+  // KV, sessions and the stored catalog (every server's node, catalog registrations, stored checks)
+  // at their storage indexes; then this server's node entry, its agent services, its stored checks.
+  store.attachCatalog((tx) => catalog.stage(tx));
+  const loaded = await store.load();
   await catalog.start();
   if (ctx.services.naming) {
-    // Nodes and catalog services first, then this agent's services, then the checks (catalog
-    // checks may belong to agent services, standalone agent checks too).
-    const rows = await repo.loadCatalog();
-    const isCheck = (r: (typeof rows)[number]) => r.kind === 'check';
-    const isAgent = (r: (typeof rows)[number]) =>
-      (JSON.parse(r.body) as { source?: string }).source === 'agent';
-    const checkRows = rows.filter(isCheck);
-    let catalogRows = await catalog.restoreCatalog(rows.filter((r) => !isCheck(r)));
     const services = await catalog.restoreAgentServices();
-    catalogRows += await catalog.restoreCatalog(checkRows.filter((r) => !isAgent(r)));
-    const checks = await catalog.restoreAgentChecks(checkRows.filter(isAgent));
-    if (catalogRows || services || checks)
-      clog.info('consul catalog restored', { catalogRows, agentServices: services, agentChecks: checks });
+    const checks = await catalog.restoreAgentChecks();
+    if (loaded.catalog || services || checks)
+      clog.info('consul catalog restored', {
+        catalogRows: loaded.catalog,
+        agentServices: services,
+        agentChecks: checks,
+      });
   }
   const txnOps = catalogTxnOps(catalog);
   const events = new EventService(clock);

@@ -4,6 +4,8 @@ import {
   type InstanceRecord,
   instancePrefix,
   type ServiceId,
+  type StagedInstance,
+  type StagedRemoval,
   serviceKey,
 } from '../naming';
 import type { WriteContext } from '../state';
@@ -26,7 +28,7 @@ export interface ConsulRegistry {
   /** Validated ephemeral record owned by `clientId`, state untouched (see `stageInstances`). */
   prepareInstance(svc: ServiceId, input: InstanceInput, clientId: string): InstanceRecord;
   /** Stages instance puts/removals inside the caller's state write (one index with its other changes). */
-  stageInstances(w: WriteContext, puts: InstanceRecord[], removes: InstanceRecord[]): void;
+  stageInstances(w: WriteContext, puts: StagedInstance[], removes: StagedRemoval[]): void;
 }
 
 export const NAMING_INSTANCES_TABLE = INSTANCES_TABLE;

@@ -73,5 +73,7 @@ export {
   type PushEvent,
   SERVICES_TABLE,
   type ServicePatch,
+  type StagedInstance,
+  type StagedRemoval,
   type Subscriber,
 } from './naming-service';

@@ -3,7 +3,7 @@ import { FakeClock } from '../core/clock';
 import { LevelFilter, Log } from '../core/log';
 import { StateStore } from '../state';
 import { FakeNamingRepo } from './fake-naming-repo';
-import { instancePrefix, serviceKey } from './naming-model';
+import { instanceKey, instancePrefix, serviceKey } from './naming-model';
 import { INSTANCES_TABLE, NamingService, type PushEvent, SERVICES_TABLE } from './naming-service';
 
 const log = new Log({ filter: new LevelFilter('off'), sinks: [] });
@@ -168,7 +168,7 @@ describe('staged instances (a caller’s own state write)', () => {
     const b = naming.prepareInstance(svc, { ip: '10.0.0.2', port: 2, instanceId: 'b' }, 'consul:n1');
     expect(state.table(INSTANCES_TABLE).size).toBe(0); // preparing changes nothing
     const idx = await state.write((w) => {
-      naming.stageInstances(w, [a, b], []);
+      naming.stageInstances(w, [{ rec: a }, { rec: b }], []);
       return w.index;
     });
     expect(state.table(SERVICES_TABLE).get(serviceKey(svc))?.modifyIndex).toBe(idx);
@@ -179,20 +179,41 @@ describe('staged instances (a caller’s own state write)', () => {
     clock.advance(60_000); // never expire by heartbeat
     await naming.sweep();
     expect(naming.instances(svc)).toHaveLength(2);
-    await state.write((w) => naming.stageInstances(w, [], [a, b]));
+    await state.write((w) => naming.stageInstances(w, [], [{ rec: a }, { rec: b }]));
     expect(naming.instances(svc)).toEqual([]);
     expect(naming.getService(svc)).toBeUndefined();
     // A write that throws after staging applies nothing.
     await expect(
       state.write((w) => {
-        naming.stageInstances(w, [a], []);
+        naming.stageInstances(w, [{ rec: a }], []);
         throw new Error('rolled back');
       }),
     ).rejects.toThrow('rolled back');
     expect(naming.instances(svc)).toEqual([]);
     await expect(
-      state.write((w) => naming.stageInstances(w, [{ ...a, ephemeral: false }], [])),
+      state.write((w) => naming.stageInstances(w, [{ rec: { ...a, ephemeral: false } }], [])),
     ).rejects.toThrow('persistent');
+  });
+
+  test('staged instances keep indexes allocated elsewhere (storage rows), puts and tombstones alike', async () => {
+    const a = naming.prepareInstance(svc, { ip: '10.0.0.1', port: 1, instanceId: 'a' }, 'consul-catalog:n1');
+    const row = state.index + 50;
+    await state.write((w) =>
+      naming.stageInstances(w, [{ rec: a, createIndex: row - 1, modifyIndex: row }], []),
+    );
+    const k = instanceKey(serviceKey(svc), 'a');
+    expect(state.table(INSTANCES_TABLE).get(k)).toMatchObject({ createIndex: row - 1, modifyIndex: row });
+    // A health-only change keeps them; a removal leaves its tombstone at the given index.
+    await state.write((w) =>
+      naming.stageInstances(
+        w,
+        [{ rec: { ...a, healthy: false }, createIndex: row - 1, modifyIndex: row }],
+        [],
+      ),
+    );
+    expect(state.table(INSTANCES_TABLE).get(k)?.modifyIndex).toBe(row);
+    await state.write((w) => naming.stageInstances(w, [], [{ rec: a, index: row + 7, replica: true }]));
+    expect(state.table(INSTANCES_TABLE).keyIndex(k)).toBe(row + 7);
   });
 
   test('prepareInstance validates like registerInstance (kind of the service included)', async () => {

@@ -106,6 +106,22 @@ interface ServiceEntry {
   cache: Map<string, { revision: number; hosts: ServiceInfo['hosts']; reach: boolean }>;
 }
 
+/** An instance to stage (`stageInstances`), with the storage indexes it keeps when they were allocated elsewhere. */
+export interface StagedInstance {
+  rec: InstanceRecord;
+  createIndex?: number;
+  modifyIndex?: number;
+  /** Already durable elsewhere: mirrored here only. */
+  replica?: boolean;
+}
+
+/** An instance removal to stage; `index` is the tombstone's index when allocated elsewhere. */
+export interface StagedRemoval {
+  rec: InstanceRecord;
+  index?: number;
+  replica?: boolean;
+}
+
 export type InstanceLocator = { instanceId: string } | { ip: string; port: number; clusterName?: string };
 
 export interface ServicePatch {
@@ -300,9 +316,10 @@ export class NamingService {
    * fields) and removals inside the caller's `state.write`, so they apply at that write's index
    * together with the caller's own changes, or not at all. Implicit service records are created
    * and dropped as registerInstance/deregisterInstance do; these instances never expire by
-   * heartbeat. `puts` and `removes` must not name the same instance.
+   * heartbeat. `puts` and `removes` must not name the same instance. Indexes allocated elsewhere
+   * (a row's storage indexes, a deletion's tombstone index) are kept on the entries when given.
    */
-  stageInstances(w: WriteContext, puts: InstanceRecord[], removes: InstanceRecord[]): void {
+  stageInstances(w: WriteContext, puts: StagedInstance[], removes: StagedRemoval[]): void {
     const delta = new Map<string, { svc: ServiceId; n: number; added: boolean }>();
     const at = (r: InstanceRecord) => {
       const sk = serviceKey(r);
@@ -310,21 +327,21 @@ export class NamingService {
       if (!d) delta.set(sk, (d = { svc: r, n: 0, added: false }));
       return { sk, d };
     };
-    for (const r of removes) {
+    for (const { rec: r, index, replica } of removes) {
       const { sk, d } = at(r);
       const k = instanceKey(sk, r.instanceId);
       if (!this.instanceTable.has(k)) continue;
-      w.delete(this.instanceTable, k);
+      w.delete(this.instanceTable, k, { index, replica });
       this.beats.delete(k);
       d.n--;
     }
-    for (const r of puts) {
+    for (const { rec: r, createIndex, modifyIndex, replica } of puts) {
       if (!r.ephemeral) throw new Error('stageInstances: persistent instances need registerInstance');
       const { sk, d } = at(r);
       const k = instanceKey(sk, r.instanceId);
       if (!this.instanceTable.has(k)) d.n++;
       d.added = true;
-      w.put(this.instanceTable, k, r);
+      w.put(this.instanceTable, k, r, { createIndex, modifyIndex, replica });
       this.beats.delete(k);
     }
     for (const [sk, d] of delta) {

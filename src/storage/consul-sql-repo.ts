@@ -1,5 +1,12 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { CatalogKind, CatalogRow, ConsulBatch, KvEntry, SessionEntry } from '../consul/consul-model';
+import type {
+  CatalogKind,
+  CatalogRow,
+  CatalogRowKey,
+  ConsulBatch,
+  KvEntry,
+  SessionEntry,
+} from '../consul/consul-model';
 import {
   type AgentServiceStore,
   type ConsulCommit,
@@ -30,20 +37,27 @@ type CatalogDbRow = {
 };
 
 /**
- * Consul KV, sessions and catalog rows in `consul_kv` / `consul_session` / `consul_catalog`
- * (portable SQL, SQLite and MySQL); every write holds the `consul_index` row and advances it.
+ * Consul KV, sessions and catalog rows in `consul_kv` / `consul_session` / `consul_catalog` with
+ * their tombstone tables (portable SQL, SQLite and MySQL); every write holds the `consul_index`
+ * row and advances it.
  */
 export class SqlConsulRepo implements ConsulRepo, AgentServiceStore {
   constructor(private readonly db: Db) {}
 
-  async loadAgentServices(): Promise<Array<{ id: string; body: string }>> {
+  async loadAgentServices(node: string, adoptAll = false): Promise<Array<{ id: string; body: string }>> {
+    // Rows stored before the node column existed go to the first server that restores them.
+    await this.db.run(
+      adoptAll
+        ? sql`UPDATE consul_agent_service SET node = ${node} WHERE node <> ${node}`
+        : sql`UPDATE consul_agent_service SET node = ${node} WHERE node = ''`,
+    );
     return this.db.all<{ id: string; body: string }>(
-      sql`SELECT id, body FROM consul_agent_service ORDER BY id`,
+      sql`SELECT id, body FROM consul_agent_service WHERE node = ${node} ORDER BY id`,
     );
   }
 
-  async saveAgentService(id: string, body: string): Promise<void> {
-    await upsert(this.db, 'consul_agent_service', { id, body }, ['id']);
+  async saveAgentService(node: string, id: string, body: string): Promise<void> {
+    await upsert(this.db, 'consul_agent_service', { id, node, body }, ['id']);
   }
 
   async removeAgentService(id: string): Promise<void> {
@@ -83,8 +97,9 @@ export class SqlConsulRepo implements ConsulRepo, AgentServiceStore {
       if (upTo <= at.reaped) return 0;
       const a = await tx.run(sql`DELETE FROM consul_kv_tombstone WHERE idx <= ${upTo}`);
       const b = await tx.run(sql`DELETE FROM consul_session_tombstone WHERE idx <= ${upTo}`);
+      const c = await tx.run(sql`DELETE FROM consul_catalog_tombstone WHERE idx <= ${upTo}`);
       await tx.run(sql`UPDATE consul_index SET reaped = ${upTo} WHERE id = 1`);
-      return a.changes + b.changes;
+      return a.changes + b.changes + c.changes;
     });
   }
 
@@ -108,7 +123,8 @@ export class SqlConsulRepo implements ConsulRepo, AgentServiceStore {
     if (at.idx <= since) return emptyDelta(at.idx);
     const kv = await selectKv(tx, sql`modify_index > ${since}`);
     const sessions = await selectSessions(tx, sql`modify_index > ${since}`);
-    return { index: at.idx, full: false, kv, sessions, ...(await tombstones(tx, since)) };
+    const catalog = await selectCatalog(tx, sql`modify_index > ${since}`);
+    return { index: at.idx, full: false, kv, sessions, catalog, ...(await tombstones(tx, since)) };
   }
 
   private async full(tx: SqlRunner, index: number): Promise<ConsulDelta> {
@@ -117,22 +133,9 @@ export class SqlConsulRepo implements ConsulRepo, AgentServiceStore {
       full: true,
       kv: await selectKv(tx),
       sessions: await selectSessions(tx),
+      catalog: await selectCatalog(tx),
       ...(await tombstones(tx, 0)),
     };
-  }
-
-  async loadCatalog(): Promise<CatalogRow[]> {
-    const rows = await this.db.all<CatalogDbRow>(
-      sql`SELECT kind, node, id, body, create_index, modify_index FROM consul_catalog ORDER BY kind, node, id`,
-    );
-    return rows.map((r) => ({
-      kind: r.kind as CatalogKind,
-      node: r.node,
-      id: r.id,
-      body: r.body,
-      createIndex: Number(r.create_index),
-      modifyIndex: Number(r.modify_index),
-    }));
   }
 
   private async apply(db: SqlRunner, b: ConsulBatch, index: number) {
@@ -194,10 +197,16 @@ export class SqlConsulRepo implements ConsulRepo, AgentServiceStore {
         ['id'],
       );
     }
-    for (const r of b.catalogDelete ?? [])
+    for (const r of b.catalogDelete ?? []) {
       await db.run(
         sql`DELETE FROM consul_catalog WHERE kind = ${r.kind} AND node = ${r.node} AND id = ${r.id}`,
       );
+      await upsert(db, 'consul_catalog_tombstone', { kind: r.kind, node: r.node, id: r.id, idx: index }, [
+        'kind',
+        'node',
+        'id',
+      ]);
+    }
     for (const r of b.catalogPut ?? [])
       await upsert(
         db,
@@ -232,10 +241,29 @@ async function tombstones(db: SqlRunner, since: number) {
   const sessions = await db.all<{ id: string; idx: number }>(
     sql`SELECT id, idx FROM consul_session_tombstone WHERE idx > ${since}`,
   );
+  const catalog = await db.all<CatalogRowKey & { idx: number }>(
+    sql`SELECT kind, node, id, idx FROM consul_catalog_tombstone WHERE idx > ${since}`,
+  );
   return {
     kvDeleted: kv.map((r) => ({ key: r.k, index: Number(r.idx) })),
     sessionsDeleted: sessions.map((r) => ({ id: r.id, index: Number(r.idx) })),
+    catalogDeleted: catalog.map((r) => ({ kind: r.kind, node: r.node, id: r.id, index: Number(r.idx) })),
   };
+}
+
+async function selectCatalog(db: SqlRunner, where?: SQL): Promise<CatalogRow[]> {
+  const rows = await db.all<CatalogDbRow>(
+    sql`SELECT kind, node, id, body, create_index, modify_index FROM consul_catalog
+        WHERE ${where ?? sql`1 = 1`} ORDER BY kind, node, id`,
+  );
+  return rows.map((r) => ({
+    kind: r.kind as CatalogKind,
+    node: r.node,
+    id: r.id,
+    body: r.body,
+    createIndex: Number(r.create_index),
+    modifyIndex: Number(r.modify_index),
+  }));
 }
 
 async function selectKv(db: SqlRunner, where?: SQL): Promise<KvEntry[]> {

@@ -59,6 +59,21 @@ describe.if(!optOut)('network partition (node C in its own network namespace)', 
       ).text,
     ).toBe('true');
     await waitUntil(async () => (await namespaces(a)).includes('during-cut'), 1000, 'during-cut on A');
+    // A Consul catalog registration too (stored in the shared database, applied by index).
+    const catalogNodes = async (n: ClusterTestNode) =>
+      (
+        await (
+          await fetch(`${n.nacos.replace(/\/nacos$/, '')}/v1/catalog/nodes`, {
+            signal: AbortSignal.timeout(1000),
+          })
+        ).json()
+      ).map((x: any) => x.Node);
+    const reg = await fetch(`${b.nacos.replace(/\/nacos$/, '')}/v1/catalog/register`, {
+      method: 'PUT',
+      body: JSON.stringify({ Node: 'cut-ext', Address: '10.7.0.1' }),
+    });
+    expect(await reg.text()).toBe('true');
+    await waitUntil(async () => (await catalogNodes(a)).includes('cut-ext'), 1000, 'cut-ext on A');
 
     c.netns!.up();
     for (const n of [a, b, c]) await waitUntil(allUp(n), 10_000, `${n.name} sees 3 UP after healing`);
@@ -66,6 +81,7 @@ describe.if(!optOut)('network partition (node C in its own network namespace)', 
     await waitUntil(async () => (await namespaces(c)).includes('during-cut'), 5000, 'during-cut on C');
     for (const n of [a, b, c])
       expect(await namespaces(n)).toEqual(expect.arrayContaining(['before-cut', 'during-cut']));
+    await waitUntil(async () => (await catalogNodes(c)).includes('cut-ext'), 5000, 'cut-ext on C');
     // And live propagation to C works again.
     await form('POST', `${a.nacos}/v1/console/namespaces`, {
       customNamespaceId: 'after-heal',

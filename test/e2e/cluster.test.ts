@@ -21,6 +21,8 @@ const allUp = (n: ClusterTestNode, addrs: string[]) => async () => {
   const s = await nodeStates(n);
   return addrs.every((a) => s[a] === 'UP') && Object.keys(s).length === addrs.length;
 };
+/** The Consul API root of a node (`/v1/...` outside the Nacos context path). */
+const consul = (n: ClusterTestNode) => n.nacos.replace(/\/nacos$/, '');
 async function namespaces(n: ClusterTestNode): Promise<string[]> {
   const r = await (await fetch(`${n.nacos}/v1/console/namespaces`)).json();
   return r.data.map((x: any) => x.namespace);
@@ -225,6 +227,201 @@ describe('3-node cluster of compiled binaries on one MariaDB', () => {
     expect(r.index).toBeGreaterThan(n0);
     expect(r.keys).toEqual(['fo/one', 'fo/three']);
   }, 15_000);
+
+  test('Consul catalog register on A: B and C list the node, its service and checks with the same X-Consul-Index; deregister on B removes them everywhere', async () => {
+    const [a, b, c] = cluster.nodes as [ClusterTestNode, ClusterTestNode, ClusterTestNode];
+    const paths = [
+      '/v1/catalog/nodes',
+      '/v1/catalog/node/ext-1',
+      '/v1/health/node/ext-1',
+      '/v1/health/checks/cat-web',
+      '/v1/catalog/service/cat-web',
+    ];
+    /** Each path's X-Consul-Index and body, as a node serves them. */
+    const read = (n: ClusterTestNode) =>
+      Promise.all(
+        paths.map(async (p) => {
+          const r = await fetch(`${consul(n)}${p}`);
+          return { p, index: r.headers.get('x-consul-index'), body: await r.json() };
+        }),
+      );
+    const register = await fetch(`${consul(a)}/v1/catalog/register`, {
+      method: 'PUT',
+      body: JSON.stringify({
+        Node: 'ext-1',
+        Address: '10.9.0.1',
+        NodeMeta: { rack: 'r1' },
+        Service: { ID: 'cat-web-1', Service: 'cat-web', Port: 8080, Tags: ['v1'] },
+        Checks: [
+          { CheckID: 'alive', Name: 'alive', Status: 'passing' },
+          { CheckID: 'web-http', Name: 'web', Status: 'critical', ServiceID: 'cat-web-1' },
+        ],
+      }),
+    });
+    expect(await register.text()).toBe('true');
+    const onA = await read(a);
+    const [nodes, node, health, checks, service] = onA.map((x) => x.body);
+    // Every server is a node of the shared catalog, next to the registered one.
+    expect(nodes.map((x: any) => x.Node)).toEqual(['batata-a', 'batata-b', 'batata-c', 'ext-1']);
+    expect(node.Services['cat-web-1'].Port).toBe(8080);
+    expect(health.map((x: any) => [x.CheckID, x.Status])).toEqual([
+      ['alive', 'passing'],
+      ['web-http', 'critical'],
+    ]);
+    expect(checks.map((x: any) => x.CheckID)).toEqual(['web-http']);
+    expect(service.map((x: any) => [x.Node, x.ServiceID, x.ServiceAddress, x.Address])).toEqual([
+      ['ext-1', 'cat-web-1', '', '10.9.0.1'],
+    ]);
+    for (const n of [b, c])
+      await waitUntil(
+        async () => JSON.stringify(await read(n)) === JSON.stringify(onA),
+        2000,
+        `catalog on ${n.name} equal to A (bodies and X-Consul-Index)`,
+      );
+    // A Nacos client on C sees the catalog service too (unhealthy: its check is critical).
+    const hosts = (await (await fetch(`${c.nacos}/v1/ns/instance/list?serviceName=cat-web`)).json()).hosts;
+    expect(hosts.map((h: any) => [h.instanceId, h.ip, h.port, h.healthy])).toEqual([
+      ['cat-web-1', '10.9.0.1', 8080, false],
+    ]);
+
+    const dereg = await fetch(`${consul(b)}/v1/catalog/deregister`, {
+      method: 'PUT',
+      body: JSON.stringify({ Node: 'ext-1' }),
+    });
+    expect(await dereg.text()).toBe('true');
+    const onB = await read(b);
+    expect(onB.map((x) => x.body).slice(1)).toEqual([null, [], [], []]);
+    expect(Number(onB[0]!.index)).toBeGreaterThan(Number(onA[0]!.index));
+    for (const n of [a, c])
+      await waitUntil(
+        async () => JSON.stringify(await read(n)) === JSON.stringify(onB),
+        2000,
+        `deregistration on ${n.name}`,
+      );
+  }, 15_000);
+
+  test('a blocking catalog query on C is woken by a catalog register on A; txn ops on C reach A and B', async () => {
+    const [a, b, c] = cluster.nodes as [ClusterTestNode, ClusterTestNode, ClusterTestNode];
+    const first = await fetch(`${consul(c)}/v1/catalog/service/cat-api`);
+    expect(await first.json()).toEqual([]);
+    const index = first.headers.get('x-consul-index');
+    const t0 = Date.now();
+    const blocked = fetch(`${consul(c)}/v1/catalog/service/cat-api?index=${index}&wait=10s`).then(
+      async (r) => ({
+        index: Number(r.headers.get('x-consul-index')),
+        body: await r.json(),
+        ms: Date.now() - t0,
+      }),
+    );
+    await Bun.sleep(200);
+    await fetch(`${consul(a)}/v1/catalog/register`, {
+      method: 'PUT',
+      body: JSON.stringify({
+        Node: 'ext-2',
+        Address: '10.9.0.2',
+        Service: { ID: 'cat-api-1', Service: 'cat-api', Port: 9090 },
+      }),
+    });
+    const woke = await blocked;
+    expect(woke.body.map((x: any) => [x.Node, x.ServiceID, x.ServicePort])).toEqual([
+      ['ext-2', 'cat-api-1', 9090],
+    ]);
+    expect(woke.index).toBeGreaterThan(Number(index));
+    expect(woke.ms).toBeLessThan(1500);
+    const onA = await fetch(`${consul(a)}/v1/catalog/service/cat-api`);
+    expect(woke.index).toBe(Number(onA.headers.get('x-consul-index')));
+
+    // A txn on C: cas on the service with the ModifyIndex read on A, a new check, a node of its own.
+    const svc = (await onA.json())[0];
+    const txn = await fetch(`${consul(c)}/v1/txn`, {
+      method: 'PUT',
+      body: JSON.stringify([
+        {
+          Service: {
+            Verb: 'cas',
+            Node: 'ext-2',
+            Service: { ID: 'cat-api-1', Service: 'cat-api', Port: 9091, ModifyIndex: svc.ModifyIndex },
+          },
+        },
+        {
+          Check: {
+            Verb: 'set',
+            Check: { Node: 'ext-2', CheckID: 'api', ServiceID: 'cat-api-1', Status: 'warning' },
+          },
+        },
+        { Node: { Verb: 'set', Node: { Node: 'ext-3', Address: '10.9.0.3' } } },
+      ]),
+    });
+    expect(txn.status).toBe(200);
+    for (const n of [a, b])
+      await waitUntil(
+        async () => {
+          const health = await (await fetch(`${consul(n)}/v1/health/service/cat-api`)).json();
+          const nodes = await (await fetch(`${consul(n)}/v1/catalog/nodes`)).json();
+          return (
+            health[0]?.Service.Port === 9091 &&
+            health[0].Checks.some((x: any) => x.CheckID === 'api' && x.Status === 'warning') &&
+            nodes.some((x: any) => x.Node === 'ext-3')
+          );
+        },
+        2000,
+        `txn result on ${n.name}`,
+      );
+  }, 15_000);
+
+  test("maintenance on A (node and agent service) shows on B and C; agent services stay A's", async () => {
+    const [a, b, c] = cluster.nodes as [ClusterTestNode, ClusterTestNode, ClusterTestNode];
+    const put = (n: ClusterTestNode, path: string, body?: unknown) =>
+      fetch(`${consul(n)}${path}`, {
+        method: 'PUT',
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    expect(
+      (await put(a, '/v1/agent/service/register', { ID: 'mw-1', Name: 'maint-web', Port: 7070 })).status,
+    ).toBe(200);
+    const entries = (n: ClusterTestNode) =>
+      fetch(`${consul(n)}/v1/health/service/maint-web`).then((r) => r.json() as Promise<any[]>);
+    for (const n of [b, c])
+      await waitUntil(async () => (await entries(n)).length === 1, 3000, `agent service on ${n.name}`);
+    const [entry] = await entries(b);
+    expect([entry.Node.Node, entry.Service.ID]).toEqual(['batata-a', 'mw-1']);
+    // It is A's agent service: not one of B's, not writable through B's catalog.
+    expect(await (await fetch(`${consul(b)}/v1/agent/services`)).json()).not.toHaveProperty('mw-1');
+
+    expect((await put(a, '/v1/agent/service/maintenance/mw-1?enable=true&reason=deploy')).status).toBe(200);
+    expect((await put(a, '/v1/agent/maintenance?enable=true&reason=patching')).status).toBe(200);
+    const checks = async (n: ClusterTestNode) =>
+      ((await entries(n))[0]?.Checks ?? []).map((x: any) => [x.CheckID, x.Status, x.Notes]);
+    const inMaintenance = [
+      ['serfHealth', 'passing', ''],
+      ['_node_maintenance', 'critical', 'patching'],
+      ['_service_maintenance:mw-1', 'critical', 'deploy'],
+    ];
+    expect(await checks(a)).toEqual(inMaintenance);
+    for (const n of [b, c]) {
+      await waitUntil(
+        async () => JSON.stringify(await checks(n)) === JSON.stringify(inMaintenance),
+        2000,
+        `maintenance on ${n.name}`,
+      );
+      const passing = await (await fetch(`${consul(n)}/v1/health/service/maint-web?passing`)).json();
+      expect(passing).toEqual([]);
+      const node = await (await fetch(`${consul(n)}/v1/health/node/batata-a`)).json();
+      expect(node.map((x: any) => x.CheckID)).toContain('_node_maintenance');
+    }
+    await put(a, '/v1/agent/service/maintenance/mw-1?enable=false');
+    await put(a, '/v1/agent/maintenance?enable=false');
+    for (const n of [b, c])
+      await waitUntil(
+        async () =>
+          (await (await fetch(`${consul(n)}/v1/health/service/maint-web?passing`)).json()).length === 1,
+        3000,
+        `maintenance over on ${n.name}`,
+      );
+    await put(a, '/v1/agent/service/deregister/mw-1');
+    for (const n of [b, c])
+      await waitUntil(async () => (await entries(n)).length === 0, 3000, `agent service gone on ${n.name}`);
+  }, 20_000);
 
   test('persistent instances and explicit services registered on one node are listed on the others within 1 s', async () => {
     const [a, b, c] = cluster.nodes as [ClusterTestNode, ClusterTestNode, ClusterTestNode];

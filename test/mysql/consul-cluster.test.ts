@@ -53,6 +53,7 @@ function node(url: string, startIndex: number) {
     store,
     repo,
   );
+  store.attachCatalog((tx) => catalog.stage(tx));
   const ops = catalogTxnOps(catalog);
   /** A txn of KV ops (`verb` set) and catalog ops (raw Node/Service/Check bodies). */
   const txn = (raw: Array<Record<string, unknown>>) =>
@@ -79,8 +80,10 @@ beforeAll(async () => {
   await m.close();
   a = node(t.url, 1);
   b = node(t.url, 5000); // B's own index is far ahead of A's: storage indexes still agree
-  await a.store.load();
-  await b.store.load();
+  for (const n of [a, b]) {
+    await n.store.load();
+    await n.catalog.start();
+  }
 });
 afterAll(async () => {
   for (const d of dbs) await d.close();
@@ -186,7 +189,7 @@ describe('Consul conditional writes from two nodes on one MySQL database', () =>
     const [ra, rb] = await Promise.all([a.txn(ops('a')), b.txn(ops('b'))]);
     expect([ra.errors.length, rb.errors.length].sort()).toEqual([0, 1]);
     const [winner, loser] = ra.errors.length ? ['b', 'a'] : ['a', 'b'];
-    const rows = (await a.repo.loadCatalog()).filter((r) => r.node.startsWith('ext-'));
+    const rows = (await a.repo.snapshot()).catalog.filter((r) => r.node.startsWith('ext-'));
     expect(rows.map((r) => `${r.kind}:${r.node}:${r.id}`)).toEqual([
       `check:ext-${winner}:alive`,
       `node:ext-${winner}:`,
@@ -204,8 +207,42 @@ describe('Consul conditional writes from two nodes on one MySQL database', () =>
     expect(
       (await l.txn([{ Node: { Verb: 'set', Node: { Node: 'ext-late', Address: '10.1.1.2' } } }])).errors,
     ).toEqual([]);
-    const late = (await a.repo.loadCatalog()).find((r) => r.node === 'ext-late')!;
+    const late = (await a.repo.snapshot()).catalog.find((r) => r.node === 'ext-late')!;
     expect(late.modifyIndex).toBe((await a.repo.changesSince(0)).index);
     expect(late.modifyIndex).toBeGreaterThan(kvIndex);
+  });
+  test('catalog rows written on one node are applied by the other at their storage indexes, deletions too', async () => {
+    const reg = (n: Node, node: string, status: string) =>
+      n.txn([
+        { Node: { Verb: 'set', Node: { Node: node, Address: '10.2.2.2' } } },
+        { Service: { Verb: 'set', Node: node, Service: { ID: 'db-1', Service: 'db', Port: 5432 } } },
+        { Check: { Verb: 'set', Check: { Node: node, CheckID: 'db', ServiceID: 'db-1', Status: status } } },
+      ]);
+    const seen = (n: Node) => {
+      const ws = new WatchSet();
+      const nodes = n.catalog.allNodes(ws);
+      const db = n.catalog.views(ws, 'db');
+      const checks = n.catalog.allChecks(ws, 'sync-ext');
+      return {
+        nodes: [nodes.index, nodes.value.map((e) => [e.key, e.createIndex, e.modifyIndex])],
+        db: [db.index, db.value.map((v) => [v.id, v.node, v.instance.healthy, v.createIndex, v.modifyIndex])],
+        checks: [checks.index, checks.value.map((x) => [x.c.checkId, x.c.status, x.ci, x.mi])],
+      };
+    };
+    expect((await reg(a, 'sync-ext', 'critical')).errors).toEqual([]);
+    await b.store.catchUp();
+    expect(seen(b)).toEqual(seen(a));
+    expect(seen(b).nodes[1]).toContainEqual(['local-1', expect.any(Number), expect.any(Number)]);
+    expect(seen(b).db[1]).toEqual([['db-1', 'sync-ext', false, expect.any(Number), expect.any(Number)]]);
+    // B turns the check passing (no catch-up on A yet: A reads it from storage on its next write).
+    expect((await reg(b, 'sync-ext', 'passing')).errors).toEqual([]);
+    await a.store.catchUp();
+    expect(seen(a)).toEqual(seen(b));
+    expect(seen(a).db[1]).toEqual([['db-1', 'sync-ext', true, expect.any(Number), expect.any(Number)]]);
+    await a.catalog.catalogDeregister('sync-ext');
+    await b.store.catchUp();
+    expect(b.catalog.node('sync-ext')).toBeUndefined();
+    expect(seen(b)).toEqual(seen(a));
+    expect(seen(b).nodes[0]).toBe((await a.repo.changesSince(0)).index);
   });
 });

@@ -140,6 +140,8 @@ export async function startCluster(n: number, opts: ClusterOptions = {}): Promis
       'cluster.member.report-interval-ms': '250',
       'cluster.sync.reconcile-interval-ms': '2000',
       'cluster.rpc.timeout-ms': '1000',
+      // Every server is its own Consul node (all test nodes share one host name).
+      'consul.node-name': `batata-${node.name.toLowerCase()}`,
       'log.dir': '',
       ...opts.settings,
     };

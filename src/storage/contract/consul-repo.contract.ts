@@ -211,20 +211,41 @@ export function runConsulRepoContract(
       expect(await repo.sessionRenewedAt('renew-me')).toBe(1_700_000_000_123);
     });
 
-    test('agent service definitions: upsert, load in id order, remove', async () => {
-      await repo.saveAgentService('web-2', '{"a":1}');
-      await repo.saveAgentService('web-1', '{"b":"ü"}');
-      await repo.saveAgentService('web-2', '{"a":2}');
-      expect(await repo.loadAgentServices()).toEqual([
+    test('agent service definitions: upsert, load per node in id order, remove', async () => {
+      await repo.saveAgentService('srv-a', 'web-2', '{"a":1}');
+      await repo.saveAgentService('srv-a', 'web-1', '{"b":"ü"}');
+      await repo.saveAgentService('srv-a', 'web-2', '{"a":2}');
+      await repo.saveAgentService('srv-b', 'api-1', '{"c":3}');
+      expect(await repo.loadAgentServices('srv-a')).toEqual([
         { id: 'web-1', body: '{"b":"ü"}' },
         { id: 'web-2', body: '{"a":2}' },
       ]);
+      expect(await repo.loadAgentServices('srv-b')).toEqual([{ id: 'api-1', body: '{"c":3}' }]);
+      // Saving under another node moves the definition (one ID, one owner).
+      await repo.saveAgentService('srv-b', 'web-2', '{"a":3}');
+      expect((await repo.loadAgentServices('srv-a')).map((r) => r.id)).toEqual(['web-1']);
       await repo.removeAgentService('web-1');
       await repo.removeAgentService('nope');
-      expect((await repo.loadAgentServices()).map((r) => r.id)).toEqual(['web-2']);
+      expect((await repo.loadAgentServices('srv-a')).map((r) => r.id)).toEqual([]);
+      expect((await repo.loadAgentServices('srv-b')).map((r) => r.id)).toEqual(['api-1', 'web-2']);
+      await repo.removeAgentService('api-1');
+      await repo.removeAgentService('web-2');
     });
 
-    test('catalog rows: upsert by (kind, node, id), load in that order, delete; atomic with KV', async () => {
+    test('agent service definitions stored without a node go to the first node that loads them', async () => {
+      await repo.saveAgentService('', 'legacy-1', '{"l":1}');
+      await repo.saveAgentService('srv-b', 'mine-1', '{"m":1}');
+      expect((await repo.loadAgentServices('srv-a')).map((r) => r.id)).toEqual(['legacy-1']);
+      expect((await repo.loadAgentServices('srv-b')).map((r) => r.id)).toEqual(['mine-1']);
+      expect((await repo.loadAgentServices('srv-a')).map((r) => r.id)).toEqual(['legacy-1']);
+      // A server alone on its storage takes every definition (its node name changed).
+      expect((await repo.loadAgentServices('srv-c', true)).map((r) => r.id)).toEqual(['legacy-1', 'mine-1']);
+      expect(await repo.loadAgentServices('srv-a')).toEqual([]);
+      await repo.removeAgentService('legacy-1');
+      await repo.removeAgentService('mine-1');
+    });
+
+    test('catalog rows: upsert by (kind, node, id) in that order, delete; atomic with KV', async () => {
       const row = (kind: 'node' | 'service' | 'check', node: string, id: string, body: string, ci = 3) => ({
         kind,
         node,
@@ -233,6 +254,7 @@ export function runConsulRepoContract(
         createIndex: ci,
         modifyIndex: ci + 1,
       });
+      const loadCatalog = async () => (await repo.snapshot()).catalog;
       const big = JSON.stringify({ note: 'ü✓'.repeat(20_000) });
       const b = empty();
       b.catalogPut = [
@@ -243,12 +265,8 @@ export function runConsulRepoContract(
       ];
       const since = (await repo.snapshot()).index;
       const at = await commit(b);
-      // A catalog-only write is a Consul write like any other: it advances the storage index, but
-      // catalog rows are not part of deltas (each node keeps its own catalog state).
-      const seen = await repo.changesSince(since);
-      expect(seen.index).toBe(at);
-      expect([seen.kv, seen.sessions, seen.kvDeleted, seen.sessionsDeleted]).toEqual([[], [], [], []]);
-      const all = await repo.loadCatalog();
+      expect((await repo.changesSince(since)).index).toBe(at);
+      const all = await loadCatalog();
       expect(all.map((r) => `${r.kind}|${r.node}|${r.id}`)).toEqual([
         'check|ext|db:alive',
         'check|node-a|db:alive',
@@ -264,7 +282,7 @@ export function runConsulRepoContract(
         { kind: 'service', node: 'nope', id: 'x' },
       ];
       await commit(u);
-      const after = await repo.loadCatalog();
+      const after = await loadCatalog();
       expect(after.map((r) => `${r.kind}|${r.node}|${r.id}`)).toEqual([
         'check|ext|db:alive',
         'node|ext|',
@@ -277,8 +295,74 @@ export function runConsulRepoContract(
       bad.catalogDelete = [{ kind: 'service', node: 'ext', id: 'db-1' }];
       bad.kvPut.push(kv('txn/bad-2', { createIndex: null as unknown as number }));
       await expect(commit(bad)).rejects.toThrow();
-      expect(await repo.loadCatalog()).toEqual(after);
+      expect(await loadCatalog()).toEqual(after);
       expect((await repo.snapshot()).index).toBe(at + 1);
+      const clean = empty();
+      clean.catalogDelete = after.map(({ kind, node, id }) => ({ kind, node, id }));
+      await commit(clean);
+    });
+
+    test('catalog changes after an index: rows by modify index, deletions as tombstones, full after reaping', async () => {
+      const row = (kind: 'node' | 'service' | 'check', node: string, id: string, ci: number, mi = ci) => ({
+        kind,
+        node,
+        id,
+        body: JSON.stringify({ node, id, mi }),
+        createIndex: ci,
+        modifyIndex: mi,
+      });
+      const start = (await repo.snapshot()).index;
+      const first = start + 1;
+      const b1 = empty();
+      b1.catalogPut = [row('node', 'sync', '', first), row('service', 'sync', 'web-1', first)];
+      b1.kvPut.push(kv('sync/k', { createIndex: first, modifyIndex: first }));
+      await commit(b1, first);
+      const second = first + 1;
+      const b2 = empty();
+      b2.catalogPut = [row('check', 'sync', 'alive', second), row('node', 'sync', '', first, second)];
+      b2.catalogDelete = [{ kind: 'service', node: 'sync', id: 'web-1' }];
+      await commit(b2, second);
+
+      const d = await repo.changesSince(first);
+      expect(d.full).toBe(false);
+      expect(d.index).toBe(second);
+      expect(d.catalog).toEqual([
+        row('check', 'sync', 'alive', second),
+        row('node', 'sync', '', first, second),
+      ]);
+      expect(d.catalogDeleted).toEqual([{ kind: 'service', node: 'sync', id: 'web-1', index: second }]);
+      expect(d.kv).toEqual([]);
+      const from = await repo.changesSince(start);
+      expect(from.catalog.map((r) => `${r.kind}|${r.id}|${r.modifyIndex}`)).toEqual([
+        `check|alive|${second}`,
+        `node||${second}`,
+      ]);
+      expect(from.kv.map((e) => e.key)).toEqual(['sync/k']);
+      expect((await repo.changesSince(second)).catalogDeleted).toEqual([]);
+      // Re-created after its deletion: the row wins over the older tombstone.
+      const third = second + 1;
+      const b3 = empty();
+      b3.catalogPut = [row('service', 'sync', 'web-1', third)];
+      await commit(b3, third);
+      const again = await repo.changesSince(start);
+      expect(again.catalog.map((r) => `${r.kind}|${r.id}`)).toContain('service|web-1');
+      expect(again.catalogDeleted.find((t) => t.id === 'web-1')?.index).toBe(second);
+      // Reaped: a reader from before the reap gets every row (full), catalog included.
+      const fourth = third + 1;
+      const b4 = empty();
+      b4.catalogDelete = [
+        { kind: 'service', node: 'sync', id: 'web-1' },
+        { kind: 'check', node: 'sync', id: 'alive' },
+        { kind: 'node', node: 'sync', id: '' },
+      ];
+      b4.kvDelete.push('sync/k');
+      await commit(b4, fourth);
+      expect(await repo.reapTombstones(fourth)).toBeGreaterThanOrEqual(4);
+      const full = await repo.changesSince(second);
+      expect(full.full).toBe(true);
+      expect(full.catalog.filter((r) => r.node === 'sync')).toEqual([]);
+      expect(full.catalogDeleted.filter((t) => t.node === 'sync')).toEqual([]);
+      expect(full.catalog).toEqual((await repo.snapshot()).catalog);
     });
 
     test('a 512 KiB value is stored whole', async () => {

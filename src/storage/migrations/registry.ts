@@ -6,12 +6,14 @@ import mysql0300 from './mysql/0300_consul.sql' with { type: 'text' };
 import mysql0301 from './mysql/0301_consul_agent.sql' with { type: 'text' };
 import mysql0302 from './mysql/0302_consul_catalog.sql' with { type: 'text' };
 import mysql0303 from './mysql/0303_consul_index.sql' with { type: 'text' };
+import mysql0304 from './mysql/0304_consul_catalog_sync.sql' with { type: 'text' };
 import sqlite0001 from './sqlite/0001_nacos_base.sql' with { type: 'text' };
 import sqlite0200 from './sqlite/0200_naming.sql' with { type: 'text' };
 import sqlite0300 from './sqlite/0300_consul.sql' with { type: 'text' };
 import sqlite0301 from './sqlite/0301_consul_agent.sql' with { type: 'text' };
 import sqlite0302 from './sqlite/0302_consul_catalog.sql' with { type: 'text' };
 import sqlite0303 from './sqlite/0303_consul_index.sql' with { type: 'text' };
+import sqlite0304 from './sqlite/0304_consul_catalog_sync.sql' with { type: 'text' };
 
 export const REGISTRY: { sqlite: Migration[]; mysql: Migration[] } = {
   sqlite: [
@@ -21,6 +23,7 @@ export const REGISTRY: { sqlite: Migration[]; mysql: Migration[] } = {
     { version: 301, name: 'consul_agent', sql: sqlite0301 },
     { version: 302, name: 'consul_catalog', sql: sqlite0302 },
     { version: 303, name: 'consul_index', sql: sqlite0303 },
+    { version: 304, name: 'consul_catalog_sync', sql: sqlite0304 },
   ],
   mysql: [
     { version: 1, name: 'nacos_base', sql: mysql0001 },
@@ -29,5 +32,6 @@ export const REGISTRY: { sqlite: Migration[]; mysql: Migration[] } = {
     { version: 301, name: 'consul_agent', sql: mysql0301 },
     { version: 302, name: 'consul_catalog', sql: mysql0302 },
     { version: 303, name: 'consul_index', sql: mysql0303 },
+    { version: 304, name: 'consul_catalog_sync', sql: mysql0304 },
   ],
 };
