@@ -409,6 +409,8 @@ describe('web console in the compiled binary (deployment type all, auth on)', ()
     await shot(page, 'config-tag-gray');
     await page.getByRole('button', { name: 'Stop tag gray canary' }).click();
     await waitText(page.locator('#toasts'), 'Tag gray canary stopped');
+    // The toast comes before the editor has re-read the grays: wait for the section to go.
+    await page.locator('.tag-gray section').first().waitFor({ state: 'detached', timeout: 5000 });
     expect(await page.locator('.tag-gray section').count()).toBe(0);
     expect((await authed(`${s.nacos}/v1/cs/configs?${q}&tag=canary`)).status).toBe(404);
     expect(await (await authed(`${s.nacos}/v1/cs/configs?${q}`)).text()).toBe('k=formal');
