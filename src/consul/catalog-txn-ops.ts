@@ -91,32 +91,17 @@ function nodeOp(c: CatalogTx, body: unknown, datacenter: string): Outcome {
       meta: strMap(field(n, 'Meta'), 'Meta'),
     };
   };
-  switch (verb) {
-    case 'get': {
-      const id = str(n, 'ID');
-      const r = id ? c.nodeById(id) : c.node(name);
-      return r ? nodeResult(r) : { what: `node "${name}" doesn't exist` };
-    }
-    case 'set':
-      return nodeResult(c.setNode(entry()));
-    case 'cas': {
-      const cur = c.node(name);
-      if (mi === 0 ? cur : !cur || cur.modifyIndex !== mi)
-        return { what: `failed to set node "${name}", index is stale` };
-      return nodeResult(c.setNode(entry()));
-    }
-    case 'delete':
-      c.deleteNode(name);
-      return {};
-    case 'delete-cas': {
-      const cur = c.node(name);
-      if (!cur || cur.modifyIndex !== mi) return { what: `failed to delete node "${name}", index is stale` };
-      c.deleteNode(name);
-      return {};
-    }
-    default:
-      return { what: `unknown Node verb "${verb}"` };
+  if (verb === 'get') {
+    const id = str(n, 'ID');
+    const r = id ? c.nodeById(id) : c.node(name);
+    return r ? nodeResult(r) : { what: `node "${name}" doesn't exist` };
   }
+  return writeVerb(verb, 'Node', mi, {
+    what: `node "${name}"`,
+    current: () => c.node(name),
+    set: () => nodeResult(c.setNode(entry())),
+    remove: () => c.deleteNode(name),
+  });
 }
 
 function serviceOp(c: CatalogTx, body: unknown): Outcome {
@@ -129,35 +114,21 @@ function serviceOp(c: CatalogTx, body: unknown): Outcome {
     const def = decodeServiceForTxn(s, node);
     return { result: { Service: nodeServiceJson(c.setService(node, def)) } };
   };
-  switch (verb) {
-    case 'get': {
-      const v = c.service(node, id);
-      return v
-        ? { result: { Service: nodeServiceJson(v) } }
-        : { what: `service "${id}" on node "${node}" doesn't exist` };
-    }
-    case 'set':
-      return set();
-    case 'cas': {
-      const sid = id || str(s, 'Service');
-      const cur = c.service(node, sid);
-      if (mi === 0 ? cur : !cur || cur.modifyIndex !== mi)
-        return { what: `failed to set service "${sid}" on node "${node}", index is stale` };
-      return set();
-    }
-    case 'delete':
-      c.deleteService(node, id);
-      return {};
-    case 'delete-cas': {
-      const cur = c.service(node, id);
-      if (!cur || cur.modifyIndex !== mi)
-        return { what: `failed to delete service "${id}" on node "${node}", index is stale` };
-      c.deleteService(node, id);
-      return {};
-    }
-    default:
-      return { what: `unknown Service verb "${verb}"` };
+  if (verb === 'get') {
+    const v = c.service(node, id);
+    return v
+      ? { result: { Service: nodeServiceJson(v) } }
+      : { what: `service "${id}" on node "${node}" doesn't exist` };
   }
+  // compat(consul): a cas names the service by ID, else by its name; a delete only by ID.
+  const casId = id || str(s, 'Service');
+  return writeVerb(verb, 'Service', mi, {
+    what: `service "${id}" on node "${node}"`,
+    casWhat: `service "${casId}" on node "${node}"`,
+    current: (forCas) => c.service(node, forCas ? casId : id),
+    set,
+    remove: () => c.deleteService(node, id),
+  });
 }
 
 /** The AgentService of a Service op; Consul words its metadata errors with the node and ID. */
@@ -185,35 +156,58 @@ function checkOp(c: CatalogTx, cat: CatalogService, body: unknown): Outcome {
     result: { Check: healthCheckJson(r.value, r.createIndex, r.modifyIndex) },
   });
   const set = () => result(c.setCheck({ ...decodeCatalogCheck(chk, node), checkId: id }));
+  if (verb === 'get') {
+    const r = c.check(node, id);
+    if (r) return result(r);
+    // serfHealth and the checks Nacos instances show are synthetic (never stored).
+    const synthetic = cat.allChecks(new WatchSet(), node).value.find((x) => x.c.checkId === id);
+    if (synthetic)
+      return result({ value: synthetic.c, createIndex: synthetic.ci, modifyIndex: synthetic.mi });
+    return { what: `check "${id}" on node "${node}" doesn't exist` };
+  }
+  return writeVerb(verb, 'Check', mi, {
+    what: `check "${id}" on node "${node}"`,
+    current: () => c.check(node, id),
+    set,
+    remove: () => c.deleteCheck(node, id),
+  });
+}
+
+/**
+ * The write verbs Node, Service and Check ops share (Consul `txn.go`): `set`; `cas` (index 0 =
+ * only if absent, else only at that ModifyIndex); `delete`; `delete-cas` (only at that index).
+ */
+function writeVerb(
+  verb: string,
+  kind: 'Node' | 'Service' | 'Check',
+  mi: number,
+  o: {
+    what: string;
+    casWhat?: string;
+    current: (forCas: boolean) => { modifyIndex: number } | undefined;
+    set: () => Outcome;
+    remove: () => void;
+  },
+): Outcome {
   switch (verb) {
-    case 'get': {
-      const r = c.check(node, id);
-      if (r) return result(r);
-      // serfHealth and the checks Nacos instances show are synthetic (never stored).
-      const synthetic = cat.allChecks(new WatchSet(), node).value.find((x) => x.c.checkId === id);
-      if (synthetic)
-        return result({ value: synthetic.c, createIndex: synthetic.ci, modifyIndex: synthetic.mi });
-      return { what: `check "${id}" on node "${node}" doesn't exist` };
-    }
     case 'set':
-      return set();
+      return o.set();
     case 'cas': {
-      const cur = c.check(node, id);
+      const cur = o.current(true);
       if (mi === 0 ? cur : !cur || cur.modifyIndex !== mi)
-        return { what: `failed to set check "${id}" on node "${node}", index is stale` };
-      return set();
+        return { what: `failed to set ${o.casWhat ?? o.what}, index is stale` };
+      return o.set();
     }
     case 'delete':
-      c.deleteCheck(node, id);
+      o.remove();
       return {};
     case 'delete-cas': {
-      const cur = c.check(node, id);
-      if (!cur || cur.modifyIndex !== mi)
-        return { what: `failed to delete check "${id}" on node "${node}", index is stale` };
-      c.deleteCheck(node, id);
+      const cur = o.current(false);
+      if (!cur || cur.modifyIndex !== mi) return { what: `failed to delete ${o.what}, index is stale` };
+      o.remove();
       return {};
     }
     default:
-      return { what: `unknown Check verb "${verb}"` };
+      return { what: `unknown ${kind} verb "${verb}"` };
   }
 }
