@@ -1,30 +1,9 @@
 import { describe, expect, test } from 'bun:test';
 import { WatchSet } from '../state';
-import { blankCheck, CHECKS_TABLE, type CheckEntry, checkKey, type NodeEntry } from './catalog-model';
-import type { ServiceDef } from './catalog-service';
+import { blankCheck, CHECKS_TABLE, type CheckEntry, checkKey } from './catalog-model';
 import { decodeCheck } from './check-def';
-import { type FakeConsulNode, fakeConsulNode } from './fake-consul-node';
+import { payService as def, EXT_NODE as ext, type FakeConsulNode, fakeConsulNode } from './fake-consul-node';
 
-const ext: NodeEntry = {
-  id: '',
-  node: 'ext',
-  address: '10.1.1.1',
-  datacenter: 'dc1',
-  taggedAddresses: {},
-  meta: { rack: 'r1' },
-};
-const def = (over: Partial<ServiceDef> = {}): ServiceDef => ({
-  id: 'pay-1',
-  name: 'pay',
-  tags: ['a'],
-  address: '',
-  port: 9000,
-  meta: {},
-  kind: '',
-  enableTagOverride: false,
-  checks: [],
-  ...over,
-});
 const check = (id: string, status: CheckEntry['status'], serviceId = ''): CheckEntry => ({
   ...blankCheck('ext', id, id),
   serviceId,

@@ -1,31 +1,9 @@
 import { describe, expect, test } from 'bun:test';
 import { WatchSet } from '../state';
-import { blankCheck, CHECKS_TABLE, checkKey, type NodeEntry } from './catalog-model';
-import type { ServiceDef } from './catalog-service';
+import { blankCheck, CHECKS_TABLE, checkKey } from './catalog-model';
 import { decodeCheck } from './check-def';
 import { KV_TABLE, type KvEntry } from './consul-model';
-import { fakeConsulNode as world } from './fake-consul-node';
-
-const ext: NodeEntry = {
-  id: '',
-  node: 'ext',
-  address: '10.1.1.1',
-  datacenter: 'dc1',
-  taggedAddresses: {},
-  meta: { rack: 'r1' },
-};
-const def = (over: Partial<ServiceDef> = {}): ServiceDef => ({
-  id: 'pay-1',
-  name: 'pay',
-  tags: ['a'],
-  address: '',
-  port: 9000,
-  meta: {},
-  kind: '',
-  enableTagOverride: false,
-  checks: [],
-  ...over,
-});
+import { payService as def, EXT_NODE as ext, fakeConsulNode as world } from './fake-consul-node';
 
 describe('catalog writes staged on one ConsulTx', () => {
   test('a storage failure applies nothing: no KV, no node, no naming instance, no index', async () => {

@@ -3,7 +3,8 @@ import { LevelFilter, Log, MemorySink } from '../core/log';
 import { NamingService } from '../naming';
 import { FakeNamingRepo } from '../naming/fake-naming-repo';
 import { StateStore } from '../state';
-import { CatalogService } from './catalog-service';
+import type { NodeEntry } from './catalog-model';
+import { CatalogService, type ServiceDef } from './catalog-service';
 import { catalogTxnOps } from './catalog-txn-ops';
 import { ConsulStore } from './consul-store';
 import { LockDelays } from './consul-tx';
@@ -83,3 +84,27 @@ export function fakeConsulNode(
 }
 
 export type FakeConsulNode = ReturnType<typeof fakeConsulNode>;
+
+/** A catalog node of another host, for catalog tests. */
+export const EXT_NODE: NodeEntry = {
+  id: '',
+  node: 'ext',
+  address: '10.1.1.1',
+  datacenter: 'dc1',
+  taggedAddresses: {},
+  meta: { rack: 'r1' },
+};
+
+/** The service `pay-1` (name `pay`, port 9000) with the given fields changed. */
+export const payService = (over: Partial<ServiceDef> = {}): ServiceDef => ({
+  id: 'pay-1',
+  name: 'pay',
+  tags: ['a'],
+  address: '',
+  port: 9000,
+  meta: {},
+  kind: '',
+  enableTagOverride: false,
+  checks: [],
+  ...over,
+});

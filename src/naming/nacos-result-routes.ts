@@ -72,8 +72,7 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
     .delete(
       '/instance',
       async ({ query, body }) => {
-        const p = paramsOf({ query, body });
-        await naming.deregisterInstance(serviceIdOf(p), locatorOf(p));
+        await deregister(naming, paramsOf({ query, body }));
         return ok('ok');
       },
       { detail: route('Deregister an instance', W) },
@@ -100,11 +99,7 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
       '/instance/list',
       ({ query, body }) => {
         const p = paramsOf({ query, body });
-        const svc = serviceIdOf(p);
-        const info = naming.query(svc, {
-          clusters: p.first('clusterName', 'clusters') ?? '',
-          healthyOnly: p.bool('healthyOnly', false),
-        });
+        const info = listInstances(naming, p);
         return ok(flavor === 'v2' ? httpServiceInfo(info) : info.hosts);
       },
       { detail: route('List instances', R) },
@@ -311,6 +306,18 @@ export function resultNamingRoutes(deps: NamingHttpDeps, flavor: 'v2' | 'v3') {
   }
 }
 
+/** `instance/list` of the v2 and v3 APIs: `clusterName` (or `clusters`), `healthyOnly`. */
+function listInstances(naming: NamingHttpDeps['naming'], p: ReturnType<typeof paramsOf>) {
+  return naming.query(serviceIdOf(p), {
+    clusters: p.first('clusterName', 'clusters') ?? '',
+    healthyOnly: p.bool('healthyOnly', false),
+  });
+}
+
+function deregister(naming: NamingHttpDeps['naming'], p: ReturnType<typeof paramsOf>) {
+  return naming.deregisterInstance(serviceIdOf(p), locatorOf(p));
+}
+
 function clientType(id: string): string {
   if (id.startsWith('udp:')) return 'udp';
   return id.endsWith('#true') || id.endsWith('#false') ? 'ipport' : 'connection';
@@ -373,8 +380,7 @@ export function nacosV3ClientRoutes(deps: NamingHttpDeps) {
     .delete(
       '/instance',
       async ({ query, body }) => {
-        const p = paramsOf({ query, body });
-        await naming.deregisterInstance(serviceIdOf(p), locatorOf(p));
+        await deregister(naming, paramsOf({ query, body }));
         return ok('ok');
       },
       { detail: route('Deregister an instance', WRITE_CLIENT) },
@@ -383,12 +389,7 @@ export function nacosV3ClientRoutes(deps: NamingHttpDeps) {
       '/instance/list',
       ({ query, body }) => {
         const p = paramsOf({ query, body });
-        return ok(
-          naming.query(serviceIdOf(p), {
-            clusters: p.first('clusterName', 'clusters') ?? '',
-            healthyOnly: p.bool('healthyOnly', false),
-          }).hosts,
-        );
+        return ok(listInstances(naming, p).hosts);
       },
       { detail: route('List instances', READ_CLIENT) },
     );

@@ -10,7 +10,7 @@ import { SqliteDb } from './sqlite-db';
 export class StorageStartupError extends Error {}
 
 /** Creates the Db named by settings (`db.url`), without touching the schema. */
-export function createDb(settings: Settings): Db {
+export function createDb(settings: Settings, log?: Logger): Db {
   const url = settings.str('db.url');
   if (!url || url.startsWith('sqlite:')) {
     const path = url
@@ -21,6 +21,7 @@ export function createDb(settings: Settings): Db {
       sync: settings.str('storage.sync') as 'normal' | 'full',
       cacheSizeMb: settings.int('storage.sqlite.cache-size-mb'),
       checkpointIntervalMs: settings.int('storage.sqlite.checkpoint-interval-ms'),
+      onCheckpointError: (message) => log?.warn('WAL checkpoint failed', { error: message }),
     });
   }
   return new MysqlDb({ url, poolSize: settings.int('db.pool.size') });
@@ -32,7 +33,7 @@ export function createDb(settings: Settings): Db {
  * production schema on its own.
  */
 export async function openStorage(settings: Settings, log: Logger): Promise<Db> {
-  const db = createDb(settings);
+  const db = createDb(settings, log);
   try {
     await db.ping();
   } catch (e) {

@@ -15,6 +15,8 @@ export interface SqliteOptions {
   cacheSizeMb?: number;
   /** > 0: checkpoint the WAL from a background thread this often (see wal-checkpointer.ts). */
   checkpointIntervalMs?: number;
+  /** Reports a failed background checkpoint (the automatic safety net still bounds the WAL). */
+  onCheckpointError?: (message: string) => void;
 }
 
 /** Automatic checkpoint threshold (pages) left to the main connection when a background thread checkpoints. */
@@ -49,6 +51,7 @@ export class SqliteDb implements Db {
       this.checkpointer = startWalCheckpointer(opts.path, {
         intervalMs: opts.checkpointIntervalMs!,
         sync: opts.sync === 'full' ? 'FULL' : 'NORMAL',
+        onError: opts.onCheckpointError,
       });
     }
   }
